@@ -1,0 +1,85 @@
+//! Configuring a coroutine before it is created: name and stack size.
+
+use super::{Coroutine, Yielder};
+use crate::generator::Generator;
+use crate::stack::{self, StackError};
+
+/// Configures a coroutine's name and stack size, then creates it.
+///
+/// Follows `std::thread::Builder`: [`name`](Self::name), [`stack_size`](Self::stack_size)
+/// in bytes, and a fallible [`build`](Self::build).
+///
+/// ```
+/// use yieldpoint::coroutine::Builder;
+/// use yieldpoint::{Coroutine, CoroutineState};
+///
+/// let mut co: Coroutine<u32, u32, ()> = Builder::new()
+///     .name("doubler")
+///     .stack_size(128 * 1024)
+///     .build(|co, mut n| loop { n = co.yield_(n * 2) })?;
+/// assert_eq!(co.name(), Some("doubler"));
+/// assert_eq!(co.send(21), CoroutineState::Yielded(42));
+/// # Ok::<(), yieldpoint::stack::StackError>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+#[must_use = "a Builder does nothing until build() is called"]
+pub struct Builder {
+    name: Option<Box<str>>,
+    stack_size: Option<usize>,
+}
+
+impl Builder {
+    /// A builder with no name and the default stack size ([`stack::DEFAULT_STACK_SIZE`]).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Names the coroutine; the name appears in panic and stack-overflow messages.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into().into_boxed_str());
+        self
+    }
+
+    /// Sets the usable stack size in bytes, rounded up to whole pages; a guard page is
+    /// added below it. Default [`stack::DEFAULT_STACK_SIZE`]; at least
+    /// [`stack::MIN_STACK_SIZE`] is used.
+    pub fn stack_size(mut self, bytes: usize) -> Self {
+        self.stack_size = Some(bytes);
+        self
+    }
+
+    /// Creates the coroutine; its body starts on the first `send`.
+    ///
+    /// # Errors
+    ///
+    /// [`StackError`] if no stack could be allocated (out of memory, or the process
+    /// reached `vm.max_map_count` mappings). The error is transient: freeing coroutines
+    /// or lowering the stack size can make a retry succeed.
+    pub fn build<S, Y, R, E, F>(self, body: F) -> Result<Coroutine<S, Y, R, E>, StackError>
+    where
+        S: 'static,
+        Y: 'static,
+        R: 'static,
+        E: 'static,
+        F: FnOnce(&Yielder<S, Y, E>, S) -> R + 'static,
+    {
+        let size = self.stack_size.unwrap_or(stack::DEFAULT_STACK_SIZE);
+        let stack = stack::acquire(size, self.name.as_deref())?;
+        Ok(Coroutine::with_stack(stack, self.name, body))
+    }
+
+    /// Creates a [`Generator`] with this name and stack size.
+    ///
+    /// # Errors
+    ///
+    /// As [`build`](Self::build).
+    pub fn generator<Y, R, F>(self, body: F) -> Result<Generator<Y, R>, StackError>
+    where
+        Y: 'static,
+        R: 'static,
+        F: FnOnce(&Yielder<(), Y>) -> R + 'static,
+    {
+        self.build(move |co, ()| body(co))
+            .map(Generator::from_coroutine)
+    }
+}

@@ -1,0 +1,424 @@
+//! Stackful coroutines with Python's generator protocol: `send`, `throw`, `close`.
+//!
+//! Python: PEP 342 (`x = yield v`, `g.send(x)`, `g.throw(e)`, `g.close()`) and PEP 380
+//! (`yield from`). Unlike Python, the first `send` carries a real value: the body's `first`.
+//!
+//! ```
+//! use yieldpoint::{Coroutine, CoroutineState};
+//!
+//! let mut g = Coroutine::new(|co, first: u32| co.yield_(first * 10) + 1);
+//! assert_eq!(g.send(1), CoroutineState::Yielded(10));
+//! assert_eq!(g.send(5), CoroutineState::Complete(6));
+//! ```
+//!
+//! # The model
+//!
+//! A [`Coroutine<S, Y, R, E>`] owns a stack (from the [`stack`](crate::stack) pool) and a
+//! body. `S` is what [`send`](Coroutine::send) passes in, `Y` what the body yields, `R` what
+//! it returns, `E` what [`throw`](Coroutine::throw) delivers. The body runs on its own stack
+//! and receives a [`Yielder`]; any plain function it calls may take `&Yielder` and yield
+//! too — the thing Python needed `yield from` for.
+//!
+//! Its [`Lifecycle`] follows `inspect.getgeneratorstate`: `Created` until the first
+//! `send`, `Suspended` at a yield point, `Closed` once the body returned, panicked, let a
+//! thrown error escape, or was closed.
+//!
+//! # Unwinding: throw, close and `catch_unwind`
+//!
+//! Both an uncaught [`throw`](Coroutine::throw) and [`close`](Coroutine::close) unwind the
+//! coroutine's stack with a private panic payload, so destructors run like Python's
+//! `finally`. The payloads are raised with [`std::panic::resume_unwind`]: no panic hook
+//! runs and nothing is printed.
+//!
+//! A body that wraps a yield in [`std::panic::catch_unwind`] can catch such a payload
+//! (corosensei issue #57). yieldpoint does not let that swallow the throw or the close:
+//!
+//! - after a caught close payload, the next yield raises it again, and a body that returns
+//!   instead has its return value discarded: `close` still finishes (corosensei 0.3.1's fix);
+//! - after a caught throw payload, the next yield raises it again, and a body that returns
+//!   instead makes `throw` return `Err(e)` with the original error: the error is never lost.
+//!
+//! A destructor that yields *while* the stack unwinds panics during unwinding, which
+//! aborts the process; never yield from `Drop`.
+//!
+//! Book: Part II, "Coroutines: send, throw, close"; Part III, "Delegation: yield from".
+
+mod builder;
+mod error;
+mod yield_from;
+mod yielder;
+
+pub use builder::Builder;
+pub use error::{Exception, SendError};
+pub use yielder::Yielder;
+
+use std::fmt;
+use std::mem::ManuallyDrop;
+
+use crate::stack::{self, PooledStack};
+
+/// What the coroutine's stack receives on each resume.
+pub(crate) enum Input<S, E> {
+    /// `send(s)`: the yield point returns `s`.
+    Send(S),
+    /// `throw(e)`: the yield point sees `e`.
+    Throw(E),
+}
+
+/// How the body ended, as seen at the root of the coroutine's stack.
+pub(crate) enum Outcome<R, E> {
+    /// The body returned `R` (Python: `StopIteration(value)`).
+    Returned(R),
+    /// A thrown error propagated out of the body.
+    Thrown(E),
+}
+
+type Inner<S, Y, R, E> = corosensei::Coroutine<Input<S, E>, Y, Outcome<R, E>, PooledStack>;
+
+/// The result of resuming a coroutine: it yielded again, or it returned.
+///
+/// Python: a value from `g.send(x)`, or `StopIteration(value)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[must_use = "a coroutine's yield or return value is its answer; ignoring it loses it"]
+pub enum CoroutineState<Y, R> {
+    /// The body reached a yield point with this value (`yield v`).
+    Yielded(Y),
+    /// The body returned this value (`return v`, raised as `StopIteration(v)` in Python).
+    Complete(R),
+}
+
+impl<Y, R> CoroutineState<Y, R> {
+    /// Returns the yielded value, or `None` if the coroutine completed.
+    pub fn yielded(self) -> Option<Y> {
+        match self {
+            CoroutineState::Yielded(y) => Some(y),
+            CoroutineState::Complete(_) => None,
+        }
+    }
+
+    /// Returns the return value, or `None` if the coroutine yielded.
+    pub fn complete(self) -> Option<R> {
+        match self {
+            CoroutineState::Yielded(_) => None,
+            CoroutineState::Complete(r) => Some(r),
+        }
+    }
+}
+
+/// Where a coroutine is in its life, as seen from outside.
+///
+/// Python: `inspect.getgeneratorstate(g)` (`GEN_CREATED`, `GEN_SUSPENDED`, `GEN_CLOSED`).
+/// Python's `GEN_RUNNING` cannot be observed here: while the body runs, the coroutine is
+/// mutably borrowed by the `send` that runs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Lifecycle {
+    /// Not sent anything yet: the body has not started.
+    Created,
+    /// Stopped at a yield point, waiting for `send`, `throw` or `close`.
+    Suspended,
+    /// Finished: returned, panicked, let a thrown error escape, or closed.
+    Closed,
+}
+
+/// A stackful coroutine: a body on its own stack that can be sent values, thrown errors
+/// at, and closed.
+///
+/// - `S`: the value each [`send`](Self::send) passes in; the first one is the body's
+///   `first` argument, later ones are returned by [`Yielder::yield_`].
+/// - `Y`: the value each yield passes out.
+/// - `R`: the body's return value.
+/// - `E`: the error [`throw`](Self::throw) delivers; defaults to [`Exception`], a boxed
+///   error, like Python's `throw` taking any exception.
+///
+/// Python: a generator object used as a coroutine (PEP 342), with `yield from` (PEP 380).
+///
+/// # Examples
+///
+/// A running averager (PEP 342's classic), with no priming `next()`: the first value is
+/// passed as `first`.
+///
+/// ```
+/// use yieldpoint::{Coroutine, CoroutineState};
+///
+/// let mut averager = Coroutine::new(|co, first: f64| {
+///     let (mut total, mut count) = (first, 1.0);
+///     loop {
+///         total += co.yield_(total / count);
+///         count += 1.0;
+///     }
+/// });
+/// # let _: &Coroutine<f64, f64, ()> = &averager;
+/// assert_eq!(averager.send(10.0), CoroutineState::Yielded(10.0));
+/// assert_eq!(averager.send(20.0), CoroutineState::Yielded(15.0));
+/// assert_eq!(averager.send(30.0), CoroutineState::Yielded(20.0));
+/// ```
+///
+/// # Dropping
+///
+/// Dropping a suspended coroutine closes it: its stack unwinds and destructors run, as
+/// with [`close`](Self::close). The stack then returns to the per-thread pool.
+///
+/// # Send
+///
+/// A `Coroutine` is neither `Send` nor `Sync`: its suspended stack may hold thread-locals
+/// and non-`Send` values (corosensei's `# Send` section explains why). Create it on the
+/// thread that runs it.
+///
+/// ```compile_fail
+/// fn assert_send<T: Send>(_: T) {}
+/// assert_send(yieldpoint::Coroutine::new(|_co, x: u32| x));
+/// ```
+pub struct Coroutine<S, Y, R, E = Exception> {
+    /// Always initialised; `ManuallyDrop` so `Drop` can take it out and pool its stack.
+    inner: ManuallyDrop<Inner<S, Y, R, E>>,
+    /// Slot in the stack-overflow registry; removed on drop.
+    guard: stack::GuardRegistration,
+    name: Option<Box<str>>,
+}
+
+impl<S: 'static, Y: 'static, R: 'static> Coroutine<S, Y, R> {
+    /// Creates a coroutine whose body will start on the first [`send`](Self::send).
+    ///
+    /// The body gets a [`&Yielder`](Yielder) and the first value sent. Thrown errors are
+    /// [`Exception`]s; use [`Coroutine::typed`] to choose another error type and
+    /// [`Builder`] for a name or a stack size.
+    ///
+    /// Python: calling a generator function (`g = gen()`): nothing runs yet.
+    ///
+    /// # Panics
+    ///
+    /// Panics if no stack can be allocated (out of memory or `vm.max_map_count`);
+    /// [`Builder::build`] returns that as an error instead.
+    #[track_caller]
+    pub fn new<F>(body: F) -> Self
+    where
+        F: FnOnce(&Yielder<S, Y>, S) -> R + 'static,
+    {
+        Self::typed(body)
+    }
+}
+
+impl<S: 'static, Y: 'static, R: 'static, E: 'static> Coroutine<S, Y, R, E> {
+    /// Like [`Coroutine::new`], with any error type `E` for [`throw`](Self::throw).
+    ///
+    /// ```
+    /// use yieldpoint::{Coroutine, CoroutineState};
+    ///
+    /// #[derive(Debug, PartialEq)]
+    /// struct Reset;
+    ///
+    /// let mut counter = Coroutine::typed(|co, _first: ()| {
+    ///     let mut n = 0;
+    ///     loop {
+    ///         n = match co.try_yield(n) {
+    ///             Ok(()) => n + 1,
+    ///             Err(Reset) => 0,
+    ///         };
+    ///     }
+    /// });
+    /// # let _: &Coroutine<(), u32, (), Reset> = &counter;
+    /// assert_eq!(counter.send(()), CoroutineState::Yielded(0));
+    /// assert_eq!(counter.send(()), CoroutineState::Yielded(1));
+    /// assert_eq!(counter.throw(Reset), Ok(CoroutineState::Yielded(0)));
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// Panics if no stack can be allocated; see [`Builder::build`].
+    #[track_caller]
+    pub fn typed<F>(body: F) -> Self
+    where
+        F: FnOnce(&Yielder<S, Y, E>, S) -> R + 'static,
+    {
+        match Builder::new().build(body) {
+            Ok(co) => co,
+            Err(err) => panic!("{err}"),
+        }
+    }
+
+    /// Wraps `body` so that it runs on `stack` with yieldpoint's throw/close rules.
+    pub(crate) fn with_stack<F>(stack: PooledStack, name: Option<Box<str>>, body: F) -> Self
+    where
+        F: FnOnce(&Yielder<S, Y, E>, S) -> R + 'static,
+    {
+        let guard = stack::GuardRegistration::new(&stack, name.as_deref());
+        let inner = corosensei::Coroutine::with_stack(stack, move |raw, input| {
+            let first = match input {
+                Input::Send(first) => first,
+                // `throw` on a `Created` coroutine never resumes it (see `Coroutine::throw`).
+                Input::Throw(_) => unreachable!("a coroutine is never started by throw"),
+            };
+            yielder::run_body(raw, first, body)
+        });
+        Coroutine {
+            inner: ManuallyDrop::new(inner),
+            guard,
+            name,
+        }
+    }
+}
+
+impl<S, Y, R, E> Coroutine<S, Y, R, E> {
+    /// Sends `value` in and runs the body to its next yield point or its end.
+    ///
+    /// The first `send` starts the body with `value` as its `first` argument; each later
+    /// one becomes the return value of the [`Yielder::yield_`] the body is suspended at.
+    ///
+    /// Python: `g.send(value)` (PEP 342), where the first send must be `None`; here it
+    /// carries a real value.
+    ///
+    /// # Panics
+    ///
+    /// - If the coroutine is [`Closed`](Lifecycle::Closed) (Python raises `StopIteration`
+    ///   again); [`try_send`](Self::try_send) returns an error instead.
+    /// - If the body panics: the panic propagates to this caller with its original
+    ///   payload, and the coroutine is `Closed`.
+    #[track_caller]
+    pub fn send(&mut self, value: S) -> CoroutineState<Y, R> {
+        match self.try_send(value) {
+            Ok(state) => state,
+            Err(_) => panic!(
+                "cannot send to a finished coroutine{}; check is_finished() or create a new one",
+                self.describe()
+            ),
+        }
+    }
+
+    /// Like [`send`](Self::send), but a finished coroutine hands `value` back in an error
+    /// instead of panicking.
+    ///
+    /// # Errors
+    ///
+    /// [`SendError::Finished`] if the coroutine is [`Closed`](Lifecycle::Closed); it holds
+    /// `value`.
+    ///
+    /// # Panics
+    ///
+    /// If the body panics, the panic propagates to this caller.
+    pub fn try_send(&mut self, value: S) -> Result<CoroutineState<Y, R>, SendError<S>> {
+        if self.inner.done() {
+            return Err(SendError::Finished(value));
+        }
+        Ok(match self.inner.resume(Input::Send(value)) {
+            corosensei::CoroutineResult::Yield(y) => CoroutineState::Yielded(y),
+            corosensei::CoroutineResult::Return(Outcome::Returned(r)) => {
+                CoroutineState::Complete(r)
+            }
+            // A thrown error is only pending between a `throw` and the body's next yield,
+            // which re-raises it; a `send` therefore never resumes a body with one pending.
+            corosensei::CoroutineResult::Return(Outcome::Thrown(_)) => {
+                unreachable!("a thrown error surfaced on send")
+            }
+        })
+    }
+
+    /// Raises `error` at the yield point the coroutine is suspended at.
+    ///
+    /// - Suspended at [`Yielder::try_yield`]: the body sees `Err(error)` and may go on;
+    ///   `throw` returns `Ok` with the next yield or the return value.
+    /// - Suspended at [`Yielder::yield_`]: the error propagates. The stack unwinds
+    ///   (destructors run, like `finally`), the coroutine is `Closed`, and `throw` returns
+    ///   `Err(error)`.
+    /// - [`Created`](Lifecycle::Created): the body never runs; it is dropped, the
+    ///   coroutine is `Closed`, and `throw` returns `Err(error)` (Python raises the
+    ///   exception at once).
+    /// - [`Closed`](Lifecycle::Closed): `Err(error)`.
+    ///
+    /// Python: `g.throw(exc)` (PEP 342).
+    ///
+    /// # Errors
+    ///
+    /// Returns `Err(error)` whenever the error was not handled by the body, as above.
+    ///
+    /// # Panics
+    ///
+    /// If the body panics while handling the error, the panic propagates to this caller.
+    pub fn throw(&mut self, error: E) -> Result<CoroutineState<Y, R>, E> {
+        if !self.inner.started() {
+            // Drops the unstarted body without running it.
+            self.inner.force_unwind();
+            return Err(error);
+        }
+        if self.inner.done() {
+            return Err(error);
+        }
+        match self.inner.resume(Input::Throw(error)) {
+            corosensei::CoroutineResult::Yield(y) => Ok(CoroutineState::Yielded(y)),
+            corosensei::CoroutineResult::Return(Outcome::Returned(r)) => {
+                Ok(CoroutineState::Complete(r))
+            }
+            corosensei::CoroutineResult::Return(Outcome::Thrown(e)) => Err(e),
+        }
+    }
+
+    /// Closes the coroutine: a suspended body unwinds from its yield point, running its
+    /// destructors, and the coroutine becomes [`Closed`](Lifecycle::Closed).
+    ///
+    /// A `Created` coroutine's body is dropped without running; a `Closed` one is left
+    /// alone. A yield attempted while closing is refused: it raises the close again and
+    /// unwinding continues (Python raises `RuntimeError: generator ignored GeneratorExit`).
+    /// Dropping a coroutine closes it.
+    ///
+    /// Python: `g.close()`, which raises `GeneratorExit` at the yield (PEP 342).
+    ///
+    /// # Panics
+    ///
+    /// If a destructor panics while the stack unwinds, that panic propagates here.
+    pub fn close(&mut self) {
+        self.inner.force_unwind();
+    }
+
+    /// Where the coroutine is in its life.
+    pub fn state(&self) -> Lifecycle {
+        if self.inner.done() {
+            Lifecycle::Closed
+        } else if self.inner.started() {
+            Lifecycle::Suspended
+        } else {
+            Lifecycle::Created
+        }
+    }
+
+    /// Whether the body has started (the first `send` happened, or it was closed).
+    pub fn is_started(&self) -> bool {
+        self.inner.started()
+    }
+
+    /// Whether the coroutine is [`Closed`](Lifecycle::Closed): further sends fail.
+    pub fn is_finished(&self) -> bool {
+        self.inner.done()
+    }
+
+    /// The name given with [`Builder::name`], if any.
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    fn describe(&self) -> String {
+        match &self.name {
+            Some(name) => format!(" \"{name}\""),
+            None => String::new(),
+        }
+    }
+}
+
+impl<S, Y, R, E> Drop for Coroutine<S, Y, R, E> {
+    fn drop(&mut self) {
+        // Unwind first so destructors run while the stack is still mapped.
+        self.inner.force_unwind();
+        // SAFETY: `inner` is initialised from construction until here, and `drop` runs
+        // once; it is not used again after this `take`.
+        let inner = unsafe { ManuallyDrop::take(&mut self.inner) };
+        self.guard.unregister();
+        stack::release(inner.into_stack());
+    }
+}
+
+impl<S, Y, R, E> fmt::Debug for Coroutine<S, Y, R, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Coroutine")
+            .field("name", &self.name)
+            .field("state", &self.state())
+            .finish_non_exhaustive()
+    }
+}
