@@ -35,9 +35,19 @@
     clippy::undocumented_unsafe_blocks
 )]
 
+pub mod blocking;
 pub mod coroutine;
+pub mod future;
 pub mod generator;
+pub mod sched;
 pub mod stack;
+pub mod sync;
+pub mod task;
+pub mod time;
 
+pub use blocking::spawn_blocking;
 pub use coroutine::{Coroutine, CoroutineState, Exception, Lifecycle, Yielder};
 pub use generator::Generator;
+pub use sched::RoundRobin;
+pub use task::{current, maybe_yield, spawn, spawn_local, yield_now, JoinError, JoinHandle};
+pub use time::{sleep, sleep_until, timeout};

@@ -115,7 +115,7 @@ impl<S, Y, E> Yielder<S, Y, E> {
 
     /// Propagates `error` up the coroutine's stack as an uncaught throw: the stack unwinds
     /// and the pending `throw` returns `Err(error)`.
-    pub(super) fn raise(&self, error: E) -> ! {
+    pub(crate) fn raise(&self, error: E) -> ! {
         self.pending.set(Some(error));
         panic::resume_unwind(Box::new(ThrowUnwind))
     }

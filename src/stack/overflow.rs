@@ -159,8 +159,9 @@ fn ensure_altstack() {
         return;
     }
     const SIZE: usize = 64 * 1024;
-    // SAFETY: querying the current alternate stack with a null new stack has no effect.
+    // SAFETY: `stack_t` is plain data; zeroed is a valid value for `sigaltstack` to fill.
     let mut current: libc::stack_t = unsafe { std::mem::zeroed() };
+    // SAFETY: a null new stack only queries the current one into `current`.
     unsafe { libc::sigaltstack(ptr::null(), &mut current) };
     if current.ss_flags & libc::SS_DISABLE == 0 {
         return;

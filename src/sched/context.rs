@@ -1,0 +1,213 @@
+//! What the current OS thread is doing: which scheduler loop it runs and which green
+//! thread is switched in. Free functions (`yield_now`, `sleep`, channel waits) find their
+//! task and scheduler here.
+
+use std::cell::Cell;
+use std::panic;
+use std::ptr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use super::local::Local;
+use super::{Interrupt, Switch, TaskYielder, TimeoutUnwind};
+use crate::task::header::Header;
+use crate::task::WaitReason;
+
+/// How many `maybe_yield` calls pass between two looks at the clock.
+const BUDGET_CHECK_EVERY: u32 = 64;
+
+struct Context {
+    /// The scheduler loop running on this thread (null outside `run`/`block_on`).
+    local: Cell<*const Local>,
+    /// The green thread switched in (null between tasks and outside schedulers).
+    task: Cell<*const Header>,
+    /// The task's `Yielder` and the bounds of its stack, for `switch`.
+    yielder: Cell<*const TaskYielder>,
+    /// When the current task's time slice started (set lazily by `maybe_yield`).
+    slice_start: Cell<Option<Instant>>,
+    budget: Cell<u32>,
+}
+
+thread_local! {
+    static CONTEXT: Context = const {
+        Context {
+            local: Cell::new(ptr::null()),
+            task: Cell::new(ptr::null()),
+            yielder: Cell::new(ptr::null()),
+            slice_start: Cell::new(None),
+            budget: Cell::new(BUDGET_CHECK_EVERY),
+        }
+    };
+}
+
+/// Marks `local` as this thread's running scheduler until the guard drops.
+pub(crate) fn enter_local(local: &Local) -> LocalGuard {
+    CONTEXT.with(|cx| {
+        assert!(
+            cx.task.get().is_null(),
+            "cannot run a scheduler inside a green thread; spawn the work as a task instead"
+        );
+        assert!(
+            cx.local.get().is_null(),
+            "a scheduler is already running on this thread; nested run()/block_on() is not supported"
+        );
+        cx.local.set(local);
+    });
+    LocalGuard(())
+}
+
+/// Clears the running scheduler on drop.
+pub(crate) struct LocalGuard(());
+
+impl Drop for LocalGuard {
+    fn drop(&mut self) {
+        let _ = CONTEXT.try_with(|cx| cx.local.set(ptr::null()));
+    }
+}
+
+/// Runs `f` with this thread's running scheduler, if any.
+pub(crate) fn with_local<R>(f: impl FnOnce(&Local) -> R) -> Option<R> {
+    let local = CONTEXT.try_with(|cx| cx.local.get()).ok()?;
+    if local.is_null() {
+        return None;
+    }
+    // SAFETY: `local` was set by `enter_local` from a live `&Local` whose guard clears it
+    // before that borrow ends; this thread is the only one that reads it.
+    Some(f(unsafe { &*local }))
+}
+
+/// Switches `header`'s task in: free functions called by its body now find it.
+pub(crate) fn enter_task(header: &Header) {
+    CONTEXT.with(|cx| {
+        cx.task.set(header);
+        cx.yielder.set(
+            header
+                .yielder
+                .load(std::sync::atomic::Ordering::Relaxed)
+                .cast(),
+        );
+        cx.slice_start.set(None);
+    });
+}
+
+/// Switches the task out again.
+pub(crate) fn leave_task() {
+    CONTEXT.with(|cx| {
+        cx.task.set(ptr::null());
+        cx.yielder.set(ptr::null());
+    });
+}
+
+/// Records the running body's `Yielder` (called once by the body when it starts).
+pub(crate) fn set_yielder(yielder: &TaskYielder) {
+    CONTEXT.with(|cx| cx.yielder.set(yielder));
+}
+
+/// Runs `f` with the green thread switched in here, if any.
+pub(crate) fn with_current<R>(f: impl FnOnce(&Header) -> R) -> Option<R> {
+    let task = CONTEXT.try_with(|cx| cx.task.get()).ok()?;
+    if task.is_null() {
+        return None;
+    }
+    // SAFETY: `task` points into an `Arc<Header>` that the scheduler holds for as long as
+    // the task is switched in (`enter_task` .. `leave_task`).
+    Some(f(unsafe { &*task }))
+}
+
+/// The green thread switched in here, if any.
+pub(crate) fn current_header() -> Option<Arc<Header>> {
+    let task = CONTEXT.try_with(|cx| cx.task.get()).ok()?;
+    if task.is_null() {
+        return None;
+    }
+    // SAFETY: as in `with_current`; `task` came from `Arc::as_ptr` on a live `Arc<Header>`,
+    // so taking one more strong reference is valid.
+    unsafe {
+        Arc::increment_strong_count(task);
+        Some(Arc::from_raw(task))
+    }
+}
+
+/// Whether a green thread is switched in on this thread.
+pub(crate) fn in_task() -> bool {
+    CONTEXT
+        .try_with(|cx| !cx.task.get().is_null())
+        .unwrap_or(false)
+}
+
+/// Parks the current green thread until it is unparked; `false` outside a green thread.
+pub(crate) fn park_task(reason: WaitReason) -> bool {
+    let parked = with_current(|header| header.set_wait(reason)).is_some();
+    if parked {
+        switch(Switch::Park);
+        with_current(|header| header.clear_wait());
+    }
+    parked
+}
+
+/// Puts the current green thread at the back of the run queue; `false` outside one.
+pub(crate) fn yield_task() -> bool {
+    if !in_task() {
+        return false;
+    }
+    switch(Switch::Yield);
+    true
+}
+
+/// `true` when the current task has used up its time slice (checked every
+/// `BUDGET_CHECK_EVERY` calls).
+pub(crate) fn slice_spent() -> bool {
+    CONTEXT
+        .try_with(|cx| {
+            if cx.task.get().is_null() {
+                return false;
+            }
+            let budget = cx.budget.get() - 1;
+            if budget > 0 {
+                cx.budget.set(budget);
+                return false;
+            }
+            cx.budget.set(BUDGET_CHECK_EVERY);
+            let now = Instant::now();
+            match cx.slice_start.get() {
+                None => {
+                    cx.slice_start.set(Some(now));
+                    false
+                }
+                Some(start) => {
+                    let slice = with_local(|l| l.config.time_slice).unwrap_or_default();
+                    now.duration_since(start) >= slice
+                }
+            }
+        })
+        .unwrap_or(false)
+}
+
+/// Suspends the current task's coroutine with `what`, and applies an interrupt delivered
+/// when it is resumed: a cancel unwinds the whole task, an expired timeout unwinds to its
+/// `timeout` call.
+fn switch(what: Switch) {
+    let yielder = CONTEXT.with(|cx| cx.yielder.get());
+    // SAFETY: `yielder` was set by `set_yielder`/`enter_task` from the running task's
+    // `&Yielder`, which lives as long as the task's body; the task is switched in.
+    let yielder = unsafe { &*yielder };
+    check_on_task_stack(yielder);
+    match yielder.try_yield(what) {
+        Ok(()) => {}
+        Err(Interrupt::Cancel) => yielder.raise(Interrupt::Cancel),
+        Err(Interrupt::Timeout(id)) => panic::resume_unwind(Box::new(TimeoutUnwind(id))),
+    }
+}
+
+/// A yield from inside a coroutine nested in the task (a `Generator` the task drives)
+/// would suspend the wrong stack; refuse it with a clear message.
+fn check_on_task_stack(yielder: &TaskYielder) {
+    let here = &yielder as *const _ as usize;
+    let inside = with_current(|header| header.stack_contains(here)).unwrap_or(true);
+    assert!(
+        inside,
+        "a green thread cannot yield (yield_now, sleep, a channel wait, ...) from inside a \
+         coroutine it is driving; yield through that coroutine's Yielder, or do the wait \
+         outside its body"
+    );
+}

@@ -1,0 +1,345 @@
+//! The per-thread core of every scheduler: a slab of task coroutines, the run queue, the
+//! timer queue, and the loop that switches tasks in and out.
+//!
+//! Everything here is used only by its owner thread; other threads reach it through the
+//! [`Remote`] inbox.
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::Arc;
+use std::time::Instant;
+
+use corosensei::stack::Stack;
+
+use super::{context, Config, Interrupt, Remote, SlowTask, Switch, TaskYielder};
+use crate::coroutine::{Coroutine, CoroutineState};
+use crate::stack::PooledStack;
+use crate::task::header::Header;
+use crate::task::{JoinError, TaskSnapshot, TaskState};
+use crate::time::{TimerAction, TimerQueue};
+
+/// How often (in switches) the timer queue is checked while tasks are ready, so a busy
+/// run queue cannot starve sleepers (Go checks its global queue every 61 schedules).
+const TIMER_CHECK_EVERY: u32 = 61;
+
+/// A task's coroutine: sent `()`, yields a [`Switch`], interrupted by [`Interrupt`].
+type TaskCoroutine = Coroutine<(), Switch, (), Interrupt>;
+
+/// A task body, boxed; `()` because the body stores its own result for the `JoinHandle`.
+pub(crate) type Body = Box<dyn FnOnce()>;
+
+/// A task's body before and after it starts.
+enum Run {
+    /// Not started: the body and the stack reserved for it at spawn.
+    New { stack: PooledStack, body: Body },
+    /// Started: suspended at a yield point (or ready to resume).
+    Started(TaskCoroutine),
+    /// Switched in right now (its coroutine is on the Rust stack of `run_task`).
+    Running,
+}
+
+struct Slot {
+    header: Arc<Header>,
+    run: Run,
+}
+
+/// One scheduler thread's tasks, run queue and timers.
+pub(crate) struct Local {
+    pub(crate) remote: Arc<Remote>,
+    pub(crate) config: Arc<Config>,
+    slots: RefCell<Vec<Option<Slot>>>,
+    free_keys: RefCell<Vec<usize>>,
+    /// The run queue: tasks ready to be switched in, FIFO.
+    ready: RefCell<VecDeque<Arc<Header>>>,
+    timers: RefCell<TimerQueue>,
+    /// Switches since the loop started, for the periodic timer check.
+    ticks: Cell<u32>,
+    /// Tasks in the slab.
+    live: Cell<usize>,
+}
+
+impl Local {
+    pub(crate) fn new(config: Arc<Config>) -> Self {
+        Local {
+            remote: Remote::for_current_thread(),
+            config,
+            slots: RefCell::new(Vec::new()),
+            free_keys: RefCell::new(Vec::new()),
+            ready: RefCell::new(VecDeque::new()),
+            timers: RefCell::new(TimerQueue::default()),
+            ticks: Cell::new(0),
+            live: Cell::new(0),
+        }
+    }
+
+    /// Adds a new task to this thread and to the back of the run queue.
+    pub(crate) fn insert(&self, header: Arc<Header>, stack: PooledStack, body: Body) {
+        let slot = Slot {
+            header: header.clone(),
+            run: Run::New { stack, body },
+        };
+        let key = match self.free_keys.borrow_mut().pop() {
+            Some(key) => {
+                self.slots.borrow_mut()[key] = Some(slot);
+                key
+            }
+            None => {
+                let mut slots = self.slots.borrow_mut();
+                slots.push(Some(slot));
+                slots.len() - 1
+            }
+        };
+        header.place(&self.remote, key);
+        self.live.set(self.live.get() + 1);
+        self.ready.borrow_mut().push_back(header);
+    }
+
+    /// Moves `task` onto the run queue if this thread is `owner`; leaves it otherwise.
+    pub(crate) fn push_if_owner(&self, owner: &Remote, task: &mut Option<Arc<Header>>) {
+        if std::ptr::eq(owner, &*self.remote) {
+            if let Some(task) = task.take() {
+                self.ready.borrow_mut().push_back(task);
+            }
+        }
+    }
+
+    /// Number of tasks on this thread that have not finished.
+    pub(crate) fn live(&self) -> usize {
+        self.live.get()
+    }
+
+    /// Adds a timer to this thread's timer queue.
+    pub(crate) fn add_timer(&self, deadline: Instant, action: TimerAction) {
+        self.timers.borrow_mut().push(deadline, action);
+    }
+
+    /// Runs tasks until `done()` holds (checked after each switch and when idle) or no
+    /// task is left. Parks the thread while every task waits.
+    pub(crate) fn run_until(&self, done: &dyn Fn() -> bool) {
+        let _running = context::enter_local(self);
+        loop {
+            if !self.step() {
+                if done() || self.live() == 0 {
+                    return;
+                }
+                self.idle();
+            } else if done() {
+                return;
+            }
+        }
+    }
+
+    /// Runs one ready task; `false` if none was ready.
+    pub(crate) fn step(&self) -> bool {
+        self.absorb_inbox();
+        let tick = self.ticks.get().wrapping_add(1);
+        self.ticks.set(tick);
+        let ready_empty = self.ready.borrow().is_empty();
+        if (ready_empty || tick % TIMER_CHECK_EVERY == 0) && !self.timers.borrow().is_empty() {
+            self.fire_timers(Instant::now());
+        }
+        let next = self.ready.borrow_mut().pop_front();
+        match next {
+            Some(task) => {
+                self.run_task(task);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn absorb_inbox(&self) {
+        if self.remote.has_pending() {
+            self.ready.borrow_mut().extend(self.remote.drain());
+        }
+    }
+
+    fn fire_timers(&self, now: Instant) {
+        // Collect first: firing may unpark onto the run queue, which borrows `ready`.
+        let due = self.timers.borrow_mut().pop_due(now);
+        for action in due {
+            action.fire();
+        }
+    }
+
+    /// Parks the OS thread until a timer is due or another thread wakes a task.
+    fn idle(&self) {
+        if self.remote.has_pending() {
+            return;
+        }
+        let next = self.timers.borrow().next_deadline();
+        match next {
+            Some(deadline) => {
+                let now = Instant::now();
+                if deadline > now {
+                    std::thread::park_timeout(deadline - now);
+                }
+            }
+            None => std::thread::park(),
+        }
+    }
+
+    /// Switches `header`'s task in until its next yield point, then files it by what it
+    /// yielded: run queue, parked, or finished.
+    fn run_task(&self, header: Arc<Header>) {
+        let key = header.key();
+        let Some(run) = self.take_run(key) else {
+            return;
+        };
+        let mut co = match run {
+            Run::Started(co) => co,
+            Run::New { stack, body } => {
+                if header.cancel_requested() {
+                    return self.finish(key, &header, Some(JoinError::cancelled(&header)));
+                }
+                start(&header, stack, body)
+            }
+            Run::Running => unreachable!("a task is switched in twice"),
+        };
+        context::enter_task(&header);
+        header.count_switch();
+        let started = self.config.slow_task_threshold.map(|_| Instant::now());
+        let result = panic::catch_unwind(AssertUnwindSafe(|| resume(&mut co, &header)));
+        context::leave_task();
+        if let Some(started) = started {
+            self.report_if_slow(&header, started.elapsed());
+        }
+        match result {
+            Ok(Ok(CoroutineState::Yielded(Switch::Yield))) => {
+                self.put_back(key, co);
+                self.ready.borrow_mut().push_back(header);
+            }
+            Ok(Ok(CoroutineState::Yielded(Switch::Park))) => {
+                self.put_back(key, co);
+                if !header.try_park() {
+                    self.ready.borrow_mut().push_back(header);
+                }
+            }
+            Ok(Ok(CoroutineState::Complete(()))) => {
+                drop(co);
+                self.finish(key, &header, None);
+            }
+            // An expired timeout can only escape if the body swallowed its unwind: the
+            // task was interrupted all the same, so it ends as cancelled.
+            Ok(Err(Interrupt::Cancel | Interrupt::Timeout(_))) => {
+                drop(co);
+                self.finish(key, &header, Some(JoinError::cancelled(&header)));
+            }
+            Err(payload) => {
+                drop(co);
+                self.finish(key, &header, Some(JoinError::panicked(&header, payload)));
+            }
+        }
+    }
+
+    fn take_run(&self, key: usize) -> Option<Run> {
+        let mut slots = self.slots.borrow_mut();
+        let slot = slots.get_mut(key)?.as_mut()?;
+        Some(std::mem::replace(&mut slot.run, Run::Running))
+    }
+
+    fn put_back(&self, key: usize, co: TaskCoroutine) {
+        if let Some(Some(slot)) = self.slots.borrow_mut().get_mut(key) {
+            slot.run = Run::Started(co);
+        }
+    }
+
+    /// Removes a finished task from the slab and wakes its joiners.
+    fn finish(&self, key: usize, header: &Header, error: Option<JoinError>) {
+        let slot = self.slots.borrow_mut()[key].take();
+        self.free_keys.borrow_mut().push(key);
+        self.live.set(self.live.get() - 1);
+        drop(slot);
+        header.finish(error);
+    }
+
+    fn report_if_slow(&self, header: &Header, ran: std::time::Duration) {
+        let Some(threshold) = self.config.slow_task_threshold else {
+            return;
+        };
+        if ran > threshold {
+            (self.config.on_slow_task)(&SlowTask {
+                id: header.id,
+                name: header.name.clone(),
+                ran,
+                threshold,
+            });
+        }
+    }
+
+    /// A snapshot of every task on this thread.
+    pub(crate) fn snapshot(&self) -> Vec<TaskSnapshot> {
+        let running = context::current_header();
+        let slots = self.slots.borrow();
+        slots
+            .iter()
+            .flatten()
+            .map(|slot| {
+                let header = &slot.header;
+                let state = match &slot.run {
+                    _ if running.as_ref().is_some_and(|r| Arc::ptr_eq(r, header)) => {
+                        TaskState::Running
+                    }
+                    Run::Started(_) if header.is_parked() => {
+                        TaskState::waiting(header.wait_reason())
+                    }
+                    _ => TaskState::Ready,
+                };
+                TaskSnapshot::new(header, state)
+            })
+            .collect()
+    }
+
+    /// Cancels every task left: unstarted bodies are dropped, suspended stacks unwind
+    /// (destructors run), and their `JoinHandle`s report cancellation.
+    pub(crate) fn shutdown(&self) {
+        let _running = context::enter_local(self);
+        loop {
+            // Take the slots out first: destructors may spawn or wake tasks.
+            let slots: Vec<Slot> = self.slots.borrow_mut().drain(..).flatten().collect();
+            self.free_keys.borrow_mut().clear();
+            self.ready.borrow_mut().clear();
+            if slots.is_empty() {
+                break;
+            }
+            self.live.set(0);
+            for slot in slots {
+                let Slot { header, run } = slot;
+                drop(run);
+                header.finish(Some(JoinError::cancelled(&header)));
+            }
+        }
+        self.timers.borrow_mut().clear();
+    }
+}
+
+/// Creates the coroutine of a task that starts now.
+fn start(header: &Arc<Header>, stack: PooledStack, body: Body) -> TaskCoroutine {
+    header.set_stack(stack.limit().get(), stack.base().get());
+    let name = header.name.as_deref().map(Box::from);
+    let own = header.clone();
+    Coroutine::with_stack(stack, name, move |co: &TaskYielder, ()| {
+        own.yielder.store(
+            co as *const TaskYielder as *mut (),
+            std::sync::atomic::Ordering::Relaxed,
+        );
+        context::set_yielder(co);
+        drop(own);
+        body();
+    })
+}
+
+/// Resumes a task, delivering a pending cancel or expired timeout at its yield point.
+fn resume(
+    co: &mut TaskCoroutine,
+    header: &Header,
+) -> Result<CoroutineState<Switch, ()>, Interrupt> {
+    if header.cancel_requested() {
+        return co.throw(Interrupt::Cancel);
+    }
+    match header.take_expired_timeout() {
+        0 => Ok(co.send(())),
+        id => co.throw(Interrupt::Timeout(id)),
+    }
+}

@@ -1,0 +1,143 @@
+//! Schedulers: what runs green threads, and the parts both schedulers share.
+//!
+//! Python: the asyncio event loop (PEP 3156, Python 3.4, 2014) and seed 000's
+//! `run(tasks)`: pick a ready task, run it to its next yield point, repeat.
+//!
+//! ```
+//! use yieldpoint::sched::RoundRobin;
+//!
+//! let rt = RoundRobin::new();
+//! let answer = rt.block_on(|| {
+//!     let child = yieldpoint::spawn(|| 6 * 7);
+//!     yieldpoint::yield_now();
+//!     child.join().unwrap()
+//! });
+//! assert_eq!(answer, 42);
+//! ```
+//!
+//! # Terms
+//!
+//! - *Green thread* (task): a function running on its own coroutine stack, switched by the
+//!   scheduler at its yield points ([`spawn`](crate::spawn)).
+//! - *Yield point*: where a switch may happen: [`yield_now`](crate::yield_now),
+//!   [`sleep`](crate::sleep), a wait on a [`sync`](crate::sync) primitive, a
+//!   [`join`](crate::task::JoinHandle::join). Between two yield points a task runs alone.
+//! - *Run queue*: the FIFO of tasks ready to run.
+//! - *Park / unpark*: a task stops until woken / is made runnable again (a parked *task*;
+//!   an idle *worker thread* parks too, and says so).
+//! - *Timer queue*: deadlines of sleeping tasks and `timeout`s, earliest first.
+//!
+//! # The shared core
+//!
+//! Each scheduler thread owns a [`Local`](local): a slab of its tasks' coroutines, a
+//! run queue, and a timer queue. A task is switched in with `send(())` on its coroutine;
+//! it switches out by yielding a `Switch` (`Yield`: back of the run queue; `Park`: wait
+//! for an unpark). Wakeups from other OS threads go through the owner's `Remote` inbox
+//! and unpark the owner thread. Cancellation and expired timeouts are delivered as a
+//! `throw` at the task's yield point.
+//!
+//! [`RoundRobin`] runs one `Local` on the calling thread. Book: Part IV, "Event loops and
+//! schedulers".
+
+pub(crate) mod context;
+pub(crate) mod local;
+mod remote;
+pub mod round_robin;
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub(crate) use remote::Remote;
+pub use round_robin::RoundRobin;
+
+use crate::coroutine::Yielder;
+use crate::task::TaskId;
+
+/// What a task yields to its scheduler.
+pub(crate) enum Switch {
+    /// Back of the run queue (`yield_now`).
+    Yield,
+    /// Wait until unparked (`sleep`, a sync primitive, `join`).
+    Park,
+}
+
+/// What a scheduler throws at a task's yield point.
+pub(crate) enum Interrupt {
+    /// `JoinHandle::cancel`: unwind the whole task.
+    Cancel,
+    /// The `timeout` with this id expired: unwind to it.
+    Timeout(u64),
+}
+
+/// The panic payload that carries an expired timeout from a yield point up to its
+/// `timeout` call.
+pub(crate) struct TimeoutUnwind(pub(crate) u64);
+
+/// The yielder of a task's coroutine.
+pub(crate) type TaskYielder = Yielder<(), Switch, Interrupt>;
+
+/// A task that ran longer than the slow-task threshold without reaching a yield point.
+///
+/// Python: asyncio debug mode's "Executing <Task …> took 0.123 seconds".
+#[derive(Debug, Clone)]
+pub struct SlowTask {
+    /// The task's id.
+    pub id: TaskId,
+    /// The task's name, if it has one.
+    pub name: Option<Arc<str>>,
+    /// How long it ran between two yield points.
+    pub ran: Duration,
+    /// The threshold it exceeded.
+    pub threshold: Duration,
+}
+
+impl fmt::Display for SlowTask {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "task {}", self.id)?;
+        if let Some(name) = &self.name {
+            write!(f, " (\"{name}\")")?;
+        }
+        write!(
+            f,
+            " ran {:.3?} without yielding (threshold {:?}); add yield points (maybe_yield) or move it to spawn_blocking",
+            self.ran, self.threshold
+        )
+    }
+}
+
+/// The callback that receives slow-task reports.
+pub type SlowTaskCallback = Arc<dyn Fn(&SlowTask) + Send + Sync>;
+
+/// Settings shared by the scheduler's threads.
+#[derive(Clone)]
+pub(crate) struct Config {
+    /// Usable stack size of each task, in bytes.
+    pub(crate) stack_size: usize,
+    /// Report tasks that run longer than this between yield points (`None`: off).
+    pub(crate) slow_task_threshold: Option<Duration>,
+    pub(crate) on_slow_task: SlowTaskCallback,
+    /// How long a task runs before `maybe_yield` yields.
+    pub(crate) time_slice: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            stack_size: crate::stack::DEFAULT_STACK_SIZE,
+            slow_task_threshold: None,
+            on_slow_task: Arc::new(|report| eprintln!("yieldpoint: {report}")),
+            time_slice: Duration::from_millis(10),
+        }
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("stack_size", &self.stack_size)
+            .field("slow_task_threshold", &self.slow_task_threshold)
+            .field("time_slice", &self.time_slice)
+            .finish_non_exhaustive()
+    }
+}

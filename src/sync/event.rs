@@ -1,0 +1,75 @@
+//! `Event`: a flag tasks can wait for.
+
+use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use super::wait_list::WaitList;
+use crate::task::WaitReason;
+
+/// A flag that tasks wait on until another sets it.
+///
+/// Python: `asyncio.Event` (`set`, `clear`, `is_set`, `wait`).
+///
+/// ```
+/// use std::sync::Arc;
+/// use yieldpoint::sched::RoundRobin;
+/// use yieldpoint::sync::Event;
+///
+/// RoundRobin::new().block_on(|| {
+///     let ready = Arc::new(Event::new());
+///     let waiter = {
+///         let ready = ready.clone();
+///         yieldpoint::spawn(move || { ready.wait(); "went" })
+///     };
+///     yieldpoint::yield_now();
+///     assert!(!waiter.is_finished());
+///     ready.set();
+///     assert_eq!(waiter.join().unwrap(), "went");
+/// });
+/// ```
+#[derive(Default)]
+pub struct Event {
+    flag: AtomicBool,
+    waiters: WaitList,
+}
+
+impl Event {
+    /// An event that is not set.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the flag and wakes every waiter.
+    pub fn set(&self) {
+        self.flag.store(true, Ordering::SeqCst);
+        self.waiters.notify_all();
+    }
+
+    /// Clears the flag; later `wait`s block until the next `set`.
+    pub fn clear(&self) {
+        self.flag.store(false, Ordering::SeqCst);
+    }
+
+    /// Whether the flag is set.
+    pub fn is_set(&self) -> bool {
+        self.flag.load(Ordering::SeqCst)
+    }
+
+    /// Waits until the flag is set; returns at once if it is.
+    ///
+    /// # Panics
+    ///
+    /// If the task is cancelled while waiting, the cancel unwinds from here.
+    pub fn wait(&self) {
+        self.waiters
+            .wait_until(WaitReason::Event, || self.is_set().then_some(()));
+    }
+}
+
+impl fmt::Debug for Event {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Event")
+            .field("is_set", &self.is_set())
+            .finish()
+    }
+}

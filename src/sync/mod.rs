@@ -1,0 +1,38 @@
+//! Green-aware synchronization: a channel, `Mutex`, `Event`, `Semaphore`.
+//!
+//! Python: `asyncio.Queue`, `asyncio.Lock`, `asyncio.Event`, `asyncio.Semaphore`
+//! (PEP 3156). Waiting on one parks the green thread, not the OS thread: the scheduler runs
+//! other tasks meanwhile. Outside a scheduler the same calls block the OS thread, so the
+//! same code runs in both places, and a green thread can talk to an OS thread.
+//!
+//! ```
+//! use yieldpoint::sched::RoundRobin;
+//! use yieldpoint::sync::channel;
+//!
+//! let total = RoundRobin::new().block_on(|| {
+//!     let (tx, rx) = channel::bounded(2);
+//!     for id in 0..3 {
+//!         let tx = tx.clone();
+//!         yieldpoint::spawn(move || tx.send(id * 10).unwrap());
+//!     }
+//!     drop(tx); // the channel closes when the last sender is gone
+//!     rx.iter().sum::<i32>()
+//! });
+//! assert_eq!(total, 30);
+//! ```
+//!
+//! Between two yield points a task runs alone, so plain data shared by the tasks of one
+//! [`RoundRobin`](crate::sched::RoundRobin) needs no lock at all (seed 002); a [`Mutex`]
+//! is for state that must stay consistent *across* a yield point.
+//!
+//! Book: Part IV, "Event loops and schedulers".
+
+pub mod channel;
+mod event;
+mod mutex;
+mod semaphore;
+pub(crate) mod wait_list;
+
+pub use event::Event;
+pub use mutex::{Mutex, MutexGuard};
+pub use semaphore::{Semaphore, SemaphorePermit};

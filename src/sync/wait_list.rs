@@ -1,0 +1,160 @@
+//! Parked waiters shared by every green-aware primitive: a FIFO list of tasks or OS
+//! threads waiting for a condition, and the check–register–recheck–park loop.
+//!
+//! A waiter is a green thread ([`Header`]) when the wait happens inside a scheduler, and
+//! the OS thread otherwise, so one primitive serves both. Parking is token based (like
+//! `std::thread::park`): a wakeup that arrives between registering and parking is not
+//! lost, it makes the park return at once.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::Thread;
+
+use crate::sched::context;
+use crate::task::header::Header;
+use crate::task::WaitReason;
+
+/// Something that can be woken: a green thread or an OS thread.
+pub(crate) enum Waiter {
+    Task(Arc<Header>),
+    Thread(Thread),
+}
+
+impl Waiter {
+    /// The green thread running here, or else this OS thread.
+    pub(crate) fn current() -> Waiter {
+        match context::current_header() {
+            Some(header) => Waiter::Task(header),
+            None => Waiter::Thread(std::thread::current()),
+        }
+    }
+
+    pub(crate) fn wake(self) {
+        self.wake_ref();
+    }
+
+    pub(crate) fn wake_ref(&self) {
+        match self {
+            Waiter::Task(header) => header.unpark(),
+            Waiter::Thread(thread) => thread.unpark(),
+        }
+    }
+}
+
+/// Parks the current green thread (or OS thread) until woken; may return spuriously.
+pub(crate) fn park_current(reason: WaitReason) {
+    if !context::park_task(reason) {
+        std::thread::park();
+    }
+}
+
+#[derive(Default)]
+struct List {
+    next_ticket: u64,
+    waiters: VecDeque<(u64, Waiter)>,
+}
+
+/// A FIFO list of parked waiters.
+#[derive(Default)]
+pub(crate) struct WaitList {
+    list: Mutex<List>,
+}
+
+impl WaitList {
+    pub(crate) fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, List> {
+        // The list is never left inconsistent by a panic (no user code runs under it).
+        self.list.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Registers the current waiter; the ticket removes it again unless it was woken.
+    fn register(&self) -> Ticket<'_> {
+        let mut list = self.lock();
+        list.next_ticket += 1;
+        let id = list.next_ticket;
+        list.waiters.push_back((id, Waiter::current()));
+        Ticket {
+            list: self,
+            id,
+            armed: true,
+        }
+    }
+
+    /// Wakes the longest-waiting waiter; `false` if there was none.
+    pub(crate) fn notify_one(&self) -> bool {
+        let waiter = self.lock().waiters.pop_front();
+        match waiter {
+            Some((_, waiter)) => {
+                waiter.wake();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Wakes every waiter.
+    pub(crate) fn notify_all(&self) {
+        let waiters = std::mem::take(&mut self.lock().waiters);
+        for (_, waiter) in waiters {
+            waiter.wake();
+        }
+    }
+
+    /// Waits until `poll` returns `Some`, parking between attempts.
+    ///
+    /// `poll` must be the check that notifiers make true before calling `notify_*`. A
+    /// waiter that is woken but then leaves without success (it was cancelled while
+    /// parked) passes its wakeup on, so none is lost.
+    pub(crate) fn wait_until<T>(
+        &self,
+        reason: WaitReason,
+        mut poll: impl FnMut() -> Option<T>,
+    ) -> T {
+        loop {
+            if let Some(value) = poll() {
+                return value;
+            }
+            let ticket = self.register();
+            if let Some(value) = poll() {
+                ticket.disarm();
+                return value;
+            }
+            park_current(reason);
+            if let Some(value) = poll() {
+                ticket.disarm();
+                return value;
+            }
+        }
+    }
+}
+
+/// A registration in a [`WaitList`]. Dropping it while still listed removes it; dropping
+/// it during unwinding after it was woken (a cancelled waiter) wakes the next waiter.
+struct Ticket<'a> {
+    list: &'a WaitList,
+    id: u64,
+    armed: bool,
+}
+
+impl Ticket<'_> {
+    /// The wait succeeded: remove the registration without passing a wakeup on.
+    fn disarm(mut self) {
+        self.armed = false;
+    }
+}
+
+impl Drop for Ticket<'_> {
+    fn drop(&mut self) {
+        let mut list = self.list.lock();
+        if let Some(index) = list.waiters.iter().position(|(id, _)| *id == self.id) {
+            list.waiters.remove(index);
+        } else if self.armed && std::thread::panicking() {
+            // Woken, then unwound (cancelled, timed out) before using the wakeup.
+            drop(list);
+            self.list.notify_one();
+        }
+    }
+}

@@ -1,0 +1,204 @@
+//! The part of a task shared between its scheduler, its `JoinHandle` and whoever wakes it.
+
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicU8, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use super::{JoinError, TaskId, WaitReason};
+use crate::sched::Remote;
+use crate::sync::wait_list::WaitList;
+
+/// Park states (the protocol of `std::thread::park`, per task).
+const IDLE: u8 = 0;
+/// A wakeup arrived while the task was not parked: its next park returns at once.
+const NOTIFIED: u8 = 1;
+/// The task is parked: the next unpark puts it back on its owner's run queue.
+const PARKED: u8 = 2;
+
+/// Shared state of one task. Everything here may be touched from any thread, so it is
+/// atomics and locks; the task's coroutine itself lives only in its owner's slab.
+pub(crate) struct Header {
+    pub(crate) id: TaskId,
+    pub(crate) name: Option<Arc<str>>,
+    park: AtomicU8,
+    /// The scheduler (worker) that runs this task; set when it is placed in a slab.
+    owner: OnceLock<Arc<Remote>>,
+    /// The task's key in its owner's slab (valid once `owner` is set).
+    key: AtomicUsize,
+    /// `JoinHandle::cancel` was called.
+    cancel: AtomicBool,
+    /// A `timeout` that expired and must interrupt the task at its next yield point (0: none).
+    expired_timeout: AtomicU64,
+    /// The `&Yielder` of the running body, for `yield_now`/`park` (set by the body itself).
+    pub(crate) yielder: AtomicPtr<()>,
+    /// Lowest and one-past-highest address of the task's stack (0, 0 before it starts).
+    stack: (AtomicUsize, AtomicUsize),
+    /// What a parked task waits for (a `WaitReason` as u8; 0 for nothing), for snapshots.
+    wait: AtomicU8,
+    /// How many times the task has been switched in (written only by its owner).
+    switches: AtomicU64,
+    finished: AtomicBool,
+    /// Why the task did not produce a value (panic, cancel, no stack); taken by `join`.
+    pub(crate) error: Mutex<Option<JoinError>>,
+    /// Tasks and threads waiting in `join`.
+    pub(crate) joiners: WaitList,
+}
+
+impl Header {
+    pub(crate) fn new(id: TaskId, name: Option<Arc<str>>) -> Self {
+        Header {
+            id,
+            name,
+            park: AtomicU8::new(IDLE),
+            owner: OnceLock::new(),
+            key: AtomicUsize::new(usize::MAX),
+            cancel: AtomicBool::new(false),
+            expired_timeout: AtomicU64::new(0),
+            yielder: AtomicPtr::new(std::ptr::null_mut()),
+            stack: (AtomicUsize::new(0), AtomicUsize::new(0)),
+            wait: AtomicU8::new(0),
+            switches: AtomicU64::new(0),
+            finished: AtomicBool::new(false),
+            error: Mutex::new(None),
+            joiners: WaitList::new(),
+        }
+    }
+
+    /// Records that `owner` runs this task from slab slot `key`.
+    pub(crate) fn place(&self, owner: &Arc<Remote>, key: usize) {
+        self.key.store(key, Ordering::Relaxed);
+        // A task is placed once, by the worker that starts it.
+        let _ = self.owner.set(owner.clone());
+    }
+
+    pub(crate) fn key(&self) -> usize {
+        self.key.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn owner(&self) -> Option<&Arc<Remote>> {
+        self.owner.get()
+    }
+
+    /// Makes the task runnable if it is parked; otherwise leaves a token so its next park
+    /// returns at once. Callable from any thread.
+    pub(crate) fn unpark(self: &Arc<Self>) {
+        let mut state = self.park.load(Ordering::Acquire);
+        loop {
+            let next = match state {
+                NOTIFIED => return,
+                IDLE => NOTIFIED,
+                _ => IDLE,
+            };
+            match self
+                .park
+                .compare_exchange(state, next, Ordering::AcqRel, Ordering::Acquire)
+            {
+                Ok(_) if state == PARKED => {
+                    if let Some(owner) = self.owner() {
+                        owner.schedule(self.clone());
+                    }
+                    return;
+                }
+                Ok(_) => return,
+                Err(actual) => state = actual,
+            }
+        }
+    }
+
+    /// Called by the owner after the task suspended to park: `true` if it is now parked,
+    /// `false` if a token was waiting (consumed) and it must run again.
+    pub(crate) fn try_park(&self) -> bool {
+        match self
+            .park
+            .compare_exchange(IDLE, PARKED, Ordering::AcqRel, Ordering::Acquire)
+        {
+            Ok(_) => true,
+            Err(_) => {
+                self.park.store(IDLE, Ordering::Release);
+                false
+            }
+        }
+    }
+
+    pub(crate) fn is_parked(&self) -> bool {
+        self.park.load(Ordering::Acquire) == PARKED
+    }
+
+    pub(crate) fn request_cancel(self: &Arc<Self>) {
+        self.cancel.store(true, Ordering::Release);
+        self.unpark();
+    }
+
+    pub(crate) fn cancel_requested(&self) -> bool {
+        self.cancel.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn expire_timeout(self: &Arc<Self>, id: u64) {
+        self.expired_timeout.store(id, Ordering::Release);
+        self.unpark();
+    }
+
+    /// Takes the id of an expired timeout that must interrupt the task (0: none).
+    pub(crate) fn take_expired_timeout(&self) -> u64 {
+        if self.expired_timeout.load(Ordering::Relaxed) == 0 {
+            return 0;
+        }
+        self.expired_timeout.swap(0, Ordering::AcqRel)
+    }
+
+    /// Forgets timeout `id` if it expired but has not interrupted the task yet.
+    pub(crate) fn clear_timeout(&self, id: u64) {
+        let _ = self
+            .expired_timeout
+            .compare_exchange(id, 0, Ordering::AcqRel, Ordering::Relaxed);
+    }
+
+    /// Records the bounds of the stack the task runs on.
+    pub(crate) fn set_stack(&self, low: usize, high: usize) {
+        self.stack.0.store(low, Ordering::Relaxed);
+        self.stack.1.store(high, Ordering::Relaxed);
+    }
+
+    /// Whether `addr` lies on the task's own stack (not on a coroutine it drives).
+    pub(crate) fn stack_contains(&self, addr: usize) -> bool {
+        let (low, high) = (
+            self.stack.0.load(Ordering::Relaxed),
+            self.stack.1.load(Ordering::Relaxed),
+        );
+        (low..high).contains(&addr)
+    }
+
+    pub(crate) fn set_wait(&self, reason: WaitReason) {
+        self.wait.store(reason as u8, Ordering::Relaxed);
+    }
+
+    pub(crate) fn clear_wait(&self) {
+        self.wait.store(0, Ordering::Relaxed);
+    }
+
+    pub(crate) fn wait_reason(&self) -> Option<WaitReason> {
+        WaitReason::from_u8(self.wait.load(Ordering::Relaxed))
+    }
+
+    /// Counts one switch-in; only the owner thread calls this.
+    pub(crate) fn count_switch(&self) {
+        let n = self.switches.load(Ordering::Relaxed);
+        self.switches.store(n + 1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn switches(&self) -> u64 {
+        self.switches.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn is_finished(&self) -> bool {
+        self.finished.load(Ordering::Acquire)
+    }
+
+    /// Marks the task finished (with `error` if it produced no value) and wakes joiners.
+    pub(crate) fn finish(&self, error: Option<JoinError>) {
+        if let Some(error) = error {
+            *self.error.lock().unwrap_or_else(|e| e.into_inner()) = Some(error);
+        }
+        self.finished.store(true, Ordering::Release);
+        self.joiners.notify_all();
+    }
+}

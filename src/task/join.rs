@@ -1,0 +1,231 @@
+//! Waiting for a task: `JoinHandle` and `JoinError`.
+
+use std::any::Any;
+use std::error::Error;
+use std::fmt;
+use std::sync::{Arc, Mutex};
+
+use super::header::Header;
+use super::{TaskId, WaitReason};
+use crate::sched::context;
+
+/// An owned permission to join a task (wait for its result) or cancel it.
+///
+/// Dropping the handle detaches the task: it keeps running. `JoinHandle<T>` is `Send`
+/// when `T` is.
+///
+/// Python: the `asyncio.Task` returned by `create_task`: `await task`, `task.cancel()`,
+/// `task.done()`.
+pub struct JoinHandle<T> {
+    header: Arc<Header>,
+    value: Arc<Mutex<Option<T>>>,
+}
+
+impl<T> JoinHandle<T> {
+    pub(crate) fn new(header: Arc<Header>, value: Arc<Mutex<Option<T>>>) -> Self {
+        JoinHandle { header, value }
+    }
+
+    /// Waits for the task to finish and returns its value.
+    ///
+    /// Inside a green thread this parks only the caller; elsewhere it blocks the OS thread.
+    ///
+    /// Python: `await task`.
+    ///
+    /// ```
+    /// use yieldpoint::sched::RoundRobin;
+    ///
+    /// RoundRobin::new().block_on(|| {
+    ///     let ok = yieldpoint::spawn(|| 1 + 1);
+    ///     let boom = yieldpoint::spawn(|| -> u32 { panic!("boom") });
+    ///     assert_eq!(ok.join().unwrap(), 2);
+    ///     assert!(boom.join().unwrap_err().is_panic());
+    /// });
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`JoinError`] if the task panicked (the payload is inside), was cancelled, or was
+    /// dropped unfinished with its scheduler.
+    ///
+    /// # Panics
+    ///
+    /// When joining an unfinished task of a [`RoundRobin`](crate::sched::RoundRobin) from
+    /// its own thread outside the scheduler: nothing could run the task, so the call would
+    /// block forever. Join inside `block_on`, or after `run`.
+    #[track_caller]
+    pub fn join(self) -> Result<T, JoinError> {
+        if !self.header.is_finished() {
+            self.assert_can_block();
+            let header = &self.header;
+            header
+                .joiners
+                .wait_until(WaitReason::Join, || header.is_finished().then_some(()));
+        }
+        if let Some(value) = self.value.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            return Ok(value);
+        }
+        let error = self
+            .header
+            .error
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        Err(error.unwrap_or_else(|| JoinError::cancelled(&self.header)))
+    }
+
+    #[track_caller]
+    fn assert_can_block(&self) {
+        let Some(owner) = self.header.owner() else {
+            return;
+        };
+        let same_thread = owner.thread().id() == std::thread::current().id();
+        let scheduler_running = context::with_local(|_| ()).is_some();
+        assert!(
+            !same_thread || scheduler_running,
+            "join() on unfinished task {} from the thread of its scheduler, outside the \
+             scheduler, would block forever; join inside block_on() or after run()",
+            self.header.id
+        );
+    }
+
+    /// Whether the task has finished (returned, panicked or was cancelled).
+    ///
+    /// Python: `task.done()`.
+    pub fn is_finished(&self) -> bool {
+        self.header.is_finished()
+    }
+
+    /// Asks the task to stop: it unwinds at its next yield point (destructors run), and
+    /// [`join`](Self::join) reports [`JoinError::is_cancelled`]. A task that has not started
+    /// never runs; a finished task is unaffected. Returns at once.
+    ///
+    /// Python: `task.cancel()`.
+    pub fn cancel(&self) {
+        if !self.header.is_finished() {
+            self.header.request_cancel();
+        }
+    }
+
+    /// The task's id.
+    pub fn id(&self) -> TaskId {
+        self.header.id
+    }
+
+    /// The task's name, if it has one.
+    pub fn name(&self) -> Option<&str> {
+        self.header.name.as_deref()
+    }
+}
+
+impl<T> fmt::Debug for JoinHandle<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JoinHandle")
+            .field("id", &self.header.id)
+            .field("name", &self.header.name)
+            .field("finished", &self.header.is_finished())
+            .finish()
+    }
+}
+
+/// Why a task produced no value.
+///
+/// Python: `CancelledError`, or the exception the task raised.
+pub struct JoinError {
+    id: TaskId,
+    name: Option<Arc<str>>,
+    kind: Kind,
+}
+
+enum Kind {
+    Cancelled,
+    Panicked(Box<dyn Any + Send + 'static>),
+}
+
+impl JoinError {
+    pub(crate) fn cancelled(header: &Header) -> Self {
+        JoinError {
+            id: header.id,
+            name: header.name.clone(),
+            kind: Kind::Cancelled,
+        }
+    }
+
+    pub(crate) fn panicked(header: &Header, payload: Box<dyn Any + Send + 'static>) -> Self {
+        JoinError {
+            id: header.id,
+            name: header.name.clone(),
+            kind: Kind::Panicked(payload),
+        }
+    }
+
+    /// Whether the task was cancelled (or dropped unfinished with its scheduler).
+    pub fn is_cancelled(&self) -> bool {
+        matches!(self.kind, Kind::Cancelled)
+    }
+
+    /// Whether the task panicked.
+    pub fn is_panic(&self) -> bool {
+        matches!(self.kind, Kind::Panicked(_))
+    }
+
+    /// The id of the task.
+    pub fn id(&self) -> TaskId {
+        self.id
+    }
+
+    /// The panic payload, to re-raise with `std::panic::resume_unwind`.
+    ///
+    /// # Errors
+    ///
+    /// Gives the error back if the task was cancelled rather than panicking.
+    pub fn try_into_panic(self) -> Result<Box<dyn Any + Send + 'static>, JoinError> {
+        match self.kind {
+            Kind::Panicked(payload) => Ok(payload),
+            Kind::Cancelled => Err(self),
+        }
+    }
+
+    /// The panic payload.
+    ///
+    /// # Panics
+    ///
+    /// If the task was cancelled; use [`try_into_panic`](Self::try_into_panic) to check.
+    #[track_caller]
+    pub fn into_panic(self) -> Box<dyn Any + Send + 'static> {
+        self.try_into_panic()
+            .unwrap_or_else(|e| panic!("into_panic() on a cancelled task's error: {e}"))
+    }
+
+    fn panic_message(&self) -> Option<&str> {
+        match &self.kind {
+            Kind::Panicked(payload) => payload
+                .downcast_ref::<&str>()
+                .copied()
+                .or_else(|| payload.downcast_ref::<String>().map(String::as_str)),
+            Kind::Cancelled => None,
+        }
+    }
+}
+
+impl fmt::Display for JoinError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "task {}", self.id)?;
+        if let Some(name) = &self.name {
+            write!(f, " (\"{name}\")")?;
+        }
+        match (&self.kind, self.panic_message()) {
+            (Kind::Cancelled, _) => f.write_str(" was cancelled"),
+            (Kind::Panicked(_), Some(message)) => write!(f, " panicked with message {message:?}"),
+            (Kind::Panicked(_), None) => f.write_str(" panicked"),
+        }
+    }
+}
+
+impl fmt::Debug for JoinError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "JoinError({self})")
+    }
+}
+
+impl Error for JoinError {}

@@ -1,0 +1,394 @@
+//! Green threads: `spawn`, `yield_now`, `current`, and the task `Builder`.
+//!
+//! A task is a function running on its own coroutine stack under a scheduler
+//! ([`RoundRobin`](crate::sched::RoundRobin)). It runs until a yield point —
+//! [`yield_now`], [`sleep`](crate::sleep), a wait on a [`sync`](crate::sync) primitive,
+//! [`JoinHandle::join`] — and between two yield points nothing else runs on its thread.
+//!
+//! Python: `asyncio.create_task(coro)` / `Task` (PEP 3156); seed 000's generator tasks.
+//!
+//! ```
+//! use yieldpoint::sched::RoundRobin;
+//!
+//! let rt = RoundRobin::new();
+//! let log = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+//! for name in ["a", "b"] {
+//!     let log = log.clone();
+//!     rt.spawn(move || {
+//!         for i in 0..2 {
+//!             log.borrow_mut().push(format!("{name}{i}"));
+//!             yieldpoint::yield_now();
+//!         }
+//!     });
+//! }
+//! rt.run();
+//! assert_eq!(*log.borrow(), ["a0", "b0", "a1", "b1"]);
+//! ```
+//!
+//! Book: Part IV, "Event loops and schedulers".
+
+pub(crate) mod header;
+mod join;
+
+use std::error::Error;
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+pub use join::{JoinError, JoinHandle};
+
+use crate::sched::context;
+use crate::sched::local::Local;
+use crate::stack::{self, StackError};
+use header::Header;
+
+/// A task's unique id within the process, in spawn order starting at 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TaskId(u64);
+
+impl TaskId {
+    fn next() -> TaskId {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        TaskId(NEXT.fetch_add(1, Ordering::Relaxed))
+    }
+
+    /// The id as a number.
+    pub fn as_u64(self) -> u64 {
+        self.0
+    }
+}
+
+impl fmt::Display for TaskId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// What a parked task waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum WaitReason {
+    /// [`sleep`](crate::sleep) or [`sleep_until`](crate::sleep_until).
+    Sleep = 1,
+    /// [`JoinHandle::join`].
+    Join,
+    /// A channel send waiting for room.
+    ChannelSend,
+    /// A channel receive waiting for a message.
+    ChannelRecv,
+    /// [`sync::Mutex::lock`](crate::sync::Mutex::lock).
+    Mutex,
+    /// [`sync::Event::wait`](crate::sync::Event::wait).
+    Event,
+    /// [`sync::Semaphore::acquire`](crate::sync::Semaphore::acquire).
+    Semaphore,
+    /// [`spawn_blocking`](crate::spawn_blocking) work on the thread pool.
+    Blocking,
+    /// A Rust future ([`future::block_on`](crate::future::block_on)).
+    Future,
+}
+
+impl WaitReason {
+    pub(crate) fn from_u8(n: u8) -> Option<WaitReason> {
+        use WaitReason::*;
+        [
+            Sleep,
+            Join,
+            ChannelSend,
+            ChannelRecv,
+            Mutex,
+            Event,
+            Semaphore,
+            Blocking,
+            Future,
+        ]
+        .into_iter()
+        .find(|r| *r as u8 == n)
+    }
+}
+
+/// Where a task is, in a [`TaskSnapshot`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TaskState {
+    /// On the run queue (or not started yet).
+    Ready,
+    /// Switched in: the task that took the snapshot.
+    Running,
+    /// Parked in [`sleep`](crate::sleep).
+    Sleeping,
+    /// Parked, waiting for this.
+    Waiting(WaitReason),
+}
+
+impl TaskState {
+    pub(crate) fn waiting(reason: Option<WaitReason>) -> TaskState {
+        match reason {
+            Some(WaitReason::Sleep) => TaskState::Sleeping,
+            Some(reason) => TaskState::Waiting(reason),
+            None => TaskState::Ready,
+        }
+    }
+}
+
+/// One live task as seen by [`all_tasks`] or
+/// [`RoundRobin::tasks`](crate::sched::RoundRobin::tasks).
+///
+/// Python: an element of `asyncio.all_tasks()`.
+#[derive(Debug, Clone)]
+pub struct TaskSnapshot {
+    /// The task's id.
+    pub id: TaskId,
+    /// The task's name, if it has one.
+    pub name: Option<Arc<str>>,
+    /// Ready, running, sleeping or waiting on what.
+    pub state: TaskState,
+    /// How many times it has been switched in.
+    pub switches: u64,
+}
+
+impl TaskSnapshot {
+    pub(crate) fn new(header: &Header, state: TaskState) -> Self {
+        TaskSnapshot {
+            id: header.id,
+            name: header.name.clone(),
+            state,
+            switches: header.switches(),
+        }
+    }
+}
+
+/// The running green thread's identity, from [`current`].
+#[derive(Debug, Clone)]
+pub struct Task {
+    id: TaskId,
+    name: Option<Arc<str>>,
+}
+
+impl Task {
+    /// The task's id.
+    pub fn id(&self) -> TaskId {
+        self.id
+    }
+
+    /// The task's name, if it was given one with [`Builder::name`].
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+}
+
+/// The green thread this is called from.
+///
+/// Python: `asyncio.current_task()`.
+///
+/// # Panics
+///
+/// Outside a green thread; [`try_current`] returns `None` there instead.
+#[track_caller]
+pub fn current() -> Task {
+    try_current().expect("current() called outside a green thread; use try_current() to check")
+}
+
+/// The green thread this is called from, or `None` outside one.
+pub fn try_current() -> Option<Task> {
+    context::with_current(|header| Task {
+        id: header.id,
+        name: header.name.clone(),
+    })
+}
+
+/// Every live task of the scheduler this is called from; empty outside a scheduler.
+///
+/// Python: `asyncio.all_tasks()`.
+pub fn all_tasks() -> Vec<TaskSnapshot> {
+    context::with_local(Local::snapshot).unwrap_or_default()
+}
+
+/// Lets the other ready tasks run, then continues: a yield point.
+///
+/// The task goes to the back of the run queue. Outside a scheduler it calls
+/// `std::thread::yield_now`.
+///
+/// Python: `await asyncio.sleep(0)`; `yield` in seed 000's tasks.
+///
+/// # Panics
+///
+/// If the task was cancelled, the cancel unwinds from here. Called inside a coroutine that
+/// the task drives (a `Generator` body), it panics: yield through that coroutine instead.
+pub fn yield_now() {
+    if !context::yield_task() {
+        std::thread::yield_now();
+    }
+}
+
+/// Yields only if the current task has used up its time slice (default 10 ms, see
+/// [`round_robin::Builder::time_slice`](crate::sched::round_robin::Builder::time_slice)).
+///
+/// Cheap enough to call in every iteration of a CPU loop: it reads the clock once every 64
+/// calls. Outside a green thread it does nothing.
+///
+/// Python: the `if i % 10000 == 0: await asyncio.sleep(0)` of seed 001, without picking
+/// the number.
+pub fn maybe_yield() {
+    if context::slice_spent() {
+        yield_now();
+    }
+}
+
+/// Spawns a green thread on the current scheduler.
+///
+/// Python: `asyncio.create_task(coro)`.
+///
+/// # Panics
+///
+/// Outside a scheduler, or when no stack can be allocated; [`Builder::spawn`] returns
+/// those as errors.
+#[track_caller]
+pub fn spawn<T, F>(f: F) -> JoinHandle<T>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    Builder::new().spawn(f).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Spawns a green thread that stays on this OS thread, so `f` need not be `Send`.
+///
+/// # Panics
+///
+/// As [`spawn`].
+#[track_caller]
+pub fn spawn_local<T, F>(f: F) -> JoinHandle<T>
+where
+    F: FnOnce() -> T + 'static,
+    T: 'static,
+{
+    Builder::new()
+        .spawn_local(f)
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Configures a task's name and stack size, then spawns it.
+///
+/// Follows `std::thread::Builder`.
+///
+/// ```
+/// use yieldpoint::sched::RoundRobin;
+/// use yieldpoint::task::Builder;
+///
+/// RoundRobin::new().block_on(|| {
+///     let crawler = Builder::new()
+///         .name("crawler-3")
+///         .stack_size(128 * 1024)
+///         .spawn(|| yieldpoint::current().name().map(String::from))
+///         .unwrap();
+///     assert_eq!(crawler.join().unwrap().as_deref(), Some("crawler-3"));
+/// });
+/// ```
+#[derive(Debug, Clone, Default)]
+#[must_use = "a Builder does nothing until spawn() is called"]
+pub struct Builder {
+    name: Option<Arc<str>>,
+    stack_size: Option<usize>,
+}
+
+impl Builder {
+    /// A builder with no name and the scheduler's default stack size.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Names the task; the name shows in snapshots, errors and slow-task reports.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(Arc::from(name.into()));
+        self
+    }
+
+    /// Sets the task's usable stack size in bytes (see [`stack`](crate::stack)).
+    pub fn stack_size(mut self, bytes: usize) -> Self {
+        self.stack_size = Some(bytes);
+        self
+    }
+
+    /// Spawns `f` on the current scheduler.
+    ///
+    /// # Errors
+    ///
+    /// [`SpawnError::NoScheduler`] outside a scheduler; [`SpawnError::Stack`] when no
+    /// stack can be allocated (the scheduler keeps running).
+    pub fn spawn<T, F>(self, f: F) -> Result<JoinHandle<T>, SpawnError>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        self.spawn_local(f)
+    }
+
+    /// Spawns `f` on this OS thread's scheduler; `f` need not be `Send`.
+    ///
+    /// # Errors
+    ///
+    /// As [`spawn`](Self::spawn).
+    pub fn spawn_local<T, F>(self, f: F) -> Result<JoinHandle<T>, SpawnError>
+    where
+        F: FnOnce() -> T + 'static,
+        T: 'static,
+    {
+        context::with_local(|local| self.spawn_on(local, f)).unwrap_or(Err(SpawnError::NoScheduler))
+    }
+
+    /// Spawns `f` onto `local`'s run queue.
+    pub(crate) fn spawn_on<T, F>(self, local: &Local, f: F) -> Result<JoinHandle<T>, SpawnError>
+    where
+        F: FnOnce() -> T + 'static,
+        T: 'static,
+    {
+        let size = self.stack_size.unwrap_or(local.config.stack_size);
+        let stack = stack::acquire(size, self.name.as_deref())?;
+        let header = Arc::new(Header::new(TaskId::next(), self.name));
+        let value = Arc::new(Mutex::new(None));
+        let slot = value.clone();
+        let body = Box::new(move || {
+            let result = f();
+            *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
+        });
+        local.insert(header.clone(), stack, body);
+        Ok(JoinHandle::new(header, value))
+    }
+}
+
+/// Why a task could not be spawned.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum SpawnError {
+    /// Called outside a scheduler: spawn from inside `run`/`block_on`, or use the
+    /// scheduler's own `spawn`. Permanent for this call site.
+    NoScheduler,
+    /// No stack could be allocated for the task; transient (see [`StackError`]).
+    Stack(StackError),
+}
+
+impl fmt::Display for SpawnError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SpawnError::NoScheduler => f.write_str(
+                "spawn called outside a scheduler; call it inside RoundRobin::block_on/run, or use RoundRobin::spawn",
+            ),
+            SpawnError::Stack(e) => write!(f, "cannot spawn task: {e}"),
+        }
+    }
+}
+
+impl Error for SpawnError {
+    fn source(&self) -> Option<&(dyn Error + 'static)> {
+        match self {
+            SpawnError::NoScheduler => None,
+            SpawnError::Stack(e) => Some(e),
+        }
+    }
+}
+
+impl From<StackError> for SpawnError {
+    fn from(e: StackError) -> Self {
+        SpawnError::Stack(e)
+    }
+}
