@@ -303,7 +303,7 @@ impl Builder {
         self
     }
 
-    /// Sets the task's usable stack size in bytes (see [`stack`](crate::stack)).
+    /// Sets the task's usable stack size in bytes (see [`stack`]).
     pub fn stack_size(mut self, bytes: usize) -> Self {
         self.stack_size = Some(bytes);
         self
