@@ -12,11 +12,12 @@ use std::time::Instant;
 
 use corosensei::stack::Stack;
 
+use super::work_queue::WorkerQueues;
 use super::{context, Config, Interrupt, Remote, SlowTask, Switch, TaskYielder};
 use crate::coroutine::{Coroutine, CoroutineState};
 use crate::stack::PooledStack;
 use crate::task::header::Header;
-use crate::task::{JoinError, TaskSnapshot, TaskState};
+use crate::task::{JoinError, NewTask, TaskSnapshot};
 use crate::time::{TimerAction, TimerQueue};
 
 /// How often (in switches) the timer queue is checked while tasks are ready, so a busy
@@ -57,10 +58,17 @@ pub(crate) struct Local {
     ticks: Cell<u32>,
     /// Tasks in the slab.
     live: Cell<usize>,
+    /// This thread's queues in a work-queue scheduler (`None` for round-robin).
+    queues: Option<WorkerQueues>,
 }
 
 impl Local {
     pub(crate) fn new(config: Arc<Config>) -> Self {
+        Self::with_queues(config, None)
+    }
+
+    /// A worker thread's core in a work-queue scheduler.
+    pub(crate) fn with_queues(config: Arc<Config>, queues: Option<WorkerQueues>) -> Self {
         Local {
             remote: Remote::for_current_thread(),
             config,
@@ -70,7 +78,28 @@ impl Local {
             timers: RefCell::new(TimerQueue::default()),
             ticks: Cell::new(0),
             live: Cell::new(0),
+            queues,
         }
+    }
+
+    /// This worker's queues, on a work-queue scheduler.
+    pub(crate) fn queues(&self) -> Option<&WorkerQueues> {
+        self.queues.as_ref()
+    }
+
+    /// Adds a task taken from a work queue; from now on it stays on this thread.
+    pub(crate) fn insert_new(&self, task: NewTask) {
+        self.insert(task.header, task.stack, task.body);
+    }
+
+    /// Whether no task is ready to run.
+    pub(crate) fn ready_is_empty(&self) -> bool {
+        self.ready.borrow().is_empty()
+    }
+
+    /// The earliest timer deadline on this thread.
+    pub(crate) fn next_deadline(&self) -> Option<Instant> {
+        self.timers.borrow().next_deadline()
     }
 
     /// Adds a new task to this thread and to the back of the run queue.
@@ -201,6 +230,7 @@ impl Local {
         header.count_switch();
         let started = self.config.slow_task_threshold.map(|_| Instant::now());
         let result = panic::catch_unwind(AssertUnwindSafe(|| resume(&mut co, &header)));
+        header.set_running(false);
         context::leave_task();
         if let Some(started) = started {
             self.report_if_slow(&header, started.elapsed());
@@ -251,7 +281,15 @@ impl Local {
         self.free_keys.borrow_mut().push(key);
         self.live.set(self.live.get() - 1);
         drop(slot);
+        self.finished(header, error);
+    }
+
+    /// Reports a task's end to its joiners (and to the work queue's count of live tasks).
+    fn finished(&self, header: &Header, error: Option<JoinError>) {
         header.finish(error);
+        if let Some(queues) = &self.queues {
+            queues.finished(header);
+        }
     }
 
     fn report_if_slow(&self, header: &Header, ran: std::time::Duration) {
@@ -270,24 +308,14 @@ impl Local {
 
     /// A snapshot of every task on this thread.
     pub(crate) fn snapshot(&self) -> Vec<TaskSnapshot> {
-        let running = context::current_header();
+        if let Some(queues) = &self.queues {
+            return queues.snapshot();
+        }
         let slots = self.slots.borrow();
         slots
             .iter()
             .flatten()
-            .map(|slot| {
-                let header = &slot.header;
-                let state = match &slot.run {
-                    _ if running.as_ref().is_some_and(|r| Arc::ptr_eq(r, header)) => {
-                        TaskState::Running
-                    }
-                    Run::Started(_) if header.is_parked() => {
-                        TaskState::waiting(header.wait_reason())
-                    }
-                    _ => TaskState::Ready,
-                };
-                TaskSnapshot::new(header, state)
-            })
+            .map(|slot| TaskSnapshot::of(&slot.header))
             .collect()
     }
 
@@ -307,7 +335,7 @@ impl Local {
             for slot in slots {
                 let Slot { header, run } = slot;
                 drop(run);
-                header.finish(Some(JoinError::cancelled(&header)));
+                self.finished(&header, Some(JoinError::cancelled(&header)));
             }
         }
         self.timers.borrow_mut().clear();

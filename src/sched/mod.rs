@@ -39,17 +39,21 @@
 //! [`RoundRobin`] runs one `Local` on the calling thread. Book: Part IV, "Event loops and
 //! schedulers".
 
+mod builder;
 pub(crate) mod context;
 pub(crate) mod local;
 mod remote;
 pub mod round_robin;
+pub mod work_queue;
 
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use builder::Builder;
 pub(crate) use remote::Remote;
 pub use round_robin::RoundRobin;
+pub use work_queue::WorkQueue;
 
 use crate::coroutine::Yielder;
 use crate::task::TaskId;

@@ -22,10 +22,9 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::panic;
 use std::sync::Arc;
-use std::time::Duration;
 
 use super::local::Local;
-use super::{Config, SlowTask};
+
 use crate::task::{self, JoinHandle, SpawnError, TaskSnapshot};
 
 /// Green threads on the calling OS thread, switched in FIFO order.
@@ -159,67 +158,10 @@ impl fmt::Debug for RoundRobin {
     }
 }
 
-/// Configures a [`RoundRobin`] (or, later, a work-queue scheduler): stack size, slow-task
-/// reports, time slice.
-#[derive(Debug, Default)]
-#[must_use = "a Builder does nothing until build() is called"]
-pub struct Builder {
-    config: Config,
-}
+/// Configures a [`RoundRobin`]: see [`sched::Builder`](super::Builder).
+pub type Builder = super::Builder<RoundRobin>;
 
-impl Builder {
-    /// Default settings.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Default usable stack size of each task, in bytes (64 KiB unless set).
-    pub fn stack_size(mut self, bytes: usize) -> Self {
-        self.config.stack_size = bytes;
-        self
-    }
-
-    /// Reports every task that runs longer than `threshold` without reaching a yield
-    /// point; by default one line on stderr, see [`on_slow_task`](Self::on_slow_task).
-    ///
-    /// Python: asyncio debug mode's `loop.slow_callback_duration` (100 ms there). Off
-    /// unless set: measuring costs two clock reads per switch.
-    pub fn slow_task_threshold(mut self, threshold: Duration) -> Self {
-        self.config.slow_task_threshold = Some(threshold);
-        self
-    }
-
-    /// Sends slow-task reports to `callback` instead of stderr.
-    ///
-    /// ```
-    /// use std::sync::{Arc, Mutex};
-    /// use std::time::Duration;
-    /// use yieldpoint::sched::RoundRobin;
-    ///
-    /// let reports = Arc::new(Mutex::new(Vec::new()));
-    /// let sink = reports.clone();
-    /// let rt = RoundRobin::builder()
-    ///     .slow_task_threshold(Duration::from_millis(5))
-    ///     .on_slow_task(move |slow| sink.lock().unwrap().push(slow.name.clone()))
-    ///     .build();
-    /// rt.spawn_with(yieldpoint::task::Builder::new().name("hog"), || {
-    ///     std::thread::sleep(Duration::from_millis(20)); // blocks without yielding
-    /// }).unwrap();
-    /// rt.run();
-    /// assert_eq!(reports.lock().unwrap()[0].as_deref(), Some("hog"));
-    /// ```
-    pub fn on_slow_task(mut self, callback: impl Fn(&SlowTask) + Send + Sync + 'static) -> Self {
-        self.config.on_slow_task = Arc::new(callback);
-        self
-    }
-
-    /// How long a task runs before [`maybe_yield`](crate::maybe_yield) yields (10 ms
-    /// unless set).
-    pub fn time_slice(mut self, slice: Duration) -> Self {
-        self.config.time_slice = slice;
-        self
-    }
-
+impl super::Builder<RoundRobin> {
     /// Creates the scheduler on the calling thread.
     pub fn build(self) -> RoundRobin {
         RoundRobin {

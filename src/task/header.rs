@@ -3,7 +3,7 @@
 use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use super::{JoinError, TaskId, WaitReason};
+use super::{JoinError, TaskId, TaskState, WaitReason};
 use crate::sched::Remote;
 use crate::sync::wait_list::WaitList;
 
@@ -36,6 +36,8 @@ pub(crate) struct Header {
     wait: AtomicU8,
     /// How many times the task has been switched in (written only by its owner).
     switches: AtomicU64,
+    /// Switched in right now (written only by its owner).
+    running: AtomicBool,
     finished: AtomicBool,
     /// Why the task did not produce a value (panic, cancel, no stack); taken by `join`.
     pub(crate) error: Mutex<Option<JoinError>>,
@@ -57,6 +59,7 @@ impl Header {
             stack: (AtomicUsize::new(0), AtomicUsize::new(0)),
             wait: AtomicU8::new(0),
             switches: AtomicU64::new(0),
+            running: AtomicBool::new(false),
             finished: AtomicBool::new(false),
             error: Mutex::new(None),
             joiners: WaitList::new(),
@@ -179,10 +182,27 @@ impl Header {
         WaitReason::from_u8(self.wait.load(Ordering::Relaxed))
     }
 
-    /// Counts one switch-in; only the owner thread calls this.
+    /// Counts one switch-in and marks the task running; only the owner thread calls this.
     pub(crate) fn count_switch(&self) {
         let n = self.switches.load(Ordering::Relaxed);
         self.switches.store(n + 1, Ordering::Relaxed);
+        self.set_running(true);
+    }
+
+    /// Marks the task as switched in or out; only the owner thread calls this.
+    pub(crate) fn set_running(&self, running: bool) {
+        self.running.store(running, Ordering::Relaxed);
+    }
+
+    /// Where the task is, for snapshots.
+    pub(crate) fn state(&self) -> TaskState {
+        if self.running.load(Ordering::Relaxed) {
+            TaskState::Running
+        } else if self.is_parked() {
+            TaskState::waiting(self.wait_reason())
+        } else {
+            TaskState::Ready
+        }
     }
 
     pub(crate) fn switches(&self) -> u64 {

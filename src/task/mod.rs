@@ -39,7 +39,7 @@ pub use join::{JoinError, JoinHandle};
 
 use crate::sched::context;
 use crate::sched::local::Local;
-use crate::stack::{self, StackError};
+use crate::stack::{self, PooledStack, StackError};
 use header::Header;
 
 /// A task's unique id within the process, in spawn order starting at 1.
@@ -147,11 +147,11 @@ pub struct TaskSnapshot {
 }
 
 impl TaskSnapshot {
-    pub(crate) fn new(header: &Header, state: TaskState) -> Self {
+    pub(crate) fn of(header: &Header) -> Self {
         TaskSnapshot {
             id: header.id,
             name: header.name.clone(),
-            state,
+            state: header.state(),
             switches: header.switches(),
         }
     }
@@ -309,7 +309,8 @@ impl Builder {
         self
     }
 
-    /// Spawns `f` on the current scheduler.
+    /// Spawns `f` on the current scheduler. On a work-queue scheduler the task may start
+    /// on any worker (`f` is `Send`); once started it stays there.
     ///
     /// # Errors
     ///
@@ -320,10 +321,19 @@ impl Builder {
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        self.spawn_local(f)
+        context::with_local(|local| match local.queues() {
+            Some(queues) => {
+                let (task, handle) = self.new_task(local.config.stack_size, f)?;
+                queues.push(task);
+                Ok(handle)
+            }
+            None => self.spawn_on(local, f),
+        })
+        .unwrap_or(Err(SpawnError::NoScheduler))
     }
 
-    /// Spawns `f` on this OS thread's scheduler; `f` need not be `Send`.
+    /// Spawns `f` on this OS thread's scheduler; `f` need not be `Send`, and the task never
+    /// leaves this thread.
     ///
     /// # Errors
     ///
@@ -336,24 +346,64 @@ impl Builder {
         context::with_local(|local| self.spawn_on(local, f)).unwrap_or(Err(SpawnError::NoScheduler))
     }
 
-    /// Spawns `f` onto `local`'s run queue.
+    /// Spawns `f` onto `local`'s run queue (it will start and stay on that thread).
     pub(crate) fn spawn_on<T, F>(self, local: &Local, f: F) -> Result<JoinHandle<T>, SpawnError>
     where
         F: FnOnce() -> T + 'static,
         T: 'static,
     {
-        let size = self.stack_size.unwrap_or(local.config.stack_size);
-        let stack = stack::acquire(size, self.name.as_deref())?;
-        let header = Arc::new(Header::new(TaskId::next(), self.name));
-        let value = Arc::new(Mutex::new(None));
-        let slot = value.clone();
-        let body = Box::new(move || {
-            let result = f();
-            *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
-        });
-        local.insert(header.clone(), stack, body);
+        let (header, stack, value) = self.prepare(local.config.stack_size)?;
+        if let Some(queues) = local.queues() {
+            queues.register(&header);
+        }
+        local.insert(header.clone(), stack, Box::new(storing(value.clone(), f)));
         Ok(JoinHandle::new(header, value))
     }
+
+    /// Makes an unstarted task that any worker may start.
+    pub(crate) fn new_task<T, F>(
+        self,
+        default_stack_size: usize,
+        f: F,
+    ) -> Result<(NewTask, JoinHandle<T>), SpawnError>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        let (header, stack, value) = self.prepare(default_stack_size)?;
+        let task = NewTask {
+            header: header.clone(),
+            stack,
+            body: Box::new(storing(value.clone(), f)),
+        };
+        Ok((task, JoinHandle::new(header, value)))
+    }
+
+    /// The stack, header and result slot of a new task.
+    fn prepare<T>(self, default_stack_size: usize) -> Result<Prepared<T>, SpawnError> {
+        let size = self.stack_size.unwrap_or(default_stack_size);
+        let stack = stack::acquire(size, self.name.as_deref())?;
+        let header = Arc::new(Header::new(TaskId::next(), self.name));
+        Ok((header, stack, Arc::new(Mutex::new(None))))
+    }
+}
+
+type Prepared<T> = (Arc<Header>, PooledStack, Arc<Mutex<Option<T>>>);
+
+/// Wraps `f` so its result lands in `slot`, where the `JoinHandle` finds it.
+fn storing<T>(slot: Arc<Mutex<Option<T>>>, f: impl FnOnce() -> T) -> impl FnOnce() {
+    move || {
+        let result = f();
+        *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
+    }
+}
+
+/// A task that has not started: it may still move to any worker (its body is `Send` and
+/// its stack holds nothing yet).
+pub(crate) struct NewTask {
+    pub(crate) header: Arc<Header>,
+    pub(crate) stack: PooledStack,
+    pub(crate) body: Box<dyn FnOnce() + Send>,
 }
 
 /// Why a task could not be spawned.

@@ -1,0 +1,341 @@
+//! The work-queue scheduler: green threads on N OS worker threads, with work stealing of
+//! tasks that have not started.
+//!
+//! Python has no equivalent (asyncio runs one loop per thread); the design follows
+//! crossbeam-deque's vocabulary and tokio's multi-thread runtime.
+//!
+//! ```
+//! use std::sync::atomic::{AtomicUsize, Ordering};
+//! use std::sync::Arc;
+//! use yieldpoint::sched::WorkQueue;
+//!
+//! let rt = WorkQueue::builder().workers(2).build();
+//! let done = Arc::new(AtomicUsize::new(0));
+//! for _ in 0..100 {
+//!     let done = done.clone();
+//!     rt.spawn(move || {
+//!         yieldpoint::yield_now();
+//!         done.fetch_add(1, Ordering::Relaxed);
+//!     });
+//! }
+//! rt.run();
+//! assert_eq!(done.load(Ordering::Relaxed), 100);
+//! ```
+//!
+//! # The queues
+//!
+//! - Each worker has a *local deque* (`crossbeam_deque::Worker`, FIFO) of unstarted tasks
+//!   that tasks on that worker spawned, and its own *run queue* of started tasks (the
+//!   shared per-thread core, see [`sched`](crate::sched)).
+//! - The *injector* (`crossbeam_deque::Injector`) takes tasks spawned from outside.
+//! - An idle worker takes work from its deque, then a batch from the injector, then
+//!   *steals* a batch from another worker's deque through its *stealer*. Every 61st
+//!   switch a worker looks at the injector first (Go's rule for its global queue), and every
+//!   16th it starts a new task even while started ones are ready, so no task starves.
+//! - A worker with nothing to do *parks* (its OS thread sleeps, 0% CPU) until new work,
+//!   a wakeup for one of its tasks, or its next timer.
+//!
+//! # Soundness: started tasks never move
+//!
+//! Stackful coroutine libraries that move a *suspended* stack to another thread are unsound
+//! with thread-locals and non-`Send` values: a task that reads a thread-local, yields, and
+//! resumes elsewhere holds a reference into the wrong thread's storage, and an `Rc` or a
+//! `MutexGuard` on its stack would cross threads. `may` made `spawn` `unsafe` for it
+//! (may issues #6, #8, #109), `generator-rs` has open issues #58 and #59, and Rust's
+//! unsafe-code-guidelines issue #602 calls stack switching with thread-locals across
+//! threads undefined behaviour.
+//!
+//! yieldpoint keeps `spawn` safe with one rule: **only tasks that have not started move
+//! between threads.** An unstarted task is a `Send + 'static` closure and an empty stack,
+//! so moving it moves nothing thread-bound. Once a worker switches a task in, the task's
+//! coroutine lives in that worker's slab until it ends: it is resumed only from that
+//! worker's run queue, and wakeups from other threads (a channel send, a `spawn_blocking`
+//! result, a `join`, `cancel`) go to the owning worker's inbox. Consequently:
+//!
+//! - [`spawn`](crate::spawn) requires `Send + 'static`: a non-`Send` closure is a compile
+//!   error, not a runtime hazard.
+//! - Inside a task, non-`Send` values may be held across yield points, and thread-locals
+//!   read before and after a yield are the same thread's.
+//! - [`spawn_local`](crate::spawn_local) from a task starts a non-`Send` task pinned to
+//!   the current worker.
+//!
+//! The price: a worker whose started tasks are all busy cannot hand them to an idle one.
+//! Work that needs balancing should be spawned as many tasks, which balance before they
+//! start. No faster mode that migrates started tasks exists; one would have to be an
+//! `unsafe fn` whose caller promises the task holds no thread-bound state across yields.
+//!
+//! Book: Part IV, "Event loops and schedulers" (which scheduler to pick).
+
+mod idle;
+mod worker;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::panic;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread;
+
+use crossbeam_deque::{Injector, Stealer, Worker};
+
+pub(crate) use worker::WorkerQueues;
+
+use super::{Builder, Config};
+use crate::sync::wait_list::WaitList;
+use crate::task::header::Header;
+use crate::task::{self, JoinHandle, NewTask, SpawnError, TaskId, TaskSnapshot, WaitReason};
+use idle::Sleepers;
+
+/// Green threads on N OS worker threads; unstarted tasks are balanced by work stealing,
+/// started ones stay on their worker (see "Soundness" in the module docs).
+///
+/// # Shutdown
+///
+/// [`run`](Self::run) returns when every task has finished; [`block_on`](Self::block_on)
+/// when its main function has. Dropping the scheduler cancels what is left — on its own
+/// worker, so destructors run on the thread the task lived on — and joins the workers.
+pub struct WorkQueue {
+    shared: Arc<Shared>,
+    threads: Vec<thread::JoinHandle<()>>,
+}
+
+/// What every worker and the `WorkQueue` handle share.
+pub(crate) struct Shared {
+    /// Tasks spawned from outside the workers.
+    injector: Injector<NewTask>,
+    /// One per worker, to steal unstarted tasks from its local deque.
+    stealers: Vec<Stealer<NewTask>>,
+    config: Arc<Config>,
+    sleepers: Sleepers,
+    /// Tasks spawned and not finished.
+    live: AtomicUsize,
+    /// Callers of `run` waiting for `live` to reach 0.
+    all_done: WaitList,
+    /// Every unfinished task, for snapshots.
+    tasks: Mutex<HashMap<TaskId, Arc<Header>>>,
+    shutdown: AtomicBool,
+}
+
+impl Shared {
+    /// Counts and registers a task about to be queued.
+    fn register(&self, header: &Arc<Header>) {
+        self.live.fetch_add(1, Ordering::SeqCst);
+        self.tasks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(header.id, header.clone());
+    }
+
+    /// Counts a task's end; wakes `run` when it was the last.
+    fn finished(&self, header: &Header) {
+        self.tasks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&header.id);
+        if self.live.fetch_sub(1, Ordering::SeqCst) == 1 {
+            self.all_done.notify_all();
+        }
+    }
+
+    fn snapshot(&self) -> Vec<TaskSnapshot> {
+        let tasks = self.tasks.lock().unwrap_or_else(|e| e.into_inner());
+        let mut snapshot: Vec<_> = tasks.values().map(|h| TaskSnapshot::of(h)).collect();
+        snapshot.sort_by_key(|s| s.id);
+        snapshot
+    }
+
+    fn is_shutdown(&self) -> bool {
+        self.shutdown.load(Ordering::Acquire)
+    }
+
+    /// Whether unstarted tasks are queued anywhere (a hint for idle workers).
+    fn has_new_tasks(&self) -> bool {
+        !self.injector.is_empty() || self.stealers.iter().any(|s| !s.is_empty())
+    }
+}
+
+impl WorkQueue {
+    /// A scheduler with one worker per available core.
+    pub fn new() -> Self {
+        Builder::<WorkQueue>::new().build()
+    }
+
+    /// A [`Builder`] to set the worker count, thread names, stack size, slow-task reports.
+    pub fn builder() -> Builder<WorkQueue> {
+        Builder::new()
+    }
+
+    /// Number of worker threads.
+    pub fn workers(&self) -> usize {
+        self.threads.len()
+    }
+
+    /// Spawns `f` as a green thread; an idle worker starts it.
+    ///
+    /// # Panics
+    ///
+    /// If no stack can be allocated; [`spawn_with`](Self::spawn_with) returns the error.
+    #[track_caller]
+    pub fn spawn<T, F>(&self, f: F) -> JoinHandle<T>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        self.spawn_with(task::Builder::new(), f)
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Spawns `f` with a task [`Builder`](task::Builder)'s name and stack size.
+    ///
+    /// # Errors
+    ///
+    /// [`SpawnError::Stack`] if no stack can be allocated; the scheduler is unaffected.
+    pub fn spawn_with<T, F>(
+        &self,
+        builder: task::Builder,
+        f: F,
+    ) -> Result<JoinHandle<T>, SpawnError>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        let (task, handle) = builder.new_task(self.shared.config.stack_size, f)?;
+        self.shared.register(&task.header);
+        self.shared.injector.push(task);
+        self.shared.sleepers.wake_one();
+        Ok(handle)
+    }
+
+    /// Blocks the calling thread until every task has finished.
+    ///
+    /// # Panics
+    ///
+    /// Inside a green thread (it would wait for itself). Task panics go to their
+    /// `JoinHandle`s, not here.
+    #[track_caller]
+    pub fn run(&self) {
+        assert!(
+            !crate::sched::context::in_task(),
+            "WorkQueue::run() inside a green thread would wait for itself; join the tasks instead"
+        );
+        let shared = &self.shared;
+        shared.all_done.wait_until(WaitReason::Join, || {
+            (shared.live.load(Ordering::SeqCst) == 0).then_some(())
+        });
+    }
+
+    /// Runs `f` as a green thread and blocks the calling thread until it returns; other
+    /// tasks keep running (and stay after it returns).
+    ///
+    /// # Panics
+    ///
+    /// If `f` panics (with its payload) or is cancelled.
+    #[track_caller]
+    pub fn block_on<T, F>(&self, f: F) -> T
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        let main = self
+            .spawn_with(task::Builder::new().name("main"), f)
+            .unwrap_or_else(|e| panic!("{e}"));
+        match main.join() {
+            Ok(value) => value,
+            Err(error) => match error.try_into_panic() {
+                Ok(payload) => panic::resume_unwind(payload),
+                Err(error) => panic!("block_on's main task ended without a value: {error}"),
+            },
+        }
+    }
+
+    /// Every task not yet finished, with its state and switch count.
+    pub fn tasks(&self) -> Vec<TaskSnapshot> {
+        self.shared.snapshot()
+    }
+}
+
+impl Default for WorkQueue {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for WorkQueue {
+    fn drop(&mut self) {
+        self.shared.shutdown.store(true, Ordering::Release);
+        for thread in &self.threads {
+            thread.thread().unpark();
+        }
+        for thread in self.threads.drain(..) {
+            let _ = thread.join();
+        }
+        // Tasks spawned from outside that no worker took.
+        while let Some(task) = self.shared.injector.steal().success() {
+            worker::cancel_unstarted(&self.shared, task);
+        }
+    }
+}
+
+impl fmt::Debug for WorkQueue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WorkQueue")
+            .field("workers", &self.threads.len())
+            .field("live", &self.shared.live.load(Ordering::Relaxed))
+            .field("config", &self.shared.config)
+            .finish()
+    }
+}
+
+impl Builder<WorkQueue> {
+    /// Number of worker threads (default: `std::thread::available_parallelism`).
+    ///
+    /// # Panics
+    ///
+    /// `build` panics if this is 0.
+    pub fn workers(mut self, n: usize) -> Self {
+        self.workers = Some(n);
+        self
+    }
+
+    /// Worker threads are named `"{prefix}-{index}"` (default prefix `yieldpoint-worker`).
+    pub fn thread_name(mut self, prefix: impl Into<String>) -> Self {
+        self.thread_name = prefix.into();
+        self
+    }
+
+    /// Starts the worker threads.
+    ///
+    /// # Panics
+    ///
+    /// If the worker count is 0, or the OS refuses to start a thread.
+    #[track_caller]
+    pub fn build(self) -> WorkQueue {
+        let n = self
+            .workers
+            .unwrap_or_else(|| thread::available_parallelism().map_or(1, |n| n.get()));
+        assert!(n > 0, "a WorkQueue needs at least one worker");
+        let deques: Vec<Worker<NewTask>> = (0..n).map(|_| Worker::new_fifo()).collect();
+        let shared = Arc::new(Shared {
+            injector: Injector::new(),
+            stealers: deques.iter().map(Worker::stealer).collect(),
+            config: Arc::new(self.config),
+            sleepers: Sleepers::default(),
+            live: AtomicUsize::new(0),
+            all_done: WaitList::new(),
+            tasks: Mutex::new(HashMap::new()),
+            shutdown: AtomicBool::new(false),
+        });
+        let threads = deques
+            .into_iter()
+            .enumerate()
+            .map(|(index, deque)| {
+                let shared = shared.clone();
+                thread::Builder::new()
+                    .name(format!("{}-{index}", self.thread_name))
+                    .spawn(move || worker::run(shared, deque, index))
+                    .unwrap_or_else(|e| panic!("cannot start a WorkQueue worker thread: {e}"))
+            })
+            .collect();
+        WorkQueue { shared, threads }
+    }
+}

@@ -1,0 +1,129 @@
+//! One worker thread: its local deque, the loop that finds and runs tasks, and shutdown.
+
+use std::sync::Arc;
+
+use crossbeam_deque::{Steal, Worker};
+
+use super::Shared;
+use crate::sched::context;
+use crate::sched::local::Local;
+use crate::task::header::Header;
+use crate::task::{JoinError, NewTask, TaskSnapshot};
+
+/// Every this many switches, a worker looks at the injector before its own deque.
+const INJECTOR_FIRST_EVERY: u32 = 61;
+/// Every this many switches, a worker starts a new task even while started ones are ready.
+const NEW_TASK_EVERY: u32 = 16;
+
+/// A worker's side of the work queue, held by its `Local`.
+pub(crate) struct WorkerQueues {
+    shared: Arc<Shared>,
+    /// Unstarted tasks spawned on this worker; other workers steal from it.
+    deque: Worker<NewTask>,
+    /// This worker's position in `shared.stealers`.
+    index: usize,
+}
+
+impl WorkerQueues {
+    /// Queues an unstarted task spawned on this worker, and wakes an idle worker to take
+    /// it (or a share of this deque).
+    pub(crate) fn push(&self, task: NewTask) {
+        self.shared.register(&task.header);
+        self.deque.push(task);
+        self.shared.sleepers.wake_one();
+    }
+
+    /// Counts and registers a task spawned straight onto this worker (`spawn_local`).
+    pub(crate) fn register(&self, header: &Arc<Header>) {
+        self.shared.register(header);
+    }
+
+    pub(crate) fn finished(&self, header: &Header) {
+        self.shared.finished(header);
+    }
+
+    pub(crate) fn snapshot(&self) -> Vec<TaskSnapshot> {
+        self.shared.snapshot()
+    }
+
+    /// An unstarted task: from this deque, a batch from the injector, or a batch stolen
+    /// from a peer (crossbeam-deque's `find_task` pattern).
+    fn find_task(&self, injector_first: bool) -> Option<NewTask> {
+        if !injector_first {
+            if let Some(task) = self.deque.pop() {
+                return Some(task);
+            }
+        }
+        let shared = &self.shared;
+        loop {
+            let steal = shared
+                .injector
+                .steal_batch_and_pop(&self.deque)
+                .or_else(|| {
+                    shared
+                        .stealers
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| *i != self.index)
+                        .map(|(_, s)| s.steal_batch_and_pop(&self.deque))
+                        .collect()
+                });
+            match steal {
+                Steal::Success(task) => return Some(task),
+                Steal::Empty => return self.deque.pop(),
+                Steal::Retry => continue,
+            }
+        }
+    }
+}
+
+/// The worker loop: runs ready tasks, starts new ones, parks when there is nothing to do,
+/// and on shutdown cancels its own tasks (on this thread, where they lived).
+pub(super) fn run(shared: Arc<Shared>, deque: Worker<NewTask>, index: usize) {
+    let queues = WorkerQueues {
+        shared: shared.clone(),
+        deque,
+        index,
+    };
+    let local = Local::with_queues(shared.config.clone(), Some(queues));
+    let running = context::enter_local(&local);
+    let mut tick: u32 = 0;
+    while !shared.is_shutdown() {
+        tick = tick.wrapping_add(1);
+        if local.ready_is_empty() || tick % NEW_TASK_EVERY == 0 {
+            let queues = local.queues().expect("a worker's Local has queues");
+            if let Some(task) = queues.find_task(tick % INJECTOR_FIRST_EVERY == 0) {
+                local.insert_new(task);
+            }
+        }
+        if !local.step() {
+            park(&shared, &local);
+        }
+    }
+    drop(running);
+    local.shutdown();
+    let queues = local.queues().expect("a worker's Local has queues");
+    while let Some(task) = queues.deque.pop() {
+        cancel_unstarted(&shared, task);
+    }
+}
+
+/// Parks the worker until new work, a wakeup for one of its tasks, or its next timer.
+fn park(shared: &Shared, local: &Local) {
+    let has_work = || shared.is_shutdown() || local.remote.has_pending() || shared.has_new_tasks();
+    shared.sleepers.park(has_work, local.next_deadline());
+}
+
+/// Ends a task that never started: its body is dropped unrun, its `JoinHandle` reports
+/// cancellation.
+pub(super) fn cancel_unstarted(shared: &Shared, task: NewTask) {
+    let NewTask {
+        header,
+        stack,
+        body,
+    } = task;
+    drop(body);
+    drop(stack);
+    header.finish(Some(JoinError::cancelled(&header)));
+    shared.finished(&header);
+}
