@@ -1,0 +1,337 @@
+//! The work-queue scheduler: pinning of started tasks, cross-worker traffic, stealing,
+//! cancellation, timers, panics, shutdown and idleness.
+
+use std::cell::Cell;
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use yieldpoint::sched::WorkQueue;
+use yieldpoint::sync::channel;
+
+fn two_workers() -> WorkQueue {
+    WorkQueue::builder().workers(2).build()
+}
+
+thread_local! {
+    static WORKER_MARK: Cell<usize> = const { Cell::new(0) };
+}
+
+/// A started task keeps its OS thread: a thread-local written before a yield is read back
+/// after it, and the thread id is unchanged, across many yields and sleeps.
+#[test]
+fn started_tasks_stay_on_their_worker() {
+    let rt = two_workers();
+    let handles: Vec<_> = (1..=64)
+        .map(|mark| {
+            rt.spawn(move || {
+                let me = thread::current().id();
+                for round in 0..50 {
+                    WORKER_MARK.with(|m| m.set(mark));
+                    if round % 10 == 0 {
+                        yieldpoint::sleep(Duration::from_millis(1));
+                    } else {
+                        yieldpoint::yield_now();
+                    }
+                    assert_eq!(thread::current().id(), me, "task moved to another thread");
+                    // Other tasks on this worker may have written the mark meanwhile, so
+                    // write-then-read within one slice is what must hold:
+                    WORKER_MARK.with(|m| m.set(mark));
+                    assert_eq!(WORKER_MARK.with(Cell::get), mark);
+                }
+                me
+            })
+        })
+        .collect();
+    let threads: HashSet<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    assert!(!threads.is_empty() && threads.len() <= 2);
+}
+
+/// A non-`Send` value (an `Rc`) may be held across yield points inside a task.
+#[test]
+fn non_send_values_live_across_yields() {
+    let rt = two_workers();
+    let total = rt.block_on(|| {
+        let local = std::rc::Rc::new(Cell::new(0));
+        for i in 0..100 {
+            local.set(local.get() + i);
+            yieldpoint::yield_now();
+        }
+        let pinned = yieldpoint::spawn_local({
+            let local = local.clone();
+            move || local.get() * 2
+        });
+        pinned.join().unwrap() + local.get()
+    });
+    assert_eq!(total, 4950 * 3);
+}
+
+/// Many producers and consumers on both workers: every message is received exactly once.
+#[test]
+fn cross_worker_channel_traffic_delivers_each_message_once() {
+    const PRODUCERS: usize = 8;
+    const CONSUMERS: usize = 8;
+    const PER_PRODUCER: usize = 2_000;
+    let rt = two_workers();
+    let received = rt.block_on(|| {
+        let (tx, rx) = channel::bounded(16);
+        let (done_tx, done_rx) = channel::unbounded();
+        for p in 0..PRODUCERS {
+            let tx = tx.clone();
+            yieldpoint::spawn(move || {
+                for i in 0..PER_PRODUCER {
+                    tx.send(p * PER_PRODUCER + i).unwrap();
+                }
+            });
+        }
+        drop(tx);
+        for _ in 0..CONSUMERS {
+            let rx = rx.clone();
+            let done_tx = done_tx.clone();
+            yieldpoint::spawn(move || {
+                let got: Vec<usize> = rx.iter().collect();
+                done_tx.send(got).unwrap();
+            });
+        }
+        drop(done_tx);
+        done_rx.iter().flatten().collect::<Vec<_>>()
+    });
+    assert_eq!(received.len(), PRODUCERS * PER_PRODUCER);
+    let unique: HashSet<_> = received.iter().copied().collect();
+    assert_eq!(
+        unique.len(),
+        PRODUCERS * PER_PRODUCER,
+        "a message was received twice"
+    );
+}
+
+/// A green thread and a plain OS thread talk over one channel.
+#[test]
+fn channel_between_green_and_os_threads() {
+    let rt = two_workers();
+    let (tx, rx) = channel::bounded(1);
+    let producer = thread::spawn(move || {
+        for i in 0..500 {
+            tx.send(i).unwrap();
+        }
+    });
+    let sum = rt.block_on(move || rx.iter().sum::<i32>());
+    producer.join().unwrap();
+    assert_eq!(sum, (0..500).sum());
+}
+
+/// 100,000 spawns from inside tasks, in ten waves of 10,000 (each spawned task holds a
+/// stack until it ends, and a default `vm.max_map_count` allows ~32,000 stacks at once).
+#[test]
+fn hundred_thousand_spawns() {
+    let rt = two_workers();
+    let count = Arc::new(AtomicUsize::new(0));
+    for _ in 0..10 {
+        let count = count.clone();
+        rt.block_on(move || {
+            let children: Vec<_> = (0..10_000)
+                .map(|_| {
+                    let count = count.clone();
+                    yieldpoint::spawn(move || {
+                        count.fetch_add(1, Ordering::Relaxed);
+                    })
+                })
+                .collect();
+            children.into_iter().for_each(|c| c.join().unwrap());
+        });
+    }
+    rt.run();
+    assert_eq!(count.load(Ordering::Relaxed), 100_000);
+    assert!(rt.tasks().is_empty());
+}
+
+/// Unstarted tasks spread over the workers: both threads run some of a fan-out.
+#[test]
+fn work_is_stolen_by_the_idle_worker() {
+    let rt = two_workers();
+    let threads = rt.block_on(|| {
+        let tasks: Vec<_> = (0..200)
+            .map(|_| {
+                yieldpoint::spawn(|| {
+                    // CPU work with no yield point keeps this worker busy.
+                    let t = Instant::now();
+                    while t.elapsed() < Duration::from_micros(200) {}
+                    thread::current().id()
+                })
+            })
+            .collect();
+        tasks
+            .into_iter()
+            .map(|t| t.join().unwrap())
+            .collect::<HashSet<_>>()
+    });
+    assert_eq!(threads.len(), 2, "only one worker ran the fan-out");
+}
+
+/// `cancel` from another worker unwinds a task parked on a channel; destructors run.
+#[test]
+fn cancel_across_workers() {
+    struct Guard(Arc<AtomicUsize>);
+    impl Drop for Guard {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    let rt = two_workers();
+    let dropped = Arc::new(AtomicUsize::new(0));
+    let (tx, rx) = channel::unbounded::<()>();
+    let victim = {
+        let dropped = dropped.clone();
+        rt.spawn(move || {
+            let _guard = Guard(dropped);
+            let _ = rx.recv();
+            unreachable!("cancelled before a message came");
+        })
+    };
+    let (victim_id_tx, victim_id_rx) = channel::bounded(1);
+    victim_id_tx.send(victim).unwrap();
+    rt.block_on(move || {
+        let victim = victim_id_rx.recv().unwrap();
+        while !yieldpoint::task::all_tasks()
+            .iter()
+            .any(|t| t.id == victim.id() && t.state != yieldpoint::task::TaskState::Ready)
+        {
+            yieldpoint::sleep(Duration::from_millis(1));
+        }
+        victim.cancel();
+        let error = victim.join().unwrap_err();
+        assert!(error.is_cancelled(), "{error}");
+    });
+    drop(tx);
+    assert_eq!(dropped.load(Ordering::SeqCst), 1);
+}
+
+/// A sleeping task wakes on the worker it slept on.
+#[test]
+fn timers_fire_on_the_owning_worker() {
+    let rt = two_workers();
+    let moved = rt.block_on(|| {
+        let sleepers: Vec<_> = (0..50)
+            .map(|i| {
+                yieldpoint::spawn(move || {
+                    let before = thread::current().id();
+                    yieldpoint::sleep(Duration::from_millis(1 + i % 7));
+                    before != thread::current().id()
+                })
+            })
+            .collect();
+        sleepers
+            .into_iter()
+            .map(|s| s.join().unwrap())
+            .filter(|moved| *moved)
+            .count()
+    });
+    assert_eq!(moved, 0);
+}
+
+/// A panicking task reports through its handle; the workers keep running.
+#[test]
+fn panics_do_not_take_workers_down() {
+    let rt = two_workers();
+    let failures: Vec<_> = (0..10).map(|_| rt.spawn(|| panic!("boom"))).collect();
+    for failure in failures {
+        let error = failure.join().unwrap_err();
+        assert!(error.is_panic());
+        assert!(error.to_string().contains("boom"), "{error}");
+    }
+    assert_eq!(rt.block_on(|| 7), 7);
+}
+
+/// Dropping the scheduler cancels sleeping, parked and unstarted tasks; destructors run
+/// and handles report cancellation.
+#[test]
+fn drop_cancels_pending_tasks() {
+    struct Guard(Arc<Mutex<Vec<thread::ThreadId>>>);
+    impl Drop for Guard {
+        fn drop(&mut self) {
+            self.0.lock().unwrap().push(thread::current().id());
+        }
+    }
+    let dropped = Arc::new(Mutex::new(Vec::new()));
+    let rt = two_workers();
+    let (_tx, rx) = channel::unbounded::<()>();
+    let mut handles = Vec::new();
+    for i in 0..20 {
+        let guard = Guard(dropped.clone());
+        let rx = rx.clone();
+        handles.push(rt.spawn(move || {
+            let _guard = guard;
+            if i % 2 == 0 {
+                yieldpoint::sleep(Duration::from_secs(3600));
+            } else {
+                let _ = rx.recv();
+            }
+        }));
+    }
+    thread::sleep(Duration::from_millis(50));
+    drop(rt);
+    assert_eq!(dropped.lock().unwrap().len(), 20);
+    for handle in handles {
+        assert!(handle.join().unwrap_err().is_cancelled());
+    }
+}
+
+/// An idle work queue parks its workers: they use (almost) no CPU for a second.
+/// Measured per worker thread (from /proc), so tests running beside it do not count.
+#[test]
+fn idle_workers_use_no_cpu() {
+    let rt = WorkQueue::builder()
+        .workers(2)
+        .thread_name("idle-probe")
+        .build();
+    rt.block_on(|| ());
+    thread::sleep(Duration::from_millis(50));
+    let before = worker_cpu_ticks("idle-probe");
+    thread::sleep(Duration::from_secs(1));
+    let used = worker_cpu_ticks("idle-probe") - before;
+    drop(rt);
+    // Spinning workers would use ~200 ticks (100 Hz clock, 2 threads) here.
+    assert!(
+        used <= 5,
+        "idle workers used {used} clock ticks of CPU in 1 s"
+    );
+}
+
+/// User + system CPU time, in clock ticks, of this process's threads whose name starts
+/// with `prefix` (Linux `/proc/self/task/*/stat`, fields 14 and 15).
+fn worker_cpu_ticks(prefix: &str) -> u64 {
+    let mut total = 0;
+    for entry in std::fs::read_dir("/proc/self/task").unwrap() {
+        let stat = std::fs::read_to_string(entry.unwrap().path().join("stat")).unwrap_or_default();
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+            continue;
+        };
+        if !stat[open + 1..close].starts_with(prefix) {
+            continue;
+        }
+        let fields: Vec<&str> = stat[close + 2..].split_whitespace().collect();
+        // After the name: field 3 is at index 0, so utime (14) and stime (15) are 11, 12.
+        total += fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+    }
+    total
+}
+
+/// Slow-task reports work on worker threads too.
+#[test]
+fn slow_task_reports_on_workers() {
+    let reports = Arc::new(Mutex::new(Vec::new()));
+    let sink = reports.clone();
+    let rt = WorkQueue::builder()
+        .workers(2)
+        .slow_task_threshold(Duration::from_millis(5))
+        .on_slow_task(move |slow| sink.lock().unwrap().push(slow.name.clone()))
+        .build();
+    rt.spawn_with(yieldpoint::task::Builder::new().name("hog"), || {
+        thread::sleep(Duration::from_millis(20));
+    })
+    .unwrap();
+    rt.run();
+    assert_eq!(reports.lock().unwrap().as_slice(), [Some("hog".into())]);
+}
