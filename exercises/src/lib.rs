@@ -20,7 +20,8 @@
         unused_mut,
         unused_imports,
         dead_code,
-        unreachable_code
+        unreachable_code,
+        clippy::ptr_arg
     )
 )]
 

@@ -13,7 +13,7 @@
 //!
 //! # The model
 //!
-//! A [`Coroutine<S, Y, R, E>`] owns a stack (from the [`stack`](crate::stack) pool) and a
+//! A [`Coroutine<S, Y, R, E>`] owns a stack (from the [`stack`] pool) and a
 //! body. `S` is what [`send`](Coroutine::send) passes in, `Y` what the body yields, `R` what
 //! it returns, `E` what [`throw`](Coroutine::throw) delivers. The body runs on its own stack
 //! and receives a [`Yielder`]; any plain function it calls may take `&Yielder` and yield

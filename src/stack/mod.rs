@@ -4,9 +4,9 @@
 //! guard page below it, so running off the end faults instead of overwriting memory. A
 //! fresh mapping costs two system calls (`mmap`, `mprotect`) and two entries of the
 //! process's `vm.max_map_count`; finished coroutines hand their stack to a per-thread
-//! pool ([`pool`]) and the next coroutine of the same size takes it from there.
+//! pool (`pool`) and the next coroutine of the same size takes it from there.
 //!
-//! A stack overflow inside a coroutine hits the guard page; [`overflow`] turns that fault
+//! A stack overflow inside a coroutine hits the guard page; `overflow` turns that fault
 //! into a message naming the coroutine and its stack size, then aborts, like std's
 //! "thread '…' has overflowed its stack".
 //!

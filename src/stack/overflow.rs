@@ -159,8 +159,9 @@ fn ensure_altstack() {
         return;
     }
     const SIZE: usize = 64 * 1024;
-    // SAFETY: querying the current alternate stack with a null new stack has no effect.
+    // SAFETY: `stack_t` is a plain C struct; all-zero is a valid value.
     let mut current: libc::stack_t = unsafe { std::mem::zeroed() };
+    // SAFETY: querying the current alternate stack with a null new stack has no effect.
     unsafe { libc::sigaltstack(ptr::null(), &mut current) };
     if current.ss_flags & libc::SS_DISABLE == 0 {
         return;
