@@ -60,6 +60,7 @@ fn run(tasks: impl IntoIterator<Item = Generator<()>>) {
 }
 // ANCHOR_END: run
 
-fn main() {
+/// `pub` so that `tests/book_listings.rs`, which compiles this file as a module, can run it.
+pub fn main() {
     run([countdown(3), countup(3)]);
 }

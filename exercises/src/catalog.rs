@@ -1,0 +1,239 @@
+//! The exercise list, in workbook order, with each exercise's hint.
+//!
+//! Hints point to what to read; they do not give the answer. The progress report
+//! (`cargo run -p exercises`) and every grader's failure message print them.
+
+/// A part of the workbook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// Part I: Generators (PEP 255).
+    Generators,
+    /// Part II: Coroutines: send, throw, close (PEP 342).
+    Coroutines,
+}
+
+impl Part {
+    /// The part's title as the book prints it.
+    pub fn title(self) -> &'static str {
+        match self {
+            Part::Generators => "Part I: Generators (PEP 255)",
+            Part::Coroutines => "Part II: Coroutines: send, throw, close (PEP 342)",
+        }
+    }
+}
+
+/// One exercise: a stub to fill in, a grader, a hint.
+#[derive(Debug, Clone, Copy)]
+pub struct Exercise {
+    /// The grader's test target, `cargo test -p exercises --test <id>`; also the stub's
+    /// file name.
+    pub id: &'static str,
+    /// Its number in the book, such as `"II.3"`.
+    pub number: &'static str,
+    /// What it is about, in a few words.
+    pub title: &'static str,
+    /// The part it belongs to.
+    pub part: Part,
+    /// The file the learner edits, relative to `exercises/`.
+    pub stub: &'static str,
+    /// The book chapter that teaches it, relative to `book/src/`.
+    pub chapter: &'static str,
+    /// What to read or try when stuck.
+    pub hint: &'static str,
+}
+
+/// Every exercise, in the order the book introduces them.
+pub const EXERCISES: &[Exercise] = &[
+    Exercise {
+        id: "countdown",
+        number: "I.1",
+        title: "a generator as a lazy iterator",
+        part: Part::Generators,
+        stub: "src/part1/countdown.rs",
+        chapter: "part1/generators.md",
+        hint: "Read \"The yieldpoint version\" in part1/generators.md: `Generator::new(move |co| ...)` \
+               runs its body up to one `co.yield_(v)` per `next()`. A `while` loop with \
+               `co.yield_(n)` inside is all the body needs; `move` lets it own `n`.",
+    },
+    Exercise {
+        id: "fibonacci",
+        number: "I.2",
+        title: "an unbounded generator that stops on overflow",
+        part: Part::Generators,
+        stub: "src/part1/fibonacci.rs",
+        chapter: "part1/generators.md",
+        hint: "An infinite `loop` is fine in a generator: the caller decides how much to take. \
+               `u64::checked_add` returns `None` when the next number does not fit; that is \
+               where the body returns. Check that the last number is still yielded.",
+    },
+    Exercise {
+        id: "log_grep",
+        number: "I.3",
+        title: "pipeline stages: lines and grep",
+        part: Part::Generators,
+        stub: "src/part1/log_grep.rs",
+        chapter: "part1/pipelines.md",
+        hint: "Each stage owns its input (`move`) and pulls from it with a `for` loop, yielding \
+               what passes. Never collect into a Vec: the grader feeds `grep` an endless \
+               iterator. `str::lines` and `str::trim` do the splitting.",
+    },
+    Exercise {
+        id: "log_bytes",
+        number: "I.4",
+        title: "pipeline: aggregate the bytes column",
+        part: Part::Generators,
+        stub: "src/part1/log_bytes.rs",
+        chapter: "part1/pipelines.md",
+        hint: "Beazley's `bytecolumn`: the last field of a line is `line.rsplit(' ').next()`; \
+               skip `-` and fields that do not parse as `u64`. `total_bytes` and \
+               `bytes_matching` chain stages: `byte_counts(...)` is an `Iterator`, so `.sum()` \
+               works on it.",
+    },
+    Exercise {
+        id: "error_report",
+        number: "I.5",
+        title: "a generator's return value",
+        part: Part::Generators,
+        stub: "src/part1/error_report.rs",
+        chapter: "part1/return-values.md",
+        hint: "Whatever the body returns becomes `Generator::return_value()` once the iterator \
+               is exhausted (Python's `StopIteration.value`). Count as you go and end the body \
+               with the `Scan` value; in `error_report`, drain with `by_ref()` first.",
+    },
+    Exercise {
+        id: "round_robin",
+        number: "I.6",
+        title: "seed 000's run(tasks)",
+        part: Part::Generators,
+        stub: "src/part1/round_robin.rs",
+        chapter: "part1/round-robin.md",
+        hint: "Compare with `examples/seed_000_round_robin.rs`: a `VecDeque`, `pop_front`, one \
+               `next()`, and `push_back` only if it yielded. The tasks yield their lines \
+               instead of printing them, and `run` collects them in order.",
+    },
+    Exercise {
+        id: "owned_words",
+        number: "I.7",
+        title: "make it compile: a generator owns its data",
+        part: Part::Generators,
+        stub: "src/part1/owned_words.rs",
+        chapter: "part1/pipelines.md",
+        hint: "Read \"Pitfalls\" in part1/pipelines.md. The body must be `'static`: it may run \
+               after `words` returns, so it cannot borrow `text`. `move` the String into the \
+               closure and yield owned `String`s (`to_string()`).",
+    },
+    Exercise {
+        id: "averager",
+        number: "II.1",
+        title: "send: a running averager",
+        part: Part::Coroutines,
+        stub: "src/part2/averager.rs",
+        chapter: "part2/send.md",
+        hint: "Read \"Priming\" in part2/send.md: the first value arrives as the body's `first` \
+               argument, every later one as the return value of `co.yield_(average)`. `None` \
+               ends the loop; return the `Stats` then.",
+    },
+    Exercise {
+        id: "grep_sink",
+        number: "II.2",
+        title: "push pipelines: Beazley's grep sink",
+        part: Part::Coroutines,
+        stub: "src/part2/grep_sink.rs",
+        chapter: "part2/push-pipelines.md",
+        hint: "A sink is a `Coroutine<String, (), ()>`: handle `first`, then `loop` on \
+               `co.yield_(())` to receive the next line. `grep` owns its `target` and calls \
+               `target.send(line)` for matching lines; `collector` pushes into the shared \
+               `Rc<RefCell<Vec<_>>>`.",
+    },
+    Exercise {
+        id: "broadcast",
+        number: "II.3",
+        title: "push pipelines: broadcast to several sinks",
+        part: Part::Coroutines,
+        stub: "src/part2/broadcast.rs",
+        chapter: "part2/push-pipelines.md",
+        hint: "Same shape as `grep` in II.2, with a `Vec` of targets: send a clone of each item \
+               to every target. `counter` only increments its `Rc<Cell<usize>>`.",
+    },
+    Exercise {
+        id: "tally",
+        number: "II.4",
+        title: "throw caught with try_yield",
+        part: Part::Coroutines,
+        stub: "src/part2/tally.rs",
+        chapter: "part2/throw.md",
+        hint: "Read \"Catching: try_yield\" in part2/throw.md. `co.try_yield(total)` returns \
+               `Ok(amount)` for a send and `Err(command)` for a throw; `match` on it. Returning \
+               from the body makes `throw` return `Ok(CoroutineState::Complete(..))`.",
+    },
+    Exercise {
+        id: "interrupt",
+        number: "II.5",
+        title: "throw uncaught: unwinding and survivors",
+        part: Part::Coroutines,
+        stub: "src/part2/interrupt.rs",
+        chapter: "part2/throw.md",
+        hint: "Read \"Not catching: yield_\" in part2/throw.md. `stubborn` uses `try_yield` and \
+               goes on; `fragile` uses `yield_`, so a throw unwinds it and drops its `Cleanup`. \
+               In `interrupt_all`, `Vec::retain_mut` keeps the tasks whose `throw` returned \
+               `Ok`.",
+    },
+    Exercise {
+        id: "buffered_writer",
+        number: "II.6",
+        title: "close and cleanup with Drop",
+        part: Part::Coroutines,
+        stub: "src/part2/buffered_writer.rs",
+        chapter: "part2/close.md",
+        hint: "Read part2/close.md: Python's `finally` is a value whose `Drop` runs when the \
+               stack unwinds. Keep the buffer inside the `Flush` guard (create it at the start \
+               of the body), so `close()` and `drop` flush it; `std::mem::take` moves the \
+               batch out.",
+    },
+    Exercise {
+        id: "tokenizer",
+        number: "II.7",
+        title: "a coroutine state machine fed with send",
+        part: Part::Coroutines,
+        stub: "src/part2/tokenizer.rs",
+        chapter: "part2/state-machines.md",
+        hint: "Read part2/state-machines.md: the state is where the body is (and a small \
+               `current` token), not an enum you keep by hand. Per character: finish the \
+               current token if the character cannot extend it, then start or extend one; \
+               yield what finished and receive the next character.",
+    },
+    Exercise {
+        id: "shared_sink",
+        number: "II.8",
+        title: "make it compile: share state with a coroutine",
+        part: Part::Coroutines,
+        stub: "src/part2/shared_sink.rs",
+        chapter: "part2/send.md",
+        hint: "Read \"Pitfalls\" in part2/send.md. A coroutine body is `'static`, so it cannot \
+               hold `&mut seen`. Put the Vec in an `Rc<RefCell<...>>`, `move` a clone into \
+               the body, and read the other clone afterwards.",
+    },
+];
+
+/// The exercise named `id`.
+///
+/// # Panics
+///
+/// If there is no such exercise (a typo in a grader).
+#[track_caller]
+pub fn exercise(id: &str) -> &'static Exercise {
+    EXERCISES
+        .iter()
+        .find(|e| e.id == id)
+        .unwrap_or_else(|| panic!("no exercise named {id:?} in exercises/src/catalog.rs"))
+}
+
+/// The hint line graders append to their failure messages.
+#[track_caller]
+pub fn hint(id: &str) -> String {
+    let e = exercise(id);
+    format!(
+        "\n  exercise {} ({}), file exercises/{}\n  hint: {}\n  read: book/src/{}",
+        e.number, e.title, e.stub, e.hint, e.chapter
+    )
+}

@@ -1,0 +1,46 @@
+//! Exercise II.1: send, a running averager (PEP 342)
+//!
+//! You learn to receive values with `send`: the first as the body's argument, the rest from
+//! `yield_`.
+//!
+//! ```python
+//! def averager():
+//!     total = count = 0
+//!     average = None
+//!     while True:
+//!         term = yield average
+//!         if term is None:
+//!             break
+//!         total += term
+//!         count += 1
+//!         average = total / count
+//!     return Stats(count, average)
+//!
+//! avg = averager()
+//! next(avg)            # priming: run to the first yield
+//! avg.send(10)         # 10.0
+//! ```
+
+use yieldpoint::Coroutine;
+
+/// What the averager saw when it was told to stop.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Stats {
+    /// How many values were sent.
+    pub count: u32,
+    /// Their mean; `None` if no value was sent.
+    pub mean: Option<f64>,
+}
+
+/// Each `send(Some(x))` yields the mean of all values so far; `send(None)` ends the
+/// coroutine, which returns the [`Stats`].
+pub fn averager() -> Coroutine<Option<f64>, f64, Stats> {
+    Coroutine::new(|co, first: Option<f64>| {
+        // TODO: start from `first` (there is no priming), yield the running mean after each
+        // value, and return the Stats when `None` arrives.
+        // send(Some(10.0)) -> Yielded(10.0); send(Some(20.0)) -> Yielded(15.0);
+        // send(None) -> Complete(Stats { count: 2, mean: Some(15.0) })
+        // send(None) as the very first send -> Complete(Stats { count: 0, mean: None })
+        todo!()
+    })
+}

@@ -1,0 +1,37 @@
+//! Exercise II.4: throw caught with `try_yield` (PEP 342)
+//!
+//! You learn to handle an error thrown in at a yield point and keep going, or return.
+//!
+//! ```python
+//! def tally():
+//!     total = 0
+//!     while True:
+//!         try:
+//!             total += yield total
+//!         except Reset:
+//!             total = 0
+//!         except Stop:
+//!             return total
+//! ```
+
+use yieldpoint::Coroutine;
+
+/// What the owner of a tally can throw at it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    /// Set the total back to 0 and go on.
+    Reset,
+    /// End: the tally returns its total.
+    Stop,
+}
+
+/// Each `send(n)` adds `n` and yields the new total; `throw(Reset)` yields 0;
+/// `throw(Stop)` returns the total.
+pub fn tally() -> Coroutine<u32, u32, u32, Command> {
+    Coroutine::typed(|co, first: u32| {
+        // TODO: start the total at `first`; at each yield, catch the thrown Command.
+        // send(5) -> Yielded(5); send(2) -> Yielded(7); throw(Reset) -> Ok(Yielded(0));
+        // send(4) -> Yielded(4); throw(Stop) -> Ok(Complete(4))
+        todo!()
+    })
+}

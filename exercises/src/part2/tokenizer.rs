@@ -1,0 +1,65 @@
+//! Exercise II.7: a coroutine state machine fed with `send` (PEP 342)
+//!
+//! You learn to write a state machine as straight-line code: the coroutine's position in its
+//! body is the state, and each `send` delivers the next character.
+//!
+//! ```python
+//! def tokenizer():
+//!     done = []
+//!     c = yield
+//!     while c is not None:
+//!         if c.isdigit():                 # state: in a number
+//!             n = 0
+//!             while c is not None and c.isdigit():
+//!                 n = n * 10 + int(c)
+//!                 c = yield done; done = []
+//!             done.append(("number", n))
+//!             continue
+//!         ...                              # names likewise; symbols; spaces
+//!         c = yield done; done = []
+//!     return done
+//! ```
+
+use yieldpoint::{Coroutine, CoroutineState};
+
+/// A token of a small expression language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Token {
+    /// Decimal digits: `42`.
+    Number(u64),
+    /// A letter or `_`, then letters, digits or `_`: `x1`, `_tmp`.
+    Name(String),
+    /// Any other character except whitespace: `+`, `=`, `(`.
+    Symbol(char),
+}
+
+/// A tokenizer fed one character per `send(Some(c))`; each send yields the tokens that `c`
+/// completed (often none). `send(None)` ends the input: the coroutine returns the tokens
+/// still pending. Whitespace separates tokens and is dropped.
+pub fn tokenizer() -> Coroutine<Option<char>, Vec<Token>, Vec<Token>> {
+    Coroutine::new(|co, first: Option<char>| {
+        // TODO: turn the characters into tokens. Yield the tokens each character completes;
+        // return the pending ones when `None` arrives.
+        // send(Some('4')) -> Yielded([]); send(Some('2')) -> Yielded([]);
+        // send(Some('+')) -> Yielded([Number(42), Symbol('+')]);
+        // send(Some('x')) -> Yielded([]); send(None) -> Complete([Name("x")])
+        todo!()
+    })
+}
+
+/// Feeds `text` to a [`tokenizer`] one character at a time and collects every token.
+pub fn tokenize(text: &str) -> Vec<Token> {
+    let mut machine = tokenizer();
+    let mut tokens = Vec::new();
+    for c in text.chars() {
+        match machine.send(Some(c)) {
+            CoroutineState::Yielded(done) => tokens.extend(done),
+            CoroutineState::Complete(_) => panic!("the tokenizer returned before the end of input"),
+        }
+    }
+    match machine.send(None) {
+        CoroutineState::Complete(rest) => tokens.extend(rest),
+        CoroutineState::Yielded(_) => panic!("the tokenizer should return at the end of input"),
+    }
+    tokens
+}

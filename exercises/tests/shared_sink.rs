@@ -1,0 +1,9 @@
+//! Grader for exercise II.8 (`src/part2/shared_sink.rs`), a "make it compile" exercise: it
+//! compiles and runs the file with trybuild.
+
+mod compile_check;
+
+#[test]
+fn shared_sink_compiles_and_runs() {
+    compile_check::compiles_and_runs("shared_sink", "part2/shared_sink.rs");
+}
