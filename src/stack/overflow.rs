@@ -159,8 +159,10 @@ fn ensure_altstack() {
         return;
     }
     const SIZE: usize = 64 * 1024;
-    // SAFETY: querying the current alternate stack with a null new stack has no effect.
+    // SAFETY: `stack_t` is plain data; all-zero is a valid value that the call below fills.
     let mut current: libc::stack_t = unsafe { std::mem::zeroed() };
+    // SAFETY: querying the current alternate stack with a null new stack has no effect;
+    // `current` is a valid place for the answer.
     unsafe { libc::sigaltstack(ptr::null(), &mut current) };
     if current.ss_flags & libc::SS_DISABLE == 0 {
         return;
