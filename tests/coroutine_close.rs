@@ -4,9 +4,11 @@
 mod support;
 
 use std::cell::Cell;
+use std::os::unix::process::ExitStatusExt;
 use std::panic::{self, AssertUnwindSafe};
 use std::rc::Rc;
 
+use support::child_process::{in_child, run_child};
 use support::drop_counter::{DropCounter, DropLog};
 use yieldpoint::{Coroutine, CoroutineState, Lifecycle, Yielder};
 
@@ -260,4 +262,89 @@ fn throw_at_outer_holding_suspended_inner_unwinds_both() {
     let err = outer.throw("stop".into()).unwrap_err();
     assert_eq!(err.to_string(), "stop");
     assert_eq!(drops.dropped(), 2);
+}
+
+/// A body that catches the close with `catch_unwind` and then panics: that panic reaches
+/// the caller of `close`, and the coroutine is closed.
+#[test]
+fn panic_after_catching_close_reaches_close_caller() {
+    let mut g = Coroutine::new(|co: &Yielder<(), ()>, ()| {
+        if panic::catch_unwind(AssertUnwindSafe(|| co.yield_(()))).is_err() {
+            panic::panic_any("refusing to close");
+        }
+    });
+    let _ = g.send(());
+    let payload = panic::catch_unwind(AssertUnwindSafe(|| g.close())).unwrap_err();
+    assert_eq!(
+        payload.downcast_ref::<&str>().copied(),
+        Some("refusing to close")
+    );
+    assert_eq!(g.state(), Lifecycle::Closed);
+}
+
+/// Panics when dropped, like a `finally` block that raises.
+struct PanicsOnDrop;
+
+impl Drop for PanicsOnDrop {
+    fn drop(&mut self) {
+        panic!("destructor panicked during close");
+    }
+}
+
+/// A destructor that panics while `close` unwinds the stack is a panic during unwinding:
+/// the process aborts, as `Coroutine::close` documents (checked in a child process).
+#[test]
+fn destructor_panicking_during_close_aborts() {
+    if in_child() {
+        let mut g = Coroutine::new(|co: &Yielder<(), ()>, ()| {
+            let _finally = PanicsOnDrop;
+            co.yield_(());
+        });
+        let _ = g.send(());
+        g.close();
+        unreachable!("close must not return");
+    }
+    let output = run_child("destructor_panicking_during_close_aborts");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.signal(), Some(libc::SIGABRT), "{stderr}");
+    assert!(
+        stderr.contains("destructor panicked during close"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("panic in a destructor during cleanup"),
+        "{stderr}"
+    );
+}
+
+/// Yields when dropped: what the module doc warns against.
+struct YieldsOnDrop<'a>(&'a Yielder<(), ()>);
+
+impl Drop for YieldsOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.yield_(());
+    }
+}
+
+/// A destructor that yields while `close` unwinds the stack: the refused yield raises the
+/// close again inside the destructor, a panic during unwinding, so the process aborts as
+/// the coroutine module doc says (never a silent resume).
+#[test]
+fn destructor_yielding_during_close_aborts() {
+    if in_child() {
+        let mut g = Coroutine::new(|co: &Yielder<(), ()>, ()| {
+            let _finally = YieldsOnDrop(co);
+            co.yield_(());
+        });
+        let _ = g.send(());
+        g.close();
+        unreachable!("close must not return");
+    }
+    let output = run_child("destructor_yielding_during_close_aborts");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.signal(), Some(libc::SIGABRT), "{stderr}");
+    assert!(
+        stderr.contains("panic in a destructor during cleanup"),
+        "{stderr}"
+    );
 }

@@ -148,3 +148,46 @@ fn panic_in_nested_function_unwinds_every_frame() {
     assert_eq!(payload.downcast_ref::<u32>(), Some(&0));
     assert_eq!(drops.dropped(), 20);
 }
+
+/// Nested unwinding from a user panic: the outer body panics while holding a suspended
+/// inner coroutine, so the inner's stack unwinds while the outer's panic is in flight.
+/// Both sets of destructors run, the payload reaches the resumer, nothing aborts.
+#[test]
+fn panic_in_outer_holding_suspended_inner_unwinds_both() {
+    let drops = DropCounter::new();
+    let body_drops = drops.clone();
+    let mut outer = Coroutine::new(move |co: &Yielder<(), ()>, ()| {
+        let _outer_finally = body_drops.token();
+        let inner_drops = body_drops.clone();
+        let mut inner = Coroutine::new(move |inner_co: &Yielder<(), ()>, ()| {
+            let _inner_finally = inner_drops.token();
+            inner_co.yield_(());
+        });
+        let _ = inner.send(());
+        co.yield_(());
+        panic::panic_any(Boom { code: 2 });
+    });
+    let _ = outer.send(());
+    let payload = panic::catch_unwind(AssertUnwindSafe(|| outer.send(()))).unwrap_err();
+    assert_eq!(payload.downcast_ref::<Boom>(), Some(&Boom { code: 2 }));
+    assert_eq!(drops.dropped(), 2);
+}
+
+/// A suspended coroutine owned by ordinary code that panics is dropped during that
+/// unwinding: its stack unwinds too, and the original payload survives.
+#[test]
+fn suspended_coroutine_dropped_while_caller_panics_unwinds() {
+    let drops = DropCounter::new();
+    let body_drops = drops.clone();
+    let payload = panic::catch_unwind(AssertUnwindSafe(move || {
+        let mut co = Coroutine::new(move |co: &Yielder<(), ()>, ()| {
+            let _finally = body_drops.token();
+            co.yield_(());
+        });
+        let _ = co.send(());
+        panic::panic_any(Boom { code: 3 });
+    }))
+    .unwrap_err();
+    assert_eq!(payload.downcast_ref::<Boom>(), Some(&Boom { code: 3 }));
+    assert_eq!(drops.dropped(), 1);
+}

@@ -1,19 +1,19 @@
 //! A stack overflow in a coroutine stops the process with a message naming the coroutine
 //! and its stack size, never a silent SIGSEGV (DESIGN.md, "Reliability").
 //!
-//! Each test re-runs this test binary as a child process with [`CHILD_ENV`] set and
-//! `--exact <test name>`; in the child, the same test overflows a stack, and the parent
-//! checks how the child died and what it printed.
+//! Each test re-runs this test binary as a child process (see
+//! `tests/support/child_process.rs`); in the child, the same test overflows a stack, and
+//! the parent checks how the child died and what it printed.
+
+mod support;
 
 use std::hint::black_box;
 use std::os::unix::process::ExitStatusExt;
-use std::process::{Command, Output};
+use std::process::Output;
 
+use support::child_process::{in_child, run_child};
 use yieldpoint::coroutine::Builder;
 use yieldpoint::{Coroutine, Yielder};
-
-/// Set in the child process: the test that sees it overflows instead of spawning.
-const CHILD_ENV: &str = "YIELDPOINT_STACK_OVERFLOW_CHILD";
 
 /// Usable stack size given to the overflowing coroutines, in bytes.
 const STACK_SIZE: usize = 64 * 1024;
@@ -27,21 +27,6 @@ fn recurse_forever(depth: u64) -> u64 {
         return 0;
     }
     recurse_forever(depth + 1) + frame[7]
-}
-
-/// Whether this process is the child that must overflow.
-fn in_child() -> bool {
-    std::env::var_os(CHILD_ENV).is_some()
-}
-
-/// Runs the test `name` of this binary in a child process and returns its output.
-fn run_child(name: &str) -> Output {
-    let exe = std::env::current_exe().expect("the test binary knows its path");
-    Command::new(exe)
-        .args(["--exact", name, "--nocapture", "--test-threads=1"])
-        .env(CHILD_ENV, "1")
-        .output()
-        .expect("the test binary can be re-run")
 }
 
 /// Checks that the child aborted (SIGABRT) and reported an overflow of the coroutine

@@ -374,7 +374,11 @@ impl<S, Y, R, E> Coroutine<S, Y, R, E> {
     ///
     /// # Panics
     ///
-    /// If a destructor panics while the stack unwinds, that panic propagates here.
+    /// If the body catches the close with [`std::panic::catch_unwind`] and then panics,
+    /// that panic propagates here (the coroutine is `Closed` afterwards).
+    ///
+    /// A destructor that panics *while* the stack unwinds is a panic during unwinding:
+    /// as anywhere in Rust, the process aborts ("panic in a destructor during cleanup").
     pub fn close(&mut self) {
         self.inner.force_unwind();
     }

@@ -3,4 +3,5 @@
 //! Each test file is its own crate and uses only some helpers, hence `dead_code` is allowed.
 #![allow(dead_code)]
 
+pub mod child_process;
 pub mod drop_counter;
