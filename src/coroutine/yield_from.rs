@@ -69,6 +69,9 @@ impl<S, Y, E> Yielder<S, Y, E> {
     /// As [`yield_from`](Self::yield_from).
     #[track_caller]
     pub fn try_yield_from<R2>(&self, mut sub: Coroutine<S, Y, R2, E>, first: S) -> Result<R2, E> {
+        // A delegation is a yield point: a throw the body swallowed with `catch_unwind`
+        // is raised again before `sub` starts, as `try_yield` does (corosensei issue #57).
+        self.reraise_swallowed();
         assert!(
             !sub.is_finished(),
             "yield_from needs a coroutine that has not finished{}; create a new one",

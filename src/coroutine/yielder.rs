@@ -122,7 +122,7 @@ impl<S, Y, E> Yielder<S, Y, E> {
 
     /// If a body caught the throw payload with `catch_unwind` and went on to yield,
     /// the throw has not been handled: raise it again.
-    fn reraise_swallowed(&self) {
+    pub(super) fn reraise_swallowed(&self) {
         if let Some(error) = self.pending.take() {
             self.raise(error);
         }

@@ -1,0 +1,55 @@
+//! The examples print exactly what their docs (and the book) say they print.
+//!
+//! Each example is run with `cargo run --quiet --example NAME` (cargo has no
+//! `CARGO_BIN_EXE_` variable for examples); the first run builds it.
+
+use std::process::Command;
+
+/// Runs the example `name` and returns its standard output, failing the test if the
+/// example does not exit successfully.
+fn run_example(name: &str) -> String {
+    let output = Command::new(env!("CARGO"))
+        .args(["run", "--quiet", "--example", name])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("cargo can be run");
+    assert!(
+        output.status.success(),
+        "example {name} failed ({}):\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("examples print UTF-8")
+}
+
+/// Seed 000: the round-robin `run([countdown(3), countup(3)])` prints the seed's six
+/// lines, alternating.
+#[test]
+fn seed_000_round_robin_prints_the_seed_output() {
+    assert_eq!(
+        run_example("seed_000_round_robin"),
+        "Down 3\nUp 0\nDown 2\nUp 1\nDown 1\nUp 2\n"
+    );
+}
+
+/// The PEP 255 → 342 → 380 walk prints one line per step, in order.
+#[test]
+fn generator_history_prints_each_step() {
+    let expected = "\
+countdown: 3 2 1
+averager: sent 10, average 10
+averager: sent 20, average 15
+averager: sent 60, average 30
+reset_with_throw: average after reset and 7: 7
+ticker: [0, 1, 2]
+cleanup: ticker closed
+ticker closed: Closed
+invoice: sent Some(4), got 4
+invoice: sent Some(6), got 10
+invoice: sent None, got 10
+invoice: sent Some(3), got 3
+invoice: total 13
+slogan: YIELD ! FROM !
+";
+    assert_eq!(run_example("generator_history"), expected);
+}
