@@ -51,3 +51,8 @@ pub use generator::Generator;
 pub use sched::RoundRobin;
 pub use task::{current, maybe_yield, spawn, spawn_local, yield_now, JoinError, JoinHandle};
 pub use time::{sleep, sleep_until, timeout};
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
