@@ -60,6 +60,8 @@ pub(crate) struct Local {
     live: Cell<usize>,
     /// This thread's queues in a work-queue scheduler (`None` for round-robin).
     queues: Option<WorkerQueues>,
+    /// The possible-deadlock warning was printed (once per scheduler).
+    stall_reported: Cell<bool>,
 }
 
 impl Local {
@@ -79,6 +81,7 @@ impl Local {
             ticks: Cell::new(0),
             live: Cell::new(0),
             queues,
+            stall_reported: Cell::new(false),
         }
     }
 
@@ -205,8 +208,40 @@ impl Local {
                     std::thread::park_timeout(deadline - now);
                 }
             }
-            None => std::thread::park(),
+            None => self.park_without_timers(),
         }
+    }
+
+    /// Parks while every task waits and no timer is set: only another OS thread can wake
+    /// a task now (a channel end it holds, `spawn_blocking`). If none does for
+    /// `Config::stall_warning_after`, say so once on stderr, with the waiting tasks: a silent
+    /// hang is the worst way to learn about a deadlock.
+    fn park_without_timers(&self) {
+        let after = self.config.stall_warning_after;
+        let started = Instant::now();
+        std::thread::park_timeout(after);
+        let stalled = started.elapsed() >= after
+            && !self.remote.has_pending()
+            && self.ready.borrow().is_empty()
+            && self.timers.borrow().is_empty();
+        if stalled && !self.stall_reported.replace(true) {
+            eprintln!("{}", self.stall_report(after));
+        }
+    }
+
+    fn stall_report(&self, after: std::time::Duration) -> String {
+        let mut report = format!(
+            "yieldpoint: every task on this scheduler has been parked for {after:?} \
+             with no timer set; unless another OS thread wakes one, this is a deadlock:"
+        );
+        for task in self.snapshot() {
+            let name = task.name.as_deref().unwrap_or("<unnamed>");
+            report.push_str(&format!(
+                "\n  task {} (\"{name}\"): {:?}",
+                task.id, task.state
+            ));
+        }
+        report
     }
 
     /// Switches `header`'s task in until its next yield point, then files it by what it

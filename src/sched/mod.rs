@@ -123,6 +123,9 @@ pub(crate) struct Config {
     pub(crate) on_slow_task: SlowTaskCallback,
     /// How long a task runs before `maybe_yield` yields.
     pub(crate) time_slice: Duration,
+    /// How long every task of a round-robin scheduler may wait, with no timer set, before
+    /// it warns of a possible deadlock.
+    pub(crate) stall_warning_after: Duration,
 }
 
 impl Default for Config {
@@ -132,6 +135,7 @@ impl Default for Config {
             slow_task_threshold: None,
             on_slow_task: Arc::new(|report| eprintln!("yieldpoint: {report}")),
             time_slice: Duration::from_millis(10),
+            stall_warning_after: Duration::from_secs(10),
         }
     }
 }

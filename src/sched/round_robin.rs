@@ -22,6 +22,7 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::panic;
 use std::sync::Arc;
+use std::time::Duration;
 
 use super::local::Local;
 
@@ -162,6 +163,17 @@ impl fmt::Debug for RoundRobin {
 pub type Builder = super::Builder<RoundRobin>;
 
 impl super::Builder<RoundRobin> {
+    /// When every task has waited this long with no timer set, warn on stderr (once) that
+    /// the program may be deadlocked, listing what each task waits for. Default 10 s.
+    ///
+    /// Only another OS thread (holding a channel end, running `spawn_blocking` work) can
+    /// wake such tasks; a round-robin program that waits on itself hangs, and this turns
+    /// the silent hang into a diagnosis.
+    pub fn stall_warning_after(mut self, after: Duration) -> Self {
+        self.config.stall_warning_after = after;
+        self
+    }
+
     /// Creates the scheduler on the calling thread.
     pub fn build(self) -> RoundRobin {
         RoundRobin {

@@ -1,0 +1,58 @@
+//! Coroutines driven from inside green threads: they work, and a green-thread yield from
+//! inside one is refused with a clear panic instead of suspending the wrong stack.
+
+use yieldpoint::sched::RoundRobin;
+use yieldpoint::Generator;
+
+/// A task can drive a generator and yield between its items.
+#[test]
+fn task_drives_a_generator_between_yields() {
+    let rt = RoundRobin::new();
+    let sum = rt.block_on(|| {
+        let numbers = Generator::new(|co| co.yield_from_iter(1..=10));
+        let mut sum = 0;
+        for n in numbers {
+            sum += n;
+            yieldpoint::yield_now();
+        }
+        sum
+    });
+    assert_eq!(sum, 55);
+}
+
+/// `yield_now` inside a generator body that a task drives would switch the task's stack
+/// from the generator's stack: it panics, the panic reaches the task's `JoinHandle`, and
+/// the scheduler keeps going.
+#[test]
+fn green_yield_inside_a_driven_coroutine_is_refused() {
+    let rt = RoundRobin::new();
+    let handle = rt.spawn(|| {
+        let mut g = Generator::new(|co| {
+            yieldpoint::yield_now();
+            co.yield_(1);
+        });
+        g.next()
+    });
+    rt.run();
+    let error = handle.join().unwrap_err();
+    assert!(error.is_panic());
+    let message = error.to_string();
+    assert!(
+        message.contains("cannot yield") && message.contains("Yielder"),
+        "{message}"
+    );
+    assert_eq!(rt.block_on(|| 5), 5);
+}
+
+/// `current()` inside a generator driven by a task names the task.
+#[test]
+fn current_task_is_visible_inside_a_driven_coroutine() {
+    let rt = RoundRobin::new();
+    let name = rt.block_on(|| {
+        let mut g = Generator::new(|co| {
+            co.yield_(yieldpoint::current().name().map(String::from));
+        });
+        g.next().flatten()
+    });
+    assert_eq!(name.as_deref(), Some("main"));
+}
