@@ -239,3 +239,60 @@ fn caught_throw_leaves_coroutine_fully_usable() {
     assert_eq!(g.send(5), CoroutineState::Yielded(5));
     assert_eq!(g.throw(Interrupt(0)), Ok(CoroutineState::Yielded(0)));
 }
+
+/// Python: `except E: cleanup(); raise` — a caught error re-raised propagates; the
+/// coroutine's destructors run and `throw` returns the error.
+#[test]
+fn raise_after_try_yield_propagates_the_error() {
+    use std::rc::Rc;
+    let cleaned = Rc::new(std::cell::Cell::new(false));
+    let flag = cleaned.clone();
+    let mut g = yieldpoint::Coroutine::typed(move |co, ()| {
+        struct Cleanup(Rc<std::cell::Cell<bool>>);
+        impl Drop for Cleanup {
+            fn drop(&mut self) {
+                self.0.set(true);
+            }
+        }
+        let _cleanup = Cleanup(flag);
+        loop {
+            match co.try_yield(0u8) {
+                Ok(()) => {}
+                Err(code) if code < 10 => {}
+                Err(code) => co.raise(code),
+            }
+        }
+    });
+    let _: &yieldpoint::Coroutine<(), u8, (), u32> = &g;
+    assert!(g.send(()).yielded().is_some());
+    assert!(
+        g.throw(3).is_ok(),
+        "a handled error keeps the coroutine going"
+    );
+    assert_eq!(g.throw(42).unwrap_err(), 42);
+    assert!(
+        cleaned.get(),
+        "destructors ran while the raised error unwound the stack"
+    );
+    assert!(g.is_finished());
+}
+
+/// `raise` while handling a `send` has no `throw` to report to: `send` panics saying so.
+#[test]
+fn raise_during_send_panics_with_a_clear_message() {
+    let mut g = yieldpoint::Coroutine::typed(|co, ()| {
+        co.raise(7u32);
+    });
+    let _: &yieldpoint::Coroutine<(), (), (), u32> = &g;
+    let payload =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| g.send(()))).unwrap_err();
+    let message = payload
+        .downcast_ref::<String>()
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        message.contains("raise is for errors caught from throw()"),
+        "{message}"
+    );
+    assert!(g.is_finished());
+}

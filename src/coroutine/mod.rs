@@ -315,11 +315,9 @@ impl<S, Y, R, E> Coroutine<S, Y, R, E> {
             corosensei::CoroutineResult::Return(Outcome::Returned(r)) => {
                 CoroutineState::Complete(r)
             }
-            // A thrown error is only pending between a `throw` and the body's next yield,
-            // which re-raises it; a `send` therefore never resumes a body with one pending.
-            corosensei::CoroutineResult::Return(Outcome::Thrown(_)) => {
-                unreachable!("a thrown error surfaced on send")
-            }
+            // Only `Yielder::raise` called during a send gets here (a pending throw is
+            // re-raised at the next yield, inside the `throw` that caused it).
+            corosensei::CoroutineResult::Return(Outcome::Thrown(_)) => raised_during_send(),
         })
     }
 
@@ -415,6 +413,16 @@ impl<S, Y, R, E> Coroutine<S, Y, R, E> {
             None => String::new(),
         }
     }
+}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn raised_during_send() -> ! {
+    panic!(
+        "the coroutine body called Yielder::raise while handling send(); raise is for errors \
+         caught from throw() — to fail on its own, a body should return a Result"
+    )
 }
 
 impl<S, Y, R, E> Drop for Coroutine<S, Y, R, E> {

@@ -113,9 +113,36 @@ impl<S, Y, E> Yielder<S, Y, E> {
         }
     }
 
-    /// Propagates `error` up the coroutine's stack as an uncaught throw: the stack unwinds
-    /// and the pending `throw` returns `Err(error)`.
-    pub(crate) fn raise(&self, error: E) -> ! {
+    /// Lets `error` propagate out of the body as an uncaught throw: the stack unwinds
+    /// (destructors run) and the [`throw`](super::Coroutine::throw) being handled returns
+    /// `Err(error)`. Use it after [`try_yield`](Self::try_yield) caught an error this body
+    /// does not handle, or handles only in part.
+    ///
+    /// Python: a bare `raise` inside `except E:` around a `yield`.
+    ///
+    /// ```
+    /// use yieldpoint::{Coroutine, CoroutineState, Exception};
+    ///
+    /// let mut g = Coroutine::new(|co, ()| loop {
+    ///     match co.try_yield(1) {
+    ///         Ok(()) => {}
+    ///         Err(e) if e.to_string() == "skip" => {}
+    ///         Err(e) => co.raise(e), // not ours: let it out
+    ///     }
+    /// });
+    /// # let _: &Coroutine<(), i32, ()> = &g;
+    /// assert_eq!(g.send(()), CoroutineState::Yielded(1));
+    /// assert_eq!(g.throw(Exception::from("skip")).unwrap(), CoroutineState::Yielded(1));
+    /// assert_eq!(g.throw(Exception::from("fatal")).unwrap_err().to_string(), "fatal");
+    /// assert!(g.is_finished());
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// It is for errors that came from a `throw`. Raised while the body handles a `send`,
+    /// the stack still unwinds, but `send` has no error to return, so `send` panics saying
+    /// so; a body that fails on its own should return a `Result` as its `R`.
+    pub fn raise(&self, error: E) -> ! {
         self.pending.set(Some(error));
         panic::resume_unwind(Box::new(ThrowUnwind))
     }
