@@ -287,8 +287,9 @@ fn raise_during_send_panics_with_a_clear_message() {
     let payload =
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| g.send(()))).unwrap_err();
     let message = payload
-        .downcast_ref::<String>()
-        .cloned()
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_default();
     assert!(
         message.contains("raise is for errors caught from throw()"),
