@@ -56,3 +56,17 @@ fn current_task_is_visible_inside_a_driven_coroutine() {
     });
     assert_eq!(name.as_deref(), Some("main"));
 }
+
+/// A scheduler created and dropped inside a green thread of another one shuts down
+/// cleanly (its pending tasks are cancelled), instead of panicking in `Drop`.
+#[test]
+fn scheduler_dropped_inside_a_task_cancels_its_tasks() {
+    let outer = RoundRobin::new();
+    let cancelled = outer.block_on(|| {
+        let inner = RoundRobin::new();
+        let pending = inner.spawn(|| 1);
+        drop(inner);
+        pending.join().unwrap_err().is_cancelled()
+    });
+    assert!(cancelled);
+}

@@ -56,6 +56,13 @@ pub(crate) fn enter_local(local: &Local) -> LocalGuard {
     LocalGuard(())
 }
 
+/// Like [`enter_local`], but `None` instead of a panic when a task or another scheduler
+/// is running here (a scheduler dropped inside a green thread shuts down without it).
+pub(crate) fn try_enter_local(local: &Local) -> Option<LocalGuard> {
+    let free = CONTEXT.with(|cx| cx.task.get().is_null() && cx.local.get().is_null());
+    free.then(|| enter_local(local))
+}
+
 /// Clears the running scheduler on drop.
 pub(crate) struct LocalGuard(());
 

@@ -357,7 +357,8 @@ impl Local {
     /// Cancels every task left: unstarted bodies are dropped, suspended stacks unwind
     /// (destructors run), and their `JoinHandle`s report cancellation.
     pub(crate) fn shutdown(&self) {
-        let _running = context::enter_local(self);
+        // Entered when possible, so destructors that spawn or wake find this scheduler.
+        let _running = context::try_enter_local(self);
         loop {
             // Take the slots out first: destructors may spawn or wake tasks.
             let slots: Vec<Slot> = self.slots.borrow_mut().drain(..).flatten().collect();
