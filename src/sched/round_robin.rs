@@ -20,7 +20,6 @@
 
 use std::fmt;
 use std::marker::PhantomData;
-use std::panic;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -121,13 +120,7 @@ impl RoundRobin {
             .spawn_with(task::Builder::new().name("main"), f)
             .unwrap_or_else(|e| panic!("{e}"));
         self.local.run_until(&|| main.is_finished());
-        match main.join() {
-            Ok(value) => value,
-            Err(error) => match error.try_into_panic() {
-                Ok(payload) => panic::resume_unwind(payload),
-                Err(error) => panic!("block_on's main task ended without a value: {error}"),
-            },
-        }
+        main.join_main()
     }
 
     /// Every task not yet finished, with its state and switch count.

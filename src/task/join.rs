@@ -74,6 +74,18 @@ impl<T> JoinHandle<T> {
         Err(error.unwrap_or_else(|| JoinError::cancelled(&self.header)))
     }
 
+    /// Joins the main task of `block_on`: its value, or its panic resumed here.
+    #[track_caller]
+    pub(crate) fn join_main(self) -> T {
+        match self.join() {
+            Ok(value) => value,
+            Err(error) => match error.try_into_panic() {
+                Ok(payload) => std::panic::resume_unwind(payload),
+                Err(error) => panic!("block_on's main task ended without a value: {error}"),
+            },
+        }
+    }
+
     #[track_caller]
     fn assert_can_block(&self) {
         let Some(owner) = self.header.owner() else {

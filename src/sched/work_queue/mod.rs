@@ -71,7 +71,6 @@ mod worker;
 
 use std::collections::HashMap;
 use std::fmt;
-use std::panic;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -239,13 +238,7 @@ impl WorkQueue {
         let main = self
             .spawn_with(task::Builder::new().name("main"), f)
             .unwrap_or_else(|e| panic!("{e}"));
-        match main.join() {
-            Ok(value) => value,
-            Err(error) => match error.try_into_panic() {
-                Ok(payload) => panic::resume_unwind(payload),
-                Err(error) => panic!("block_on's main task ended without a value: {error}"),
-            },
-        }
+        main.join_main()
     }
 
     /// Every task not yet finished, with its state and switch count.
