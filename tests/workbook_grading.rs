@@ -1,16 +1,27 @@
 //! Honest grading: every exercise's grader fails on its untouched stub and passes on its
 //! reference solution (rustlings' `check_exercises_unsolved`, plus "every solution passes").
 //!
-//! The graders are the test targets in `exercises/tests/`, one per exercise. This test runs
-//! each of them twice with cargo, in its own target directory (`target/workbook-grading`):
-//! once on the stubs, once with `--features solutions`. It builds once per mode, then runs
-//! the graders one by one and checks each verdict by name.
+//! The graders are one test target, `exercises/tests/grade/`, with one module per exercise
+//! named by `Exercise::grader` (`i1_countdown`, ..., `ii8_shared_sink`). This test runs that
+//! target twice with cargo, in its own target directory (`target/workbook-grading`): once on
+//! the stubs, once with `--features solutions`. Each run builds once and runs every grader;
+//! the test then reads libtest's verdict of every test and checks each exercise by name. It
+//! also checks what the learner relies on: the tests are listed in book order, and the
+//! filter `cargo test -p exercises <grader>` selects that exercise's tests and no others.
 //!
 //! The root `cargo test` does not test the `exercises` package itself (its graders fail on
 //! the stubs by design); this test is how the project's own `cargo test` covers it.
 
+// The exercise list, from the exercises package itself (it depends on nothing).
+#[allow(dead_code)]
+#[path = "../exercises/src/catalog.rs"]
+mod catalog;
+
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+
+use catalog::{Exercise, EXERCISES};
 
 /// How the graders are compiled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,19 +36,26 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The exercise ids: the file stems of the grader test targets `exercises/tests/*.rs`.
-fn exercise_ids() -> Vec<String> {
-    let mut ids: Vec<String> = std::fs::read_dir(root().join("exercises/tests"))
-        .expect("exercises/tests exists")
-        .map(|entry| entry.expect("readable directory entry").path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "rs"))
-        .map(|path| path.file_stem().unwrap().to_string_lossy().into_owned())
-        .collect();
-    ids.sort();
-    ids
+/// One run of every grader: libtest's verdict per test name, and whether the run passed.
+struct Run {
+    tests: BTreeMap<String, bool>,
+    passed: bool,
 }
 
-fn cargo_test(mode: Mode, args: &[&str]) -> std::process::Output {
+impl Run {
+    /// The verdicts of `exercise`'s tests, by the module its name starts with.
+    fn of(&self, exercise: &Exercise) -> Vec<(&str, bool)> {
+        let prefix = format!("{}::", exercise.grader());
+        self.tests
+            .iter()
+            .filter(|(name, _)| name.starts_with(&prefix))
+            .map(|(name, ok)| (name.as_str(), *ok))
+            .collect()
+    }
+}
+
+/// `cargo test -p exercises --test grade`: builds the graders once and runs them all.
+fn grade(mode: Mode) -> Run {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let target: PathBuf = root().join("target/workbook-grading");
     let mut command = Command::new(cargo);
@@ -46,84 +64,165 @@ fn cargo_test(mode: Mode, args: &[&str]) -> std::process::Output {
         // An environment variable, not `--target-dir`: trybuild (in the "make it compile"
         // graders) reads the target directory from `cargo metadata`, which honours it.
         .env("CARGO_TARGET_DIR", &target)
-        .args(["test", "-p", "exercises", "--quiet"])
-        .args(args);
+        // The hint printed with each failure is the same with or without a backtrace.
+        .env_remove("RUST_BACKTRACE")
+        .args(["test", "-p", "exercises", "--test", "grade"]);
     if mode == Mode::Solutions {
         command.args(["--features", "solutions"]);
     }
-    command
+    let output = command
         .stdin(Stdio::null())
         .output()
-        .expect("cannot run cargo")
-}
-
-/// Builds every grader once, then runs each; returns `(id, passed)` per exercise.
-fn verdicts(mode: Mode, ids: &[String]) -> Vec<(String, bool)> {
-    let build = cargo_test(mode, &["--tests", "--no-run"]);
+        .expect("cannot run cargo");
+    let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
-        build.status.success(),
-        "the exercises package must compile in {mode:?} mode (stubs included):\n{}",
-        String::from_utf8_lossy(&build.stderr)
+        stdout.contains("test result:"),
+        "the graders must compile and run in {mode:?} mode (stubs included):\n{}\n{stdout}",
+        String::from_utf8_lossy(&output.stderr)
     );
-    ids.iter()
-        .map(|id| {
-            let run = cargo_test(mode, &["--test", id]);
-            (id.clone(), run.status.success())
+    let tests = stdout
+        .lines()
+        .filter_map(|line| {
+            let (name, result) = line.strip_prefix("test ")?.split_once(" ... ")?;
+            match result {
+                "ok" => Some((name.to_string(), true)),
+                "FAILED" => Some((name.to_string(), false)),
+                other if other.starts_with("ignored") => {
+                    panic!("{name}: a grader must not be ignored ({mode:?} mode)")
+                }
+                _ => None,
+            }
         })
-        .collect()
+        .collect();
+    Run {
+        tests,
+        passed: output.status.success(),
+    }
 }
 
+/// Every exercise in the catalog has a stub, a solution and a grader module, and every
+/// grader module is in the catalog.
 #[test]
-fn every_grader_fails_on_its_stub_and_passes_on_its_solution() {
-    let ids = exercise_ids();
+fn every_exercise_has_a_stub_a_solution_and_a_grader() {
     assert!(
-        ids.len() >= 14,
-        "Parts I-II have at least 14 exercises, found {ids:?}"
+        EXERCISES.len() >= 15,
+        "Parts I-II have at least 15 exercises, found {}",
+        EXERCISES.len()
     );
-
-    for id in &ids {
-        let stub_file = ["src/part1", "src/part2"]
-            .iter()
-            .map(|dir| root().join("exercises").join(dir).join(format!("{id}.rs")))
-            .find(|path| path.exists());
-        let stub_file =
-            stub_file.unwrap_or_else(|| panic!("grader {id} has no stub in exercises/src/part*/"));
-        let solution_file = root()
-            .join("exercises/solutions")
-            .join(stub_file.parent().unwrap().file_name().unwrap())
-            .join(format!("{id}.rs"));
-        assert!(
-            solution_file.exists(),
-            "exercise {id} has no solution at {}",
-            solution_file.display()
-        );
-        let stub = std::fs::read_to_string(&stub_file).unwrap();
+    let exercises = root().join("exercises");
+    let grade_dir = exercises.join("tests/grade");
+    let grade_main = std::fs::read_to_string(grade_dir.join("main.rs")).unwrap();
+    for exercise in EXERCISES {
+        let id = exercise.id;
+        let stub = std::fs::read_to_string(exercises.join(exercise.stub))
+            .unwrap_or_else(|_| panic!("exercise {id} has no stub at exercises/{}", exercise.stub));
         assert!(
             stub.contains("// TODO:"),
             "the stub of {id} must mark its holes with `// TODO:`"
         );
+        let heading = format!("//! Exercise {}: ", exercise.number);
         assert!(
-            stub.starts_with("//! Exercise "),
-            "the stub of {id} must start with `//! Exercise N.M: ...`"
+            stub.starts_with(&heading),
+            "the stub of {id} must start with `{heading}...`"
+        );
+        let solution = exercise.stub.replacen("src/", "solutions/", 1);
+        assert!(
+            exercises.join(&solution).exists(),
+            "exercise {id} has no solution at exercises/{solution}"
+        );
+        let grader = exercise.grader();
+        assert!(
+            grade_dir.join(format!("{grader}.rs")).exists(),
+            "exercise {id} has no grader at exercises/tests/grade/{grader}.rs"
+        );
+        assert!(
+            grade_main.contains(&format!("\nmod {grader};\n")),
+            "exercises/tests/grade/main.rs must declare `mod {grader};`"
         );
     }
+    let graders: Vec<String> = EXERCISES.iter().map(Exercise::grader).collect();
+    for entry in std::fs::read_dir(&grade_dir).unwrap() {
+        let path = entry.unwrap().path();
+        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+        assert!(
+            ["main", "compile_check"].contains(&stem.as_str()) || graders.contains(&stem),
+            "{} is not the grader of an exercise in exercises/src/catalog.rs",
+            path.display()
+        );
+    }
+}
 
-    let stubs = verdicts(Mode::Stubs, &ids);
-    let solutions = verdicts(Mode::Solutions, &ids);
+#[test]
+fn every_grader_fails_on_its_stub_and_passes_on_its_solution() {
+    let stubs = grade(Mode::Stubs);
+    let solutions = grade(Mode::Solutions);
 
     let mut defects = Vec::new();
-    for ((id, stub_passed), (_, solution_passed)) in stubs.iter().zip(&solutions) {
-        if *stub_passed {
+    if !stubs.tests.keys().eq(solutions.tests.keys()) {
+        defects.push("the stubs and the solutions runs have different tests".into());
+    }
+    // What `cargo test -p exercises` lists, and what the learner's filters select.
+    let mut order: Vec<String> = Vec::new();
+    for name in stubs.tests.keys() {
+        let Some(exercise) = EXERCISES
+            .iter()
+            .find(|e| name.starts_with(&format!("{}::", e.grader())))
+        else {
+            defects.push(format!("{name}: not in the module of an exercise"));
+            continue;
+        };
+        if order.last() != Some(&exercise.grader()) {
+            order.push(exercise.grader());
+        }
+        for other in EXERCISES.iter().filter(|e| e.id != exercise.id) {
+            if name.contains(&other.grader()) {
+                defects.push(format!(
+                    "{name}: `{}` also selects this test of exercise {}",
+                    other.check_command(),
+                    exercise.number
+                ));
+            }
+        }
+    }
+    let book_order: Vec<String> = EXERCISES.iter().map(Exercise::grader).collect();
+    if order != book_order {
+        defects.push(format!(
+            "libtest sorts the graders as {order:?}, the book orders them {book_order:?}"
+        ));
+    }
+
+    for exercise in EXERCISES {
+        let number = exercise.number;
+        let stub = stubs.of(exercise);
+        let solution = solutions.of(exercise);
+        if stub.is_empty() || solution.is_empty() {
             defects.push(format!(
-                "{id}: the grader passes on the untouched stub (it cannot fail)"
+                "{number} {}: no test verdicts (stubs: {}, solutions: {})",
+                exercise.grader(),
+                stub.len(),
+                solution.len()
+            ));
+            continue;
+        }
+        if stub.iter().all(|(_, ok)| *ok) {
+            defects.push(format!(
+                "{number} {}: the grader passes on the untouched stub (it cannot fail)",
+                exercise.grader()
             ));
         }
-        if !solution_passed {
+        for (name, _) in solution.iter().filter(|(_, ok)| !ok) {
             defects.push(format!(
-                "{id}: the grader fails on the reference solution \
-                 (run `cargo test -p exercises --features solutions --test {id}`)"
+                "{number} {name}: fails on the reference solution \
+                 (run `{} --features solutions`)",
+                exercise.check_command()
             ));
         }
+    }
+    if stubs.passed {
+        defects.push("`cargo test -p exercises` passes on the stubs".into());
+    }
+    if !solutions.passed {
+        defects.push("`cargo test -p exercises --features solutions` fails".into());
     }
     assert!(
         defects.is_empty(),

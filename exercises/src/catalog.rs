@@ -25,8 +25,8 @@ impl Part {
 /// One exercise: a stub to fill in, a grader, a hint.
 #[derive(Debug, Clone, Copy)]
 pub struct Exercise {
-    /// The grader's test target, `cargo test -p exercises --test <id>`; also the stub's
-    /// file name.
+    /// Its name: the stub's file name, and the end of its grader's module name
+    /// ([`Exercise::grader`]).
     pub id: &'static str,
     /// Its number in the book, such as `"II.3"`.
     pub number: &'static str,
@@ -40,6 +40,28 @@ pub struct Exercise {
     pub chapter: &'static str,
     /// What to read or try when stuck.
     pub hint: &'static str,
+}
+
+impl Exercise {
+    /// Its grader's module in `exercises/tests/grade/`, such as `i1_countdown` or
+    /// `ii3_broadcast`: the number in lower case without its dot, then the id. libtest sorts
+    /// tests by name, so `cargo test -p exercises` lists the exercises in book order (while a
+    /// part has fewer than ten), and the module name is the test name filter that selects
+    /// this exercise's tests alone: `cargo test -p exercises i1_countdown`.
+    pub fn grader(&self) -> String {
+        let number: String = self
+            .number
+            .chars()
+            .filter(|c| *c != '.')
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        format!("{number}_{}", self.id)
+    }
+
+    /// The command that grades this exercise alone.
+    pub fn check_command(&self) -> String {
+        format!("cargo test -p exercises {}", self.grader())
+    }
 }
 
 /// Every exercise, in the order the book introduces them.

@@ -1,9 +1,11 @@
 //! The yieldpoint workbook's exercises.
 //!
-//! Each module in `part1` and `part2` is a stub with `todo!()` holes: fill them in, then run
-//! its grader with `cargo test -p exercises --test <name>` (for example `--test countdown`),
-//! or see your progress with `cargo run -p exercises`. Hints live in [`catalog`], apart from
-//! the stubs.
+//! Each module in `part1` and `part2` is a stub with `todo!()` holes: fill them in, then
+//! grade it with `cargo test -p exercises <grader>`, where the grader is the exercise's
+//! number and name (for example `cargo test -p exercises i1_countdown`, see
+//! [`catalog::Exercise::grader`]). `cargo test -p exercises` grades every exercise, in book
+//! order, and `cargo run -p exercises` shows your progress. The graders are the test target
+//! `tests/grade/`, one module per exercise; hints live in [`catalog`], apart from the stubs.
 //!
 //! With the `solutions` feature every module is compiled from `solutions/` instead, so
 //! `cargo test -p exercises --features solutions` runs the same graders on the reference

@@ -10,7 +10,7 @@
 //! ```
 //!
 //! This file is not a module of the `exercises` crate: its grader compiles and runs it on its
-//! own (`cargo test -p exercises --test owned_words`).
+//! own (`cargo test -p exercises i7_owned_words`).
 
 use yieldpoint::Generator;
 

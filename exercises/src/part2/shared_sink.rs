@@ -11,7 +11,7 @@
 //! ```
 //!
 //! This file is not a module of the `exercises` crate: its grader compiles and runs it on its
-//! own (`cargo test -p exercises --test shared_sink`).
+//! own (`cargo test -p exercises ii8_shared_sink`).
 
 use std::cell::RefCell;
 use std::rc::Rc;

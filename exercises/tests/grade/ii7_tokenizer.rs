@@ -1,5 +1,6 @@
 //! Grader for exercise II.7 (`src/part2/tokenizer.rs`).
 
+use crate::grading;
 use exercises::hint;
 use exercises::part2::tokenizer::{tokenize, tokenizer, Token};
 use yieldpoint::CoroutineState;
@@ -11,6 +12,7 @@ fn name(s: &str) -> Token {
 // ANCHOR: example_test
 #[test]
 fn each_send_yields_the_tokens_it_completed() {
+    grading("tokenizer");
     let mut t = tokenizer();
     assert_eq!(
         t.send(Some('4')),
@@ -48,6 +50,7 @@ fn each_send_yields_the_tokens_it_completed() {
 
 #[test]
 fn an_assignment() {
+    grading("tokenizer");
     let want = vec![
         name("x1"),
         Token::Symbol('='),
@@ -65,6 +68,7 @@ fn an_assignment() {
 
 #[test]
 fn a_number_then_a_name_without_space() {
+    grading("tokenizer");
     assert_eq!(
         tokenize("12ab"),
         vec![Token::Number(12), name("ab")],
@@ -81,6 +85,7 @@ fn a_number_then_a_name_without_space() {
 
 #[test]
 fn whitespace_only_and_empty_input() {
+    grading("tokenizer");
     assert_eq!(
         tokenize(""),
         vec![],
@@ -104,6 +109,7 @@ fn whitespace_only_and_empty_input() {
 
 #[test]
 fn symbols_stand_alone() {
+    grading("tokenizer");
     let want = vec![
         Token::Symbol('('),
         Token::Number(1),
@@ -121,6 +127,7 @@ fn symbols_stand_alone() {
 
 #[test]
 fn space_ends_a_token() {
+    grading("tokenizer");
     let mut t = tokenizer();
     let _ = t.send(Some('7'));
     assert_eq!(

@@ -1,10 +1,12 @@
 //! Grader for exercise I.2 (`src/part1/fibonacci.rs`).
 
+use crate::grading;
 use exercises::hint;
 use exercises::part1::fibonacci::fibonacci;
 
 #[test]
 fn starts_with_zero_one_one() {
+    grading("fibonacci");
     let got: Vec<u64> = fibonacci().take(10).collect();
     assert_eq!(
         got,
@@ -16,6 +18,7 @@ fn starts_with_zero_one_one() {
 
 #[test]
 fn take_stops_pulling() {
+    grading("fibonacci");
     // Taking 3 must not run the body to the end.
     let mut g = fibonacci();
     let first: Vec<u64> = g.by_ref().take(3).collect();
@@ -30,6 +33,7 @@ fn take_stops_pulling() {
 
 #[test]
 fn ends_with_the_last_u64_fibonacci_number() {
+    grading("fibonacci");
     let all: Vec<u64> = fibonacci().collect();
     assert_eq!(
         all.len(),
@@ -52,6 +56,7 @@ fn ends_with_the_last_u64_fibonacci_number() {
 
 #[test]
 fn exhausted_generator_stays_exhausted() {
+    grading("fibonacci");
     let mut g = fibonacci();
     assert_eq!(
         g.by_ref().count(),

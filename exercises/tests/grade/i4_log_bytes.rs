@@ -1,11 +1,13 @@
 //! Grader for exercise I.4 (`src/part1/log_bytes.rs`).
 
+use crate::grading;
 use exercises::hint;
 use exercises::part1::log_bytes::{byte_counts, bytes_matching, total_bytes};
 use exercises::part1::ACCESS_LOG;
 
 #[test]
 fn byte_counts_skips_dashes() {
+    grading("log_bytes");
     let got: Vec<u64> = byte_counts(["x 200 7587", "y 304 -", "z 200 12"]).collect();
     assert_eq!(
         got,
@@ -17,6 +19,7 @@ fn byte_counts_skips_dashes() {
 
 #[test]
 fn byte_counts_skips_fields_that_are_not_numbers() {
+    grading("log_bytes");
     let got: Vec<u64> = byte_counts(["x 200 abc", "", "y 200 5"]).collect();
     assert_eq!(
         got,
@@ -28,6 +31,7 @@ fn byte_counts_skips_fields_that_are_not_numbers() {
 
 #[test]
 fn byte_counts_is_lazy() {
+    grading("log_bytes");
     let endless = ["x 200 1"].into_iter().cycle();
     assert_eq!(
         byte_counts(endless).take(4).sum::<u64>(),
@@ -40,6 +44,7 @@ fn byte_counts_is_lazy() {
 // ANCHOR: example_test
 #[test]
 fn total_of_the_access_log() {
+    grading("log_bytes");
     assert_eq!(
         total_bytes(ACCESS_LOG),
         82_076,
@@ -57,6 +62,7 @@ fn total_of_the_access_log() {
 
 #[test]
 fn bytes_of_matching_lines() {
+    grading("log_bytes");
     assert_eq!(
         bytes_matching("/python/", ACCESS_LOG),
         72_666,

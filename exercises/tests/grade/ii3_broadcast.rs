@@ -3,12 +3,14 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
+use crate::grading;
 use exercises::hint;
 use exercises::part2::broadcast::{broadcast, counter, grep_into};
 use yieldpoint::CoroutineState;
 
 #[test]
 fn counter_counts_every_line() {
+    grading("broadcast");
     let count = Rc::new(Cell::new(0));
     let mut sink = counter(count.clone());
     for line in ["a", "b", "c"] {
@@ -30,6 +32,7 @@ fn counter_counts_every_line() {
 // ANCHOR: example_test
 #[test]
 fn broadcast_feeds_every_branch() {
+    grading("broadcast");
     let python = Rc::new(RefCell::new(Vec::new()));
     let errors = Rc::new(RefCell::new(Vec::new()));
     let count = Rc::new(Cell::new(0));
@@ -64,6 +67,7 @@ fn broadcast_feeds_every_branch() {
 
 #[test]
 fn broadcast_to_no_targets_accepts_lines() {
+    grading("broadcast");
     let mut sink = broadcast(Vec::new());
     assert_eq!(
         sink.send("x".into()),
@@ -81,6 +85,7 @@ fn broadcast_to_no_targets_accepts_lines() {
 
 #[test]
 fn broadcasts_nest() {
+    grading("broadcast");
     let count = Rc::new(Cell::new(0));
     let mut sink = broadcast(vec![
         broadcast(vec![counter(count.clone()), counter(count.clone())]),
@@ -93,6 +98,7 @@ fn broadcasts_nest() {
 
 #[test]
 fn dropping_broadcast_drops_its_targets() {
+    grading("broadcast");
     let count = Rc::new(Cell::new(0));
     let mut sink = broadcast(vec![counter(count.clone()), counter(count.clone())]);
     let _ = sink.send("x".into());

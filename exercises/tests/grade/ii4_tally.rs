@@ -1,5 +1,6 @@
 //! Grader for exercise II.4 (`src/part2/tally.rs`).
 
+use crate::grading;
 use exercises::hint;
 use exercises::part2::tally::{tally, Command};
 use yieldpoint::{CoroutineState, Lifecycle};
@@ -7,6 +8,7 @@ use yieldpoint::{CoroutineState, Lifecycle};
 // ANCHOR: example_test
 #[test]
 fn reset_is_caught_and_the_tally_goes_on() {
+    grading("tally");
     let mut t = tally();
     assert_eq!(
         t.send(5),
@@ -43,6 +45,7 @@ fn reset_is_caught_and_the_tally_goes_on() {
 
 #[test]
 fn stop_returns_the_total() {
+    grading("tally");
     let mut t = tally();
     let _ = t.send(3);
     let _ = t.send(4);
@@ -62,6 +65,7 @@ fn stop_returns_the_total() {
 
 #[test]
 fn reset_twice_then_stop() {
+    grading("tally");
     let mut t = tally();
     let _ = t.send(9);
     assert_eq!(
@@ -86,6 +90,7 @@ fn reset_twice_then_stop() {
 
 #[test]
 fn throw_after_stop_is_refused() {
+    grading("tally");
     let mut t = tally();
     let _ = t.send(1);
     let _ = t.throw(Command::Stop);
@@ -99,6 +104,7 @@ fn throw_after_stop_is_refused() {
 
 #[test]
 fn first_send_of_zero() {
+    grading("tally");
     let mut t = tally();
     assert_eq!(
         t.send(0),

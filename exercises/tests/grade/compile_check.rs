@@ -1,7 +1,5 @@
 //! Shared by the graders of the "make it compile" exercises.
 
-use std::panic::{self, AssertUnwindSafe};
-
 /// Compiles `file` (under `src/`, or `solutions/` with the `solutions` feature) as a program
 /// with trybuild and runs it; panics with the exercise's hint if either step fails.
 pub fn compiles_and_runs(id: &str, file: &str) {
@@ -11,15 +9,18 @@ pub fn compiles_and_runs(id: &str, file: &str) {
         "src"
     };
     let path = format!("{root}/{file}");
-    let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
+    // trybuild prints the compiler's output itself, then panics with "1 of 1 tests failed";
+    // the panic below says it more clearly, with the hint.
+    let outcome = crate::quietly(|| {
         let cases = trybuild::TestCases::new();
         cases.pass(&path);
         // trybuild compiles and runs when `cases` is dropped, and panics on failure.
-    }));
-    if outcome.is_err() {
+    });
+    if let Err(payload) = outcome {
         panic!(
             "{path} should compile and its main() should run without panicking; \
-             trybuild's output above shows the compiler errors{}",
+             trybuild's output above shows the compiler errors (trybuild: {}){}",
+            crate::panic_message(&*payload).unwrap_or("failed"),
             exercises::hint(id)
         );
     }

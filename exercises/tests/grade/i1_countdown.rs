@@ -3,12 +3,14 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
+use crate::grading;
 use exercises::hint;
 use exercises::part1::countdown::{countdown, countup};
 
 // ANCHOR: example_test
 #[test]
 fn countdown_yields_n_down_to_one() {
+    grading("countdown");
     let got: Vec<u32> = countdown(3).collect();
     assert_eq!(
         got,
@@ -21,6 +23,7 @@ fn countdown_yields_n_down_to_one() {
 
 #[test]
 fn countdown_of_zero_and_one() {
+    grading("countdown");
     assert_eq!(
         countdown(0).count(),
         0,
@@ -38,6 +41,7 @@ fn countdown_of_zero_and_one() {
 
 #[test]
 fn countdown_is_lazy_and_fused() {
+    grading("countdown");
     let mut g = countdown(1_000_000);
     assert_eq!(
         g.next(),
@@ -67,6 +71,7 @@ fn countdown_is_lazy_and_fused() {
 
 #[test]
 fn countup_yields_zero_to_stop() {
+    grading("countdown");
     let got: Vec<u32> = countup(4).collect();
     assert_eq!(
         got,
@@ -78,6 +83,7 @@ fn countup_yields_zero_to_stop() {
 
 #[test]
 fn countup_of_zero_yields_nothing() {
+    grading("countdown");
     assert_eq!(
         countup(0).count(),
         0,
@@ -88,6 +94,7 @@ fn countup_of_zero_yields_nothing() {
 
 #[test]
 fn generators_interleave_with_iterator_adapters() {
+    grading("countdown");
     let pulled = Rc::new(Cell::new(0));
     let seen = pulled.clone();
     let counted = countup(10).inspect(move |_| seen.set(seen.get() + 1));

@@ -3,12 +3,14 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use crate::grading;
 use exercises::hint;
 use exercises::part2::grep_sink::{collector, feed, grep};
 use yieldpoint::{CoroutineState, Lifecycle};
 
 #[test]
 fn collector_keeps_every_line() {
+    grading("grep_sink");
     let out = Rc::new(RefCell::new(Vec::new()));
     let mut sink = collector(out.clone());
     assert_eq!(
@@ -35,6 +37,7 @@ fn collector_keeps_every_line() {
 // ANCHOR: example_test
 #[test]
 fn grep_forwards_matching_lines() {
+    grading("grep_sink");
     let out = Rc::new(RefCell::new(Vec::new()));
     let mut sink = grep("python", collector(out.clone()));
     feed(
@@ -52,6 +55,7 @@ fn grep_forwards_matching_lines() {
 
 #[test]
 fn grep_matching_the_first_line_only() {
+    grading("grep_sink");
     let out = Rc::new(RefCell::new(Vec::new()));
     let mut sink = grep("first", collector(out.clone()));
     feed(&["first", "second"], &mut sink);
@@ -65,6 +69,7 @@ fn grep_matching_the_first_line_only() {
 
 #[test]
 fn greps_chain() {
+    grading("grep_sink");
     let out = Rc::new(RefCell::new(Vec::new()));
     let mut sink = grep("GET", grep("404", collector(out.clone())));
     feed(
@@ -81,6 +86,7 @@ fn greps_chain() {
 
 #[test]
 fn feeding_nothing_starts_nothing() {
+    grading("grep_sink");
     let out = Rc::new(RefCell::new(Vec::<String>::new()));
     let mut sink = grep("x", collector(out.clone()));
     feed(&[], &mut sink);
@@ -99,6 +105,7 @@ fn feeding_nothing_starts_nothing() {
 
 #[test]
 fn dropping_the_head_closes_the_chain() {
+    grading("grep_sink");
     let out = Rc::new(RefCell::new(Vec::new()));
     let mut sink = grep("x", collector(out.clone()));
     feed(&["x1"], &mut sink);

@@ -1,5 +1,6 @@
 //! Grader for exercise II.1 (`src/part2/averager.rs`).
 
+use crate::grading;
 use exercises::hint;
 use exercises::part2::averager::{averager, Stats};
 use yieldpoint::{CoroutineState, Lifecycle};
@@ -7,6 +8,7 @@ use yieldpoint::{CoroutineState, Lifecycle};
 // ANCHOR: example_test
 #[test]
 fn yields_the_running_mean() {
+    grading("averager");
     let mut avg = averager();
     assert_eq!(
         avg.send(Some(10.0)),
@@ -41,6 +43,7 @@ fn yields_the_running_mean() {
 
 #[test]
 fn lifecycle_follows_the_sends() {
+    grading("averager");
     let mut avg = averager();
     assert_eq!(
         avg.state(),
@@ -66,6 +69,7 @@ fn lifecycle_follows_the_sends() {
 
 #[test]
 fn none_first_returns_empty_stats() {
+    grading("averager");
     let mut avg = averager();
     assert_eq!(
         avg.send(None),
@@ -80,6 +84,7 @@ fn none_first_returns_empty_stats() {
 
 #[test]
 fn negative_and_fractional_values() {
+    grading("averager");
     let mut avg = averager();
     assert_eq!(
         avg.send(Some(-4.0)),
@@ -107,6 +112,7 @@ fn negative_and_fractional_values() {
 
 #[test]
 fn two_averagers_are_independent() {
+    grading("averager");
     let (mut a, mut b) = (averager(), averager());
     let _ = a.send(Some(100.0));
     assert_eq!(

@@ -1,11 +1,13 @@
 //! Grader for exercise I.3 (`src/part1/log_grep.rs`).
 
+use crate::grading;
 use exercises::hint;
 use exercises::part1::log_grep::{grep, lines};
 use exercises::part1::ACCESS_LOG;
 
 #[test]
 fn lines_trims_and_skips_blank_lines() {
+    grading("log_grep");
     let got: Vec<&str> = lines("first\n\n   \n  second  \nthird").collect();
     assert_eq!(
         got,
@@ -23,6 +25,7 @@ fn lines_trims_and_skips_blank_lines() {
 
 #[test]
 fn lines_of_the_access_log() {
+    grading("log_grep");
     assert_eq!(
         lines(ACCESS_LOG).count(),
         10,
@@ -34,6 +37,7 @@ fn lines_of_the_access_log() {
 // ANCHOR: example_test
 #[test]
 fn grep_over_lines_of_the_log() {
+    grading("log_grep");
     let python: Vec<&str> = grep("/python/", lines(ACCESS_LOG)).collect();
     assert_eq!(
         python.len(),
@@ -56,6 +60,7 @@ fn grep_over_lines_of_the_log() {
 
 #[test]
 fn grep_with_no_match_yields_nothing() {
+    grading("log_grep");
     assert_eq!(
         grep("DELETE", lines(ACCESS_LOG)).count(),
         0,
@@ -72,6 +77,7 @@ fn grep_with_no_match_yields_nothing() {
 
 #[test]
 fn grep_is_lazy_over_an_endless_source() {
+    grading("log_grep");
     let endless = ["tick", "GET /a", "tock"].into_iter().cycle();
     let got: Vec<&str> = grep("GET", endless).take(3).collect();
     assert_eq!(
@@ -84,6 +90,7 @@ fn grep_is_lazy_over_an_endless_source() {
 
 #[test]
 fn stages_compose() {
+    grading("log_grep");
     let got: Vec<&str> = grep("404", grep("GET", lines(ACCESS_LOG))).collect();
     assert_eq!(
         got.len(),

@@ -1,5 +1,6 @@
 //! Grader for exercise II.6 (`src/part2/buffered_writer.rs`).
 
+use crate::grading;
 use exercises::hint;
 use exercises::part2::buffered_writer::{writer, Batches, Flush};
 use yieldpoint::Lifecycle;
@@ -13,6 +14,7 @@ fn send_all(w: &mut yieldpoint::Coroutine<String, (), ()>, lines: &[&str]) {
 // ANCHOR: example_test
 #[test]
 fn close_writes_the_last_partial_batch() {
+    grading("buffered_writer");
     let out = Batches::default();
     let mut w = writer(2, out.clone());
     send_all(&mut w, &["a", "b", "c", "d", "e"]);
@@ -40,6 +42,7 @@ fn close_writes_the_last_partial_batch() {
 
 #[test]
 fn close_with_an_empty_buffer_writes_no_empty_batch() {
+    grading("buffered_writer");
     let out = Batches::default();
     let mut w = writer(2, out.clone());
     send_all(&mut w, &["a", "b"]);
@@ -54,6 +57,7 @@ fn close_with_an_empty_buffer_writes_no_empty_batch() {
 
 #[test]
 fn drop_flushes_like_close() {
+    grading("buffered_writer");
     let out = Batches::default();
     let mut w = writer(3, out.clone());
     send_all(&mut w, &["x", "y"]);
@@ -68,6 +72,7 @@ fn drop_flushes_like_close() {
 
 #[test]
 fn close_before_the_first_send_writes_nothing() {
+    grading("buffered_writer");
     let out = Batches::default();
     let mut w = writer(2, out.clone());
     w.close();
@@ -86,6 +91,7 @@ fn close_before_the_first_send_writes_nothing() {
 
 #[test]
 fn capacity_one_and_zero_write_every_line() {
+    grading("buffered_writer");
     for capacity in [0, 1] {
         let out = Batches::default();
         let mut w = writer(capacity, out.clone());
@@ -108,6 +114,7 @@ fn capacity_one_and_zero_write_every_line() {
 
 #[test]
 fn flush_guard_on_its_own() {
+    grading("buffered_writer");
     let out = Batches::default();
     drop(Flush {
         buffer: vec!["z".into()],

@@ -1,5 +1,6 @@
 //! Grader for exercise I.5 (`src/part1/error_report.rs`).
 
+use crate::grading;
 use exercises::hint;
 use exercises::part1::error_report::{error_report, errors, Scan};
 use exercises::part1::ACCESS_LOG;
@@ -7,6 +8,7 @@ use exercises::part1::ACCESS_LOG;
 // ANCHOR: example_test
 #[test]
 fn return_value_arrives_after_the_last_item() {
+    grading("error_report");
     let mut g = errors(["a 200 5", "b 404 9", "c 500 -"]);
     assert_eq!(
         g.next(),
@@ -46,6 +48,7 @@ fn return_value_arrives_after_the_last_item() {
 
 #[test]
 fn lines_without_status_count_as_read() {
+    grading("error_report");
     let mut g = errors(["", "no status here", "x 403 1"]);
     assert_eq!(
         g.by_ref().count(),
@@ -66,6 +69,7 @@ fn lines_without_status_count_as_read() {
 
 #[test]
 fn report_of_the_access_log() {
+    grading("error_report");
     let (found, scan) = error_report(ACCESS_LOG);
     assert_eq!(
         scan,
@@ -91,6 +95,7 @@ fn report_of_the_access_log() {
 
 #[test]
 fn report_of_an_empty_log() {
+    grading("error_report");
     assert_eq!(
         error_report(""),
         (

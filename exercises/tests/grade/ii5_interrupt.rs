@@ -3,6 +3,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use crate::grading;
 use exercises::hint;
 use exercises::part2::interrupt::{fragile, interrupt_all, stubborn, Interrupt, Log, Task};
 use yieldpoint::{CoroutineState, Lifecycle};
@@ -14,6 +15,7 @@ fn started(mut task: Task) -> Task {
 
 #[test]
 fn stubborn_catches_and_goes_on() {
+    grading("interrupt");
     let log = Log::default();
     let mut a = stubborn("a", log.clone());
     assert_eq!(
@@ -45,6 +47,7 @@ fn stubborn_catches_and_goes_on() {
 // ANCHOR: example_test
 #[test]
 fn fragile_unwinds_and_runs_its_cleanup() {
+    grading("interrupt");
     let log = Log::default();
     let mut b = fragile("b", log.clone());
     assert_eq!(
@@ -81,6 +84,7 @@ fn fragile_unwinds_and_runs_its_cleanup() {
 
 #[test]
 fn interrupt_all_keeps_the_survivors() {
+    grading("interrupt");
     let log = Log::default();
     let mut tasks = vec![
         started(stubborn("a", log.clone())),
@@ -117,6 +121,7 @@ fn interrupt_all_keeps_the_survivors() {
 
 #[test]
 fn interrupt_all_on_no_tasks() {
+    grading("interrupt");
     let mut tasks: Vec<Task> = Vec::new();
     assert_eq!(
         interrupt_all(&mut tasks, "x"),
@@ -128,6 +133,7 @@ fn interrupt_all_on_no_tasks() {
 
 #[test]
 fn an_unstarted_task_never_runs_its_body() {
+    grading("interrupt");
     let log: Log = Rc::new(RefCell::new(Vec::new()));
     let mut tasks = vec![stubborn("a", log.clone())];
     assert_eq!(
@@ -145,6 +151,7 @@ fn an_unstarted_task_never_runs_its_body() {
 
 #[test]
 fn survivors_clean_up_when_dropped() {
+    grading("interrupt");
     let log = Log::default();
     let mut tasks = vec![started(stubborn("a", log.clone()))];
     let _ = interrupt_all(&mut tasks, "x");

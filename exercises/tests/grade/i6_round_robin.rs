@@ -1,11 +1,13 @@
 //! Grader for exercise I.6 (`src/part1/round_robin.rs`).
 
+use crate::grading;
 use exercises::hint;
 use exercises::part1::round_robin::{countdown, countup, run, Task};
 use yieldpoint::Generator;
 
 #[test]
 fn tasks_yield_the_seed_lines() {
+    grading("round_robin");
     assert_eq!(
         countdown(2).collect::<Vec<_>>(),
         ["Down 2", "Down 1"],
@@ -23,6 +25,7 @@ fn tasks_yield_the_seed_lines() {
 // ANCHOR: example_test
 #[test]
 fn run_interleaves_like_seed_000() {
+    grading("round_robin");
     let got = run(vec![countdown(3), countup(3)]);
     let want = ["Down 3", "Up 0", "Down 2", "Up 1", "Down 1", "Up 2"];
     assert_eq!(
@@ -36,6 +39,7 @@ fn run_interleaves_like_seed_000() {
 
 #[test]
 fn a_finished_task_leaves_the_queue() {
+    grading("round_robin");
     let got = run(vec![countdown(1), countup(3)]);
     assert_eq!(
         got,
@@ -47,6 +51,7 @@ fn a_finished_task_leaves_the_queue() {
 
 #[test]
 fn no_tasks_and_empty_tasks() {
+    grading("round_robin");
     assert!(
         run(vec![]).is_empty(),
         "run(no tasks) returns no lines{}",
@@ -63,6 +68,7 @@ fn no_tasks_and_empty_tasks() {
 
 #[test]
 fn three_tasks_take_turns() {
+    grading("round_robin");
     let shout: Task = Generator::new(|co| {
         co.yield_("A".to_string());
         co.yield_("B".to_string());
