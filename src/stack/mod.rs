@@ -113,6 +113,15 @@ pub(crate) fn acquire(bytes: usize, name: Option<&str>) -> Result<PooledStack, S
     PooledStack::new(size).map_err(|source| error(size, source))
 }
 
+/// The usable size of `stack` in bytes: everything above its guard page.
+///
+/// corosensei's [`Stack::limit`](corosensei::stack::Stack::limit) is the lowest address
+/// *including* the guard page, which is one page (`DefaultStack` maps exactly one).
+pub(crate) fn usable_size(stack: &PooledStack) -> usize {
+    use corosensei::stack::Stack;
+    stack.base().get() - stack.limit().get() - page_size()
+}
+
 pub(crate) fn page_size() -> usize {
     use std::sync::OnceLock;
     static PAGE: OnceLock<usize> = OnceLock::new();

@@ -1,0 +1,161 @@
+//! A stack overflow in a coroutine stops the process with a message naming the coroutine
+//! and its stack size, never a silent SIGSEGV (DESIGN.md, "Reliability").
+//!
+//! Each test re-runs this test binary as a child process with [`CHILD_ENV`] set and
+//! `--exact <test name>`; in the child, the same test overflows a stack, and the parent
+//! checks how the child died and what it printed.
+
+use std::hint::black_box;
+use std::os::unix::process::ExitStatusExt;
+use std::process::{Command, Output};
+
+use yieldpoint::coroutine::Builder;
+use yieldpoint::{Coroutine, Yielder};
+
+/// Set in the child process: the test that sees it overflows instead of spawning.
+const CHILD_ENV: &str = "YIELDPOINT_STACK_OVERFLOW_CHILD";
+
+/// Usable stack size given to the overflowing coroutines, in bytes.
+const STACK_SIZE: usize = 64 * 1024;
+
+/// Recurses forever with a 1 KiB frame; `black_box` keeps the frame and the recursion
+/// from being optimised away, and the impossible exit keeps rustc's
+/// `unconditional_recursion` lint quiet.
+fn recurse_forever(depth: u64) -> u64 {
+    let frame = black_box([depth; 128]);
+    if black_box(depth) == u64::MAX {
+        return 0;
+    }
+    recurse_forever(depth + 1) + frame[7]
+}
+
+/// Whether this process is the child that must overflow.
+fn in_child() -> bool {
+    std::env::var_os(CHILD_ENV).is_some()
+}
+
+/// Runs the test `name` of this binary in a child process and returns its output.
+fn run_child(name: &str) -> Output {
+    let exe = std::env::current_exe().expect("the test binary knows its path");
+    Command::new(exe)
+        .args(["--exact", name, "--nocapture", "--test-threads=1"])
+        .env(CHILD_ENV, "1")
+        .output()
+        .expect("the test binary can be re-run")
+}
+
+/// Checks that the child aborted (SIGABRT) and reported an overflow of the coroutine
+/// `coroutine` with a `STACK_SIZE`-byte stack.
+fn assert_reported_overflow(output: &Output, coroutine: &str) {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !output.status.success(),
+        "the child must not succeed; stderr:\n{stderr}"
+    );
+    assert_eq!(
+        output.status.signal(),
+        Some(libc::SIGABRT),
+        "the child must abort, not die of SIGSEGV ({:?}); stderr:\n{stderr}",
+        output.status
+    );
+    let expected =
+        format!("coroutine \"{coroutine}\" has overflowed its stack ({STACK_SIZE} bytes)");
+    assert!(
+        stderr.contains(&expected),
+        "missing {expected:?} in stderr:\n{stderr}"
+    );
+    assert!(
+        stderr.contains("Builder::stack_size"),
+        "the message says what to do; stderr:\n{stderr}"
+    );
+}
+
+/// A named coroutine recursing forever: the process aborts with its name and stack size.
+#[test]
+fn overflow_in_named_coroutine_reports_name_and_size() {
+    if in_child() {
+        let mut co: Coroutine<(), (), u64> = Builder::new()
+            .name("runaway-walker")
+            .stack_size(STACK_SIZE)
+            .build(|_co, ()| recurse_forever(0))
+            .unwrap();
+        let _ = co.send(());
+        unreachable!("the recursion never returns");
+    }
+    let output = run_child("overflow_in_named_coroutine_reports_name_and_size");
+    assert_reported_overflow(&output, "runaway-walker");
+}
+
+/// A coroutine created and run inside another coroutine's body overflows: the report
+/// names the inner one.
+#[test]
+fn overflow_in_nested_coroutine_names_the_inner_one() {
+    if in_child() {
+        let mut outer: Coroutine<(), (), ()> = Builder::new()
+            .name("outer")
+            .stack_size(STACK_SIZE)
+            .build(|co: &Yielder<(), ()>, ()| {
+                co.yield_(());
+                let mut inner: Coroutine<(), (), u64> = Builder::new()
+                    .name("inner-recursion")
+                    .stack_size(STACK_SIZE)
+                    .build(|_co, ()| recurse_forever(0))
+                    .unwrap();
+                let _ = inner.send(());
+            })
+            .unwrap();
+        let _ = outer.send(());
+        let _ = outer.send(());
+        unreachable!("the recursion never returns");
+    }
+    let output = run_child("overflow_in_nested_coroutine_names_the_inner_one");
+    assert_reported_overflow(&output, "inner-recursion");
+}
+
+/// An unnamed coroutine is reported as `<unnamed>`, still with its stack size.
+#[test]
+fn overflow_in_unnamed_coroutine_reports_size() {
+    if in_child() {
+        let mut co: Coroutine<(), (), u64> = Builder::new()
+            .stack_size(STACK_SIZE)
+            .build(|_co, ()| recurse_forever(0))
+            .unwrap();
+        let _ = co.send(());
+        unreachable!("the recursion never returns");
+    }
+    let output = run_child("overflow_in_unnamed_coroutine_reports_size");
+    assert_reported_overflow(&output, "<unnamed>");
+}
+
+/// An overflow of an OS thread's own stack (not a coroutine's) is still std's to report:
+/// the coroutine handler passes it on, and the message is std's.
+#[test]
+fn overflow_of_thread_stack_is_left_to_std() {
+    if in_child() {
+        // Register the handler by creating a coroutine first.
+        let mut co: Coroutine<(), (), ()> = Coroutine::new(|_co, ()| {});
+        let _ = co.send(());
+        std::thread::Builder::new()
+            .name("plain-thread".into())
+            .stack_size(256 * 1024)
+            .spawn(|| recurse_forever(0))
+            .unwrap()
+            .join()
+            .unwrap();
+        unreachable!("the recursion never returns");
+    }
+    let output = run_child("overflow_of_thread_stack_is_left_to_std");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "stderr:\n{stderr}");
+    // std prints "thread 'plain-thread' (<id>) has overflowed its stack" (the id is new in
+    // recent Rust versions), so check the two parts separately.
+    assert!(
+        stderr.contains("thread 'plain-thread'"),
+        "stderr:\n{stderr}"
+    );
+    assert!(
+        stderr.contains("has overflowed its stack"),
+        "stderr:\n{stderr}"
+    );
+    assert!(!stderr.contains("coroutine \""), "stderr:\n{stderr}");
+}
