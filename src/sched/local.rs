@@ -19,8 +19,9 @@ use crate::task::header::Header;
 use crate::task::{JoinError, TaskSnapshot, TaskState};
 use crate::time::{TimerAction, TimerQueue};
 
-/// How often (in switches) the timer queue is checked while tasks are ready, so a busy
-/// run queue cannot starve sleepers (Go checks its global queue every 61 schedules).
+/// How often (in switches) the timer queue is checked at the latest while tasks are ready,
+/// so a long run queue cannot starve sleepers (Go checks its global queue every 61
+/// schedules). It is also checked once per pass over the run queue (see `step`).
 const TIMER_CHECK_EVERY: u32 = 61;
 
 /// A task's coroutine: sent `()`, yields a [`Switch`], interrupted by [`Interrupt`].
@@ -55,6 +56,9 @@ pub(crate) struct Local {
     timers: RefCell<TimerQueue>,
     /// Switches since the loop started, for the periodic timer check.
     ticks: Cell<u32>,
+    /// Switches left in the current pass over the run queue; timers are checked when a
+    /// pass ends.
+    pass_left: Cell<usize>,
     /// Tasks in the slab.
     live: Cell<usize>,
 }
@@ -69,6 +73,7 @@ impl Local {
             ready: RefCell::new(VecDeque::new()),
             timers: RefCell::new(TimerQueue::default()),
             ticks: Cell::new(0),
+            pass_left: Cell::new(0),
             live: Cell::new(0),
         }
     }
@@ -135,10 +140,21 @@ impl Local {
         self.absorb_inbox();
         let tick = self.ticks.get().wrapping_add(1);
         self.ticks.set(tick);
+        // A pass ends when every task that was ready at its start has run once. Checking the
+        // timers once per pass (asyncio's `_run_once` does the same) lets a sleeper that
+        // came due run after one round of `yield_now`s, not only every TIMER_CHECK_EVERY
+        // switches.
+        let pass_left = self.pass_left.get();
         let ready_empty = self.ready.borrow().is_empty();
-        if (ready_empty || tick % TIMER_CHECK_EVERY == 0) && !self.timers.borrow().is_empty() {
+        if (ready_empty || pass_left == 0 || tick % TIMER_CHECK_EVERY == 0)
+            && !self.timers.borrow().is_empty()
+        {
             self.fire_timers(Instant::now());
         }
+        self.pass_left.set(match pass_left {
+            0 => self.ready.borrow().len().saturating_sub(1),
+            n => n - 1,
+        });
         let next = self.ready.borrow_mut().pop_front();
         match next {
             Some(task) => {
@@ -294,6 +310,12 @@ impl Local {
     /// Cancels every task left: unstarted bodies are dropped, suspended stacks unwind
     /// (destructors run), and their `JoinHandle`s report cancellation.
     pub(crate) fn shutdown(&self) {
+        if self.live() == 0 {
+            // Nothing to cancel, so no need to enter: a scheduler that never ran its tasks
+            // may be dropped anywhere, even inside another scheduler's green thread.
+            self.timers.borrow_mut().clear();
+            return;
+        }
         let _running = context::enter_local(self);
         loop {
             // Take the slots out first: destructors may spawn or wake tasks.
