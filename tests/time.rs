@@ -395,7 +395,7 @@ trait ElapsedForTest {
 impl ElapsedForTest for Elapsed {
     fn default_for_test() -> Elapsed {
         RoundRobin::new()
-            .block_on(|| yieldpoint::timeout(Duration::ZERO, || yieldpoint::yield_now()))
+            .block_on(|| yieldpoint::timeout(Duration::ZERO, yieldpoint::yield_now))
             .unwrap_err()
     }
 }
