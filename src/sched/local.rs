@@ -34,8 +34,9 @@ pub(crate) type Body = Box<dyn FnOnce()>;
 enum Run {
     /// Not started: the body and the stack reserved for it at spawn.
     New { stack: PooledStack, body: Body },
-    /// Started: suspended at a yield point (or ready to resume).
-    Started(TaskCoroutine),
+    /// Started: suspended at a yield point (or ready to resume). Boxed so that switching a
+    /// task out of the slab and back in moves a pointer, not the whole coroutine.
+    Started(Box<TaskCoroutine>),
     /// Switched in right now (its coroutine is on the Rust stack of `run_task`).
     Running,
 }
@@ -209,7 +210,7 @@ impl Local {
                 if header.cancel_requested() {
                     return self.finish(key, &header, Some(JoinError::cancelled(&header)));
                 }
-                start(&header, stack, body)
+                Box::new(start(&header, stack, body))
             }
             Run::Running => unreachable!("a task is switched in twice"),
         };
@@ -255,7 +256,7 @@ impl Local {
         Some(std::mem::replace(&mut slot.run, Run::Running))
     }
 
-    fn put_back(&self, key: usize, co: TaskCoroutine) {
+    fn put_back(&self, key: usize, co: Box<TaskCoroutine>) {
         if let Some(Some(slot)) = self.slots.borrow_mut().get_mut(key) {
             slot.run = Run::Started(co);
         }
