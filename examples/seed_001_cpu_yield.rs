@@ -67,8 +67,9 @@ fn compute_intensive_task() -> u64 {
 fn cpu_hog() -> u64 {
     let mut result = 0u64;
     for i in 0..1_000_000u64 {
-        // `black_box` keeps the optimizer from replacing the loop by a closed formula.
-        result += black_box(i) * i;
+        // `black_box` keeps the optimizer from replacing the loop by a closed formula (or
+        // vectorizing it away), so it is real work in release builds too.
+        result = black_box(result + i * i);
     }
     result
 }
@@ -143,7 +144,7 @@ fn main() {
     let reports = Arc::new(Mutex::new(Vec::new()));
     let sink = reports.clone();
     let rt = RoundRobin::builder()
-        .slow_task_threshold(Duration::from_millis(2))
+        .slow_task_threshold(Duration::from_millis(1))
         .on_slow_task(move |slow| sink.lock().unwrap().push(slow.clone()))
         .build();
     let hog = beside_ticker(&rt, "hog", cpu_hog);
