@@ -55,7 +55,15 @@ pub fn sleep(duration: Duration) {
         crate::task::yield_now();
         return;
     }
-    sleep_until(Instant::now() + duration);
+    sleep_until(deadline_after(duration));
+}
+
+/// `now + duration`, or a deadline decades away when that overflows the clock
+/// (`Duration::MAX` means "until cancelled").
+fn deadline_after(duration: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(duration)
+        .unwrap_or_else(|| now + Duration::from_secs(100 * 365 * 24 * 3600))
 }
 
 /// Suspends the current green thread until `deadline`; see [`sleep`].
@@ -131,7 +139,7 @@ pub fn timeout<T>(duration: Duration, f: impl FnOnce() -> T) -> Result<T, Elapse
         id,
         armed: armed.clone(),
     };
-    context::with_local(|local| local.add_timer(Instant::now() + duration, action));
+    context::with_local(|local| local.add_timer(deadline_after(duration), action));
     let result = panic::catch_unwind(AssertUnwindSafe(f));
     armed.set(false);
     header.clear_timeout(id);

@@ -20,8 +20,9 @@ use crate::task::header::Header;
 use crate::task::{JoinError, NewTask, TaskSnapshot};
 use crate::time::{TimerAction, TimerQueue};
 
-/// How often (in switches) the timer queue is checked while tasks are ready, so a busy
-/// run queue cannot starve sleepers (Go checks its global queue every 61 schedules).
+/// How often (in switches) the timer queue is checked at the latest while tasks are ready,
+/// so a long run queue cannot starve sleepers (Go checks its global queue every 61
+/// schedules). It is also checked once per pass over the run queue (see `step`).
 const TIMER_CHECK_EVERY: u32 = 61;
 
 /// A task's coroutine: sent `()`, yields a [`Switch`], interrupted by [`Interrupt`].
@@ -34,8 +35,9 @@ pub(crate) type Body = Box<dyn FnOnce()>;
 enum Run {
     /// Not started: the body and the stack reserved for it at spawn.
     New { stack: PooledStack, body: Body },
-    /// Started: suspended at a yield point (or ready to resume).
-    Started(TaskCoroutine),
+    /// Started: suspended at a yield point (or ready to resume). Boxed so that switching a
+    /// task out of the slab and back in moves a pointer, not the whole coroutine.
+    Started(Box<TaskCoroutine>),
     /// Switched in right now (its coroutine is on the Rust stack of `run_task`).
     Running,
 }
@@ -56,6 +58,9 @@ pub(crate) struct Local {
     timers: RefCell<TimerQueue>,
     /// Switches since the loop started, for the periodic timer check.
     ticks: Cell<u32>,
+    /// Switches left in the current pass over the run queue; timers are checked when a
+    /// pass ends.
+    pass_left: Cell<usize>,
     /// Tasks in the slab.
     live: Cell<usize>,
     /// This thread's queues in a work-queue scheduler (`None` for round-robin).
@@ -79,6 +84,7 @@ impl Local {
             ready: RefCell::new(VecDeque::new()),
             timers: RefCell::new(TimerQueue::default()),
             ticks: Cell::new(0),
+            pass_left: Cell::new(0),
             live: Cell::new(0),
             queues,
             stall_reported: Cell::new(false),
@@ -167,10 +173,21 @@ impl Local {
         self.absorb_inbox();
         let tick = self.ticks.get().wrapping_add(1);
         self.ticks.set(tick);
+        // A pass ends when every task that was ready at its start has run once. Checking the
+        // timers once per pass (asyncio's `_run_once` does the same) lets a sleeper that
+        // came due run after one round of `yield_now`s, not only every TIMER_CHECK_EVERY
+        // switches.
+        let pass_left = self.pass_left.get();
         let ready_empty = self.ready.borrow().is_empty();
-        if (ready_empty || tick % TIMER_CHECK_EVERY == 0) && !self.timers.borrow().is_empty() {
+        if (ready_empty || pass_left == 0 || tick % TIMER_CHECK_EVERY == 0)
+            && !self.timers.borrow().is_empty()
+        {
             self.fire_timers(Instant::now());
         }
+        self.pass_left.set(match pass_left {
+            0 => self.ready.borrow().len().saturating_sub(1),
+            n => n - 1,
+        });
         let next = self.ready.borrow_mut().pop_front();
         match next {
             Some(task) => {
@@ -257,7 +274,7 @@ impl Local {
                 if header.cancel_requested() {
                     return self.finish(key, &header, Some(JoinError::cancelled(&header)));
                 }
-                start(&header, stack, body)
+                Box::new(start(&header, stack, body))
             }
             Run::Running => unreachable!("a task is switched in twice"),
         };
@@ -304,7 +321,7 @@ impl Local {
         Some(std::mem::replace(&mut slot.run, Run::Running))
     }
 
-    fn put_back(&self, key: usize, co: TaskCoroutine) {
+    fn put_back(&self, key: usize, co: Box<TaskCoroutine>) {
         if let Some(Some(slot)) = self.slots.borrow_mut().get_mut(key) {
             slot.run = Run::Started(co);
         }

@@ -1,7 +1,7 @@
 //! `Event`: a flag tasks can wait for.
 
 use std::fmt;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use super::wait_list::WaitList;
 use crate::task::WaitReason;
@@ -30,6 +30,10 @@ use crate::task::WaitReason;
 #[derive(Default)]
 pub struct Event {
     flag: AtomicBool,
+    /// How many times `set` was called: a waiter returns once it changes, even if the flag
+    /// was cleared again before the waiter ran (Python's `set(); clear()` still releases
+    /// the tasks that were waiting).
+    sets: AtomicU64,
     waiters: WaitList,
 }
 
@@ -42,6 +46,7 @@ impl Event {
     /// Sets the flag and wakes every waiter.
     pub fn set(&self) {
         self.flag.store(true, Ordering::SeqCst);
+        self.sets.fetch_add(1, Ordering::SeqCst);
         self.waiters.notify_all();
     }
 
@@ -55,14 +60,17 @@ impl Event {
         self.flag.load(Ordering::SeqCst)
     }
 
-    /// Waits until the flag is set; returns at once if it is.
+    /// Waits until the flag is set; returns at once if it is. A `set` during the wait
+    /// releases it even if the flag is cleared again before this task runs.
     ///
     /// # Panics
     ///
     /// If the task is cancelled while waiting, the cancel unwinds from here.
     pub fn wait(&self) {
-        self.waiters
-            .wait_until(WaitReason::Event, || self.is_set().then_some(()));
+        let sets = self.sets.load(Ordering::SeqCst);
+        self.waiters.wait_until(WaitReason::Event, || {
+            (self.is_set() || self.sets.load(Ordering::SeqCst) != sets).then_some(())
+        });
     }
 }
 

@@ -136,7 +136,14 @@ impl Header {
     }
 
     pub(crate) fn expire_timeout(self: &Arc<Self>, id: u64) {
-        self.expired_timeout.store(id, Ordering::Release);
+        // Nested `timeout`s can expire together before the task resumes. Ids grow, so the
+        // smallest is the outermost call; unwinding to it leaves the inner ones too, while
+        // delivering an inner one would lose the outer expiry for good.
+        let _ = self
+            .expired_timeout
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |pending| {
+                (pending == 0 || id < pending).then_some(id)
+            });
         self.unpark();
     }
 

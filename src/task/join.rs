@@ -62,16 +62,19 @@ impl<T> JoinHandle<T> {
                 .joiners
                 .wait_until(WaitReason::Join, || header.is_finished().then_some(()));
         }
-        if let Some(value) = self.value.lock().unwrap_or_else(|e| e.into_inner()).take() {
-            return Ok(value);
-        }
+        // The scheduler's verdict comes first: a body that swallowed its cancel and
+        // returned anyway stored a value, but the task still ended cancelled.
         let error = self
             .header
             .error
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .take();
-        Err(error.unwrap_or_else(|| JoinError::cancelled(&self.header)))
+        if let Some(error) = error {
+            return Err(error);
+        }
+        let value = self.value.lock().unwrap_or_else(|e| e.into_inner()).take();
+        value.ok_or_else(|| JoinError::cancelled(&self.header))
     }
 
     /// Joins the main task of `block_on`: its value, or its panic resumed here.

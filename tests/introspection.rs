@@ -1,0 +1,213 @@
+//! Task snapshots: `all_tasks()` inside a scheduler and `RoundRobin::tasks()` outside,
+//! with each task's state (ready, running, sleeping, waiting on what) and switch count.
+//!
+//! Python: `asyncio.all_tasks()`, `asyncio.current_task()`.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use yieldpoint::sched::RoundRobin;
+use yieldpoint::sync::{channel, Event, Mutex, Semaphore};
+use yieldpoint::task::{self, Builder, TaskSnapshot, TaskState, WaitReason};
+
+const FOREVER: Duration = Duration::from_secs(3600);
+
+fn by_name(snapshots: &[TaskSnapshot]) -> HashMap<String, TaskState> {
+    snapshots
+        .iter()
+        .filter_map(|t| Some((t.name.as_deref()?.to_string(), t.state)))
+        .collect()
+}
+
+fn named<T: Send + 'static>(
+    name: &str,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> yieldpoint::JoinHandle<T> {
+    Builder::new().name(name).spawn(f).unwrap()
+}
+
+/// Every kind of wait shows in a snapshot taken by the running task, which sees itself as
+/// `Running`.
+#[test]
+fn snapshot_shows_each_state() {
+    let rt = RoundRobin::new();
+    rt.block_on(|| {
+        let (_tx_empty, rx_empty) = channel::unbounded::<()>();
+        let (tx_full, _rx_full) = channel::bounded::<()>(1);
+        tx_full.send(()).unwrap();
+        let lock = Arc::new(Mutex::new(()));
+        let guard = lock.lock();
+        let event = Arc::new(Event::new());
+        let sem = Arc::new(Semaphore::new(0));
+        let (release, released) = std::sync::mpsc::channel::<()>();
+
+        let mut handles = vec![
+            named("sleeper", || yieldpoint::sleep(FOREVER)),
+            named("receiver", move || {
+                let _ = rx_empty.recv();
+            }),
+            named("sender", move || {
+                let _ = tx_full.send(());
+            }),
+            {
+                let lock = lock.clone();
+                named("locker", move || drop(lock.lock()))
+            },
+            {
+                let event = event.clone();
+                named("event", move || event.wait())
+            },
+            {
+                let sem = sem.clone();
+                named("semaphore", move || sem.acquire().forget())
+            },
+            named("blocking", move || {
+                yieldpoint::spawn_blocking(move || {
+                    let _ = released.recv();
+                })
+            }),
+            named("future", || {
+                yieldpoint::future::block_on(std::future::pending::<()>())
+            }),
+            named("yielder", || loop {
+                yieldpoint::yield_now();
+            }),
+        ];
+        let sleeper_joiner = {
+            let target = named("join-target", || yieldpoint::sleep(FOREVER));
+            let id = target.id();
+            handles.push(named("joiner", move || drop(target.join())));
+            id
+        };
+        yieldpoint::yield_now(); // every task runs to its wait
+        handles.push(named("unstarted", || ()));
+
+        let states = by_name(&task::all_tasks());
+        let expected = [
+            ("main", TaskState::Running),
+            ("sleeper", TaskState::Sleeping),
+            ("join-target", TaskState::Sleeping),
+            ("receiver", TaskState::Waiting(WaitReason::ChannelRecv)),
+            ("sender", TaskState::Waiting(WaitReason::ChannelSend)),
+            ("locker", TaskState::Waiting(WaitReason::Mutex)),
+            ("event", TaskState::Waiting(WaitReason::Event)),
+            ("semaphore", TaskState::Waiting(WaitReason::Semaphore)),
+            ("blocking", TaskState::Waiting(WaitReason::Blocking)),
+            ("future", TaskState::Waiting(WaitReason::Future)),
+            ("joiner", TaskState::Waiting(WaitReason::Join)),
+            ("yielder", TaskState::Ready),
+            ("unstarted", TaskState::Ready),
+        ];
+        for (name, state) in expected {
+            assert_eq!(states.get(name), Some(&state), "{name}: {states:?}");
+        }
+        assert_eq!(states.len(), expected.len(), "{states:?}");
+        assert!(task::all_tasks().iter().any(|t| t.id == sleeper_joiner));
+
+        // Clean up: cancel everything, release the pool thread.
+        drop(guard);
+        release.send(()).unwrap();
+        for h in &handles {
+            h.cancel();
+        }
+        for h in handles {
+            let _ = h.join();
+        }
+    });
+}
+
+/// A woken task that has not run yet is `Ready` again, not still waiting.
+#[test]
+fn woken_task_is_ready_until_it_runs() {
+    let rt = RoundRobin::new();
+    rt.block_on(|| {
+        let event = Arc::new(Event::new());
+        let e = event.clone();
+        let h = named("waiter", move || e.wait());
+        yieldpoint::yield_now();
+        assert_eq!(
+            by_name(&task::all_tasks())["waiter"],
+            TaskState::Waiting(WaitReason::Event)
+        );
+        event.set();
+        assert_eq!(by_name(&task::all_tasks())["waiter"], TaskState::Ready);
+        h.join().unwrap();
+        assert!(
+            !by_name(&task::all_tasks()).contains_key("waiter"),
+            "finished tasks leave"
+        );
+    });
+}
+
+/// A task's switch count is how many times it was switched in: one per run to a yield
+/// point (the first start included).
+#[test]
+fn switch_counts_count_switch_ins() {
+    let rt = RoundRobin::new();
+    rt.block_on(|| {
+        let event = Arc::new(Event::new());
+        let e = event.clone();
+        let h = named("counted", move || {
+            for _ in 0..3 {
+                yieldpoint::yield_now();
+            }
+            e.wait();
+        });
+        let fresh = task::all_tasks()
+            .into_iter()
+            .find(|t| t.id == h.id())
+            .unwrap();
+        assert_eq!(fresh.switches, 0);
+        // Let it run: it starts (1), resumes after each of 3 yields (4), then parks.
+        for _ in 0..5 {
+            yieldpoint::yield_now();
+        }
+        let parked = task::all_tasks()
+            .into_iter()
+            .find(|t| t.id == h.id())
+            .unwrap();
+        assert_eq!(parked.state, TaskState::Waiting(WaitReason::Event));
+        assert_eq!(parked.switches, 4);
+        event.set();
+        h.join().unwrap();
+        let me = task::all_tasks()
+            .into_iter()
+            .find(|t| t.state == TaskState::Running)
+            .unwrap();
+        assert_eq!(me.name.as_deref(), Some("main"));
+        assert!(me.switches >= 7);
+    });
+}
+
+/// Outside the scheduler, `RoundRobin::tasks()` lists the tasks left behind; nothing is
+/// `Running`. `all_tasks()` outside any scheduler is empty.
+#[test]
+fn tasks_outside_the_scheduler() {
+    let rt = RoundRobin::new();
+    assert!(rt.tasks().is_empty());
+    rt.block_on(|| {
+        named("left-sleeping", || yieldpoint::sleep(FOREVER));
+        yieldpoint::yield_now();
+        named("left-ready", || ());
+    });
+    let states = by_name(&rt.tasks());
+    assert_eq!(states.len(), 2, "{states:?}");
+    assert_eq!(states["left-sleeping"], TaskState::Sleeping);
+    assert_eq!(states["left-ready"], TaskState::Ready);
+    assert!(task::all_tasks().is_empty());
+    // Snapshots list tasks in no particular order but with their ids and names.
+    for snapshot in rt.tasks() {
+        assert!(snapshot.id.as_u64() > 0);
+        assert_eq!(snapshot.id.to_string(), snapshot.id.as_u64().to_string());
+    }
+}
+
+/// Ids are unique and grow in spawn order.
+#[test]
+fn task_ids_grow_in_spawn_order() {
+    let rt = RoundRobin::new();
+    let ids: Vec<_> = (0..10).map(|_| rt.spawn(|| ()).id()).collect();
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
+    rt.run();
+}

@@ -1,0 +1,201 @@
+//! When no stack can be allocated, `spawn` returns an error that names the cause, and the
+//! scheduler keeps running (DESIGN.md, "Reliability").
+//!
+//! Two ways to run out: a child process whose address space is capped with `RLIMIT_AS`
+//! spawns until `mmap` fails; and, in-process, a stack size no address space can hold.
+
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use yieldpoint::sched::RoundRobin;
+use yieldpoint::sync::Event;
+use yieldpoint::task::{Builder, SpawnError};
+
+/// Set in the child process, which then runs the capped body instead of spawning again.
+const CHILD_ENV: &str = "YIELDPOINT_STACK_EXHAUSTION_CHILD";
+
+/// Address space the child may add after warming up, in bytes: room for about a hundred
+/// 64 KiB stacks.
+const HEADROOM: u64 = 8 << 20;
+
+/// Re-runs this test binary with only `test` selected and `CHILD_ENV` set; returns stdout.
+fn run_child(test: &str) -> String {
+    let output = Command::new(std::env::current_exe().expect("test binary path"))
+        .args([test, "--exact", "--nocapture", "--test-threads=1"])
+        .env(CHILD_ENV, "1")
+        .output()
+        .expect("run the child test process");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "child failed ({}):\n{stdout}\n{stderr}",
+        output.status
+    );
+    stdout
+}
+
+/// The process's current address-space size (`VmSize`), in bytes.
+fn address_space_in_use() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").expect("read /proc/self/status");
+    let kib: u64 = status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmSize:"))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmSize in /proc/self/status");
+    kib * 1024
+}
+
+/// Caps this process's address space at what it uses now plus `headroom` bytes.
+fn cap_address_space(headroom: u64) {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: `limit` is a valid, writable `rlimit` for getrlimit to fill.
+    assert_eq!(unsafe { libc::getrlimit(libc::RLIMIT_AS, &mut limit) }, 0);
+    limit.rlim_cur = address_space_in_use() + headroom;
+    // SAFETY: `limit` is a valid `rlimit`; lowering the soft limit needs no privilege.
+    assert_eq!(unsafe { libc::setrlimit(libc::RLIMIT_AS, &limit) }, 0);
+}
+
+/// In a child with a capped address space: spawn named tasks until a stack cannot be
+/// mapped. The error names the size and the remedies; the tasks already spawned all run
+/// to completion; after some finish (their stacks go back to the pool) spawning works
+/// again.
+#[test]
+fn spawn_reports_exhausted_address_space_and_the_scheduler_keeps_going() {
+    let name = "spawn_reports_exhausted_address_space_and_the_scheduler_keeps_going";
+    if std::env::var_os(CHILD_ENV).is_none() {
+        let stdout = run_child(name);
+        assert!(stdout.contains("CHILD-OK"), "{stdout}");
+        return;
+    }
+
+    let rt = RoundRobin::new();
+    // Warm up: the first task start installs the overflow handler and its alternate signal
+    // stack, and fills this thread's lazily created state.
+    rt.block_on(|| yieldpoint::spawn(|| ()).join().unwrap());
+
+    let report = rt.block_on(|| {
+        let gate = Arc::new(Event::new());
+        let done = Arc::new(AtomicUsize::new(0));
+        let task = |gate: &Arc<Event>, done: &Arc<AtomicUsize>| {
+            let (gate, done) = (gate.clone(), done.clone());
+            move || {
+                gate.wait();
+                done.fetch_add(1, Ordering::SeqCst);
+            }
+        };
+        // Reserved before the cap, so that collecting handles needs no new memory.
+        let mut handles = Vec::with_capacity(4096);
+        cap_address_space(HEADROOM);
+
+        let error = loop {
+            let builder = Builder::new().name(format!("t{}", handles.len()));
+            match builder.spawn(task(&gate, &done)) {
+                Ok(h) => handles.push(h),
+                Err(e) => break e,
+            }
+            assert!(handles.len() < 4096, "the address-space cap never bit");
+        };
+        let spawned = handles.len();
+        assert!(spawned > 0, "not even one stack fit under the cap");
+
+        // The error says what failed and what to do about it.
+        let SpawnError::Stack(stack_error) = &error else {
+            panic!("expected SpawnError::Stack, got {error:?}");
+        };
+        assert_eq!(stack_error.size(), 64 * 1024);
+        assert_eq!(stack_error.name(), Some(format!("t{spawned}").as_str()));
+        assert_eq!(stack_error.io_error().raw_os_error(), Some(libc::ENOMEM));
+        let text = stack_error.to_string();
+        assert!(text.contains("64 KiB"), "{text}");
+        assert!(text.contains("vm.max_map_count"), "{text}");
+        assert!(text.contains(&format!("\"t{spawned}\"")), "{text}");
+        assert!(
+            error.to_string().starts_with("cannot spawn task: "),
+            "{error}"
+        );
+        assert!(std::error::Error::source(&error).is_some());
+
+        // Transient: it still fails while every stack is in use...
+        assert!(Builder::new().spawn(task(&gate, &done)).is_err());
+
+        // ...the scheduler runs every task already spawned...
+        gate.set();
+        let rest = handles.split_off(spawned / 2);
+        for h in handles {
+            h.join().unwrap();
+        }
+        // ...and once some finished, their stacks serve new spawns.
+        let again: Vec<_> = (0..10)
+            .map(|i| {
+                Builder::new()
+                    .name(format!("again-{i}"))
+                    .spawn(task(&gate, &done))
+                    .expect("spawn after stacks were freed")
+            })
+            .collect();
+        for h in rest.into_iter().chain(again) {
+            h.join().unwrap();
+        }
+        assert_eq!(done.load(Ordering::SeqCst), spawned + 10);
+        format!("CHILD-OK spawned={spawned} error={error}")
+    });
+    println!("{report}");
+}
+
+/// In-process: a stack size larger than any address space fails with `ENOMEM`, named in the
+/// error; the scheduler and its other tasks are unaffected.
+#[test]
+fn spawn_with_an_impossible_stack_size_is_an_error() {
+    const HUGE: usize = 1 << 47; // 128 TiB: more than a 47-bit user address space
+    let rt = RoundRobin::new();
+    let sibling = rt.spawn(|| {
+        yieldpoint::yield_now();
+        "sibling ran"
+    });
+    rt.block_on(|| {
+        let error = Builder::new()
+            .name("huge")
+            .stack_size(HUGE)
+            .spawn(|| ())
+            .unwrap_err();
+        let SpawnError::Stack(stack_error) = &error else {
+            panic!("expected SpawnError::Stack, got {error:?}");
+        };
+        assert_eq!(stack_error.size(), HUGE);
+        assert_eq!(stack_error.name(), Some("huge"));
+        assert_eq!(stack_error.io_error().raw_os_error(), Some(libc::ENOMEM));
+        let text = error.to_string();
+        assert!(text.contains(&format!("{} KiB", HUGE / 1024)), "{text}");
+        assert!(text.contains("\"huge\""), "{text}");
+        assert!(text.contains("vm.max_map_count"), "{text}");
+        // The next spawn with a normal stack works.
+        assert_eq!(yieldpoint::spawn(|| 1).join().unwrap(), 1);
+    });
+    // The scheduler's own spawn_with returns the error too...
+    let error = rt
+        .spawn_with(Builder::new().stack_size(HUGE), || ())
+        .unwrap_err();
+    assert!(matches!(error, SpawnError::Stack(_)));
+    // ...and a scheduler whose default stack is impossible panics in `spawn`, with the
+    // error's message.
+    let bad = RoundRobin::builder().stack_size(HUGE).build();
+    let payload = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        bad.spawn(|| ());
+    }))
+    .unwrap_err();
+    let message = payload
+        .downcast_ref::<String>()
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        message.starts_with("cannot spawn task: cannot allocate"),
+        "{message}"
+    );
+    rt.run();
+    assert_eq!(sibling.join().unwrap(), "sibling ran");
+}

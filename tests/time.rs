@@ -1,0 +1,401 @@
+//! Time: `sleep`, `sleep_until`, `timeout`, inside and outside a scheduler.
+//!
+//! Python: `asyncio.sleep`, `asyncio.timeout` / `asyncio.wait_for`. No test passes or fails
+//! on how long something took, except that a sleep lasts at least its duration (a
+//! guarantee) and generous sanity bounds against hangs.
+
+#[path = "support/sync_drop_counter.rs"]
+mod sync_drop_counter;
+
+use std::cell::RefCell;
+use std::panic::{self, AssertUnwindSafe};
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use sync_drop_counter::DropCounter;
+use yieldpoint::sched::RoundRobin;
+use yieldpoint::sync::channel;
+use yieldpoint::time::Elapsed;
+
+const FOREVER: Duration = Duration::from_secs(3600);
+
+fn ms(n: u64) -> Duration {
+    Duration::from_millis(n)
+}
+
+/// Python: `await asyncio.sleep(d)` suspends only the task: others run meanwhile, and the
+/// sleep lasts at least `d`.
+#[test]
+fn sleep_parks_only_the_task() {
+    let rt = RoundRobin::new();
+    let (slept, others_ran) = rt.block_on(|| {
+        let sleeper = yieldpoint::spawn(|| {
+            let start = Instant::now();
+            yieldpoint::sleep(ms(20));
+            start.elapsed()
+        });
+        let mut spins = 0u32;
+        while !sleeper.is_finished() {
+            spins += 1;
+            yieldpoint::yield_now();
+        }
+        (sleeper.join().unwrap(), spins)
+    });
+    assert!(slept >= ms(20), "slept only {slept:?}");
+    assert!(others_ran > 0);
+}
+
+/// Sleepers wake in deadline order, whatever order they went to sleep in.
+#[test]
+fn sleepers_wake_in_deadline_order() {
+    let rt = RoundRobin::new();
+    let log = Rc::new(RefCell::new(Vec::new()));
+    for delay in [30u64, 10, 20] {
+        let log = log.clone();
+        rt.spawn(move || {
+            yieldpoint::sleep(ms(delay));
+            log.borrow_mut().push(delay);
+        });
+    }
+    rt.run();
+    assert_eq!(*log.borrow(), [10, 20, 30]);
+}
+
+/// Tasks sleeping until the same instant wake first-in, first-out.
+#[test]
+fn equal_deadlines_wake_in_fifo_order() {
+    let rt = RoundRobin::new();
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let deadline = Instant::now() + ms(10);
+    for n in 0..5 {
+        let log = log.clone();
+        rt.spawn(move || {
+            yieldpoint::sleep_until(deadline);
+            log.borrow_mut().push(n);
+        });
+    }
+    rt.run();
+    assert_eq!(*log.borrow(), [0, 1, 2, 3, 4]);
+    assert!(Instant::now() >= deadline);
+}
+
+/// `sleep(0)` is `yield_now` (Python's `await asyncio.sleep(0)`); `sleep_until` a past
+/// instant returns without yielding.
+#[test]
+fn sleep_zero_yields_and_past_deadline_does_not() {
+    let rt = RoundRobin::new();
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let l = log.clone();
+    rt.spawn(move || {
+        yieldpoint::sleep(Duration::ZERO);
+        l.borrow_mut().push("a after sleep(0)");
+        yieldpoint::sleep_until(Instant::now() - ms(1));
+        l.borrow_mut().push("a after sleep_until(past)");
+    });
+    let l = log.clone();
+    rt.spawn(move || {
+        l.borrow_mut().push("b");
+        yieldpoint::yield_now();
+        l.borrow_mut().push("b again");
+    });
+    rt.run();
+    assert_eq!(
+        *log.borrow(),
+        [
+            "b",
+            "a after sleep(0)",
+            "a after sleep_until(past)",
+            "b again"
+        ]
+    );
+}
+
+/// `sleep(Duration::MAX)` means "sleep until cancelled"; it must not overflow the clock.
+#[test]
+fn sleep_duration_max_sleeps_until_cancelled() {
+    let rt = RoundRobin::new();
+    rt.block_on(|| {
+        let h = yieldpoint::spawn(|| yieldpoint::sleep(Duration::MAX));
+        yieldpoint::yield_now();
+        assert_eq!(
+            yieldpoint::task::all_tasks()
+                .iter()
+                .find(|t| t.id == h.id())
+                .map(|t| t.state),
+            Some(yieldpoint::task::TaskState::Sleeping)
+        );
+        h.cancel();
+        assert!(h.join().unwrap_err().is_cancelled());
+    });
+}
+
+/// Outside a scheduler `sleep` and `sleep_until` sleep the OS thread.
+#[test]
+fn sleep_outside_a_scheduler_sleeps_the_thread() {
+    let start = Instant::now();
+    yieldpoint::sleep(ms(5));
+    assert!(start.elapsed() >= ms(5));
+    let deadline = Instant::now() + ms(5);
+    yieldpoint::sleep_until(deadline);
+    assert!(Instant::now() >= deadline);
+    yieldpoint::sleep(Duration::ZERO);
+}
+
+/// Python: `async with asyncio.timeout(60): return 7` -> 7.
+#[test]
+fn timeout_that_completes_in_time_returns_ok() {
+    let rt = RoundRobin::new();
+    let result = rt.block_on(|| {
+        yieldpoint::timeout(ms(60_000), || {
+            yieldpoint::sleep(ms(1));
+            7
+        })
+    });
+    assert_eq!(result, Ok(7));
+}
+
+/// A timeout that returned never fires later: sleeping past its deadline afterwards is
+/// not interrupted.
+#[test]
+fn finished_timeout_does_not_fire_later() {
+    let rt = RoundRobin::new();
+    let after = rt.block_on(|| {
+        let quick = yieldpoint::timeout(ms(5), || 1);
+        yieldpoint::sleep(ms(20)); // well past the deadline
+        quick
+    });
+    assert_eq!(after, Ok(1));
+}
+
+/// The deadline passes while `f` sleeps: `f` unwinds (destructors run) back to `timeout`,
+/// which returns `Err(Elapsed)`; the task goes on.
+#[test]
+fn timeout_interrupts_a_sleep_and_runs_destructors() {
+    let rt = RoundRobin::new();
+    let drops = DropCounter::new();
+    let d = drops.clone();
+    let (result, went_on) = rt.block_on(move || {
+        let result = yieldpoint::timeout(ms(10), || {
+            let _token = d.token();
+            yieldpoint::sleep(FOREVER);
+            "overslept"
+        });
+        (result, "went on")
+    });
+    assert_eq!(result, Err::<&str, _>(Elapsed::default_for_test()));
+    assert_eq!(went_on, "went on");
+    assert_eq!(drops.dropped(), 1);
+}
+
+/// Python: `asyncio.wait_for(queue.get(), 0.01)` raises `TimeoutError`; the queue is
+/// unaffected and the next message reaches the next `get`.
+#[test]
+fn timeout_interrupts_a_channel_wait() {
+    let rt = RoundRobin::new();
+    rt.block_on(|| {
+        let (tx, rx) = channel::unbounded::<u32>();
+        assert!(yieldpoint::timeout(ms(10), || rx.recv()).is_err());
+        tx.send(1).unwrap();
+        assert_eq!(yieldpoint::timeout(ms(60_000), || rx.recv()), Ok(Ok(1)));
+        // A producer that sends later still reaches a receiver waiting under a timeout.
+        let tx2 = tx.clone();
+        yieldpoint::spawn(move || {
+            yieldpoint::sleep(ms(5));
+            tx2.send(2).unwrap();
+        });
+        assert_eq!(yieldpoint::timeout(ms(60_000), || rx.recv()), Ok(Ok(2)));
+    });
+}
+
+/// Nested timeouts, inner shorter: the inner one fires, the outer goes on.
+#[test]
+fn nested_timeout_inner_expires_outer_continues() {
+    let rt = RoundRobin::new();
+    let result = rt.block_on(|| {
+        yieldpoint::timeout(ms(60_000), || {
+            let inner = yieldpoint::timeout(ms(5), || yieldpoint::sleep(FOREVER));
+            yieldpoint::sleep(ms(1));
+            inner.is_err()
+        })
+    });
+    assert_eq!(result, Ok(true));
+}
+
+/// Nested timeouts, outer shorter: the outer one fires and unwinds through the inner one.
+#[test]
+fn nested_timeout_outer_expires_through_inner() {
+    let rt = RoundRobin::new();
+    let reached = Rc::new(RefCell::new(Vec::new()));
+    let r = reached.clone();
+    let result = rt.block_on(move || {
+        yieldpoint::timeout(ms(5), || {
+            let inner = yieldpoint::timeout(FOREVER, || {
+                yieldpoint::sleep(FOREVER);
+            });
+            r.borrow_mut().push(format!("after inner: {inner:?}"));
+        })
+    });
+    assert!(result.is_err());
+    assert!(reached.borrow().is_empty(), "{:?}", reached.borrow());
+}
+
+/// Both nested timeouts expire before the task's next yield point: the outer one wins,
+/// since unwinding to it leaves the inner one too. (If only the inner expiry were
+/// delivered, the outer one would be lost and the task would sleep forever.)
+#[test]
+fn nested_timeouts_expiring_together_unwind_to_the_outer() {
+    let rt = RoundRobin::new();
+    let result = rt.block_on(|| {
+        yieldpoint::timeout(ms(5), || {
+            let inner = yieldpoint::timeout(ms(5), || {
+                // Block past both deadlines without yielding, then yield.
+                std::thread::sleep(ms(20));
+                yieldpoint::yield_now();
+            });
+            // Reached only if the outer expiry was lost: this sleep is then not interrupted.
+            yieldpoint::sleep(ms(20));
+            inner
+        })
+    });
+    assert!(result.is_err(), "the outer timeout was lost: {result:?}");
+}
+
+/// A panic inside `timeout` propagates with its payload, and the timer does not fire later.
+#[test]
+fn panic_inside_timeout_propagates() {
+    let rt = RoundRobin::new();
+    let (message, later) = rt.block_on(|| {
+        let payload = panic::catch_unwind(AssertUnwindSafe(|| {
+            yieldpoint::timeout(ms(5), || -> () { panic!("inside the timeout") })
+        }))
+        .unwrap_err();
+        yieldpoint::sleep(ms(20)); // past the deadline: not interrupted
+        (payload.downcast_ref::<&str>().copied(), "not interrupted")
+    });
+    assert_eq!(message, Some("inside the timeout"));
+    assert_eq!(later, "not interrupted");
+    // In a task, the panic reaches the JoinHandle.
+    let error = rt.block_on(|| {
+        yieldpoint::spawn(|| yieldpoint::timeout(FOREVER, || -> () { panic!("boom") }))
+            .join()
+            .unwrap_err()
+    });
+    assert!(error
+        .to_string()
+        .ends_with("panicked with message \"boom\""));
+}
+
+/// Cooperative scheduling has no preemption: code without a yield point cannot be
+/// interrupted, so `timeout` returns its value even after the deadline.
+#[test]
+fn timeout_cannot_interrupt_code_without_yield_points() {
+    let rt = RoundRobin::new();
+    let result = rt.block_on(|| {
+        let r = yieldpoint::timeout(ms(1), || {
+            std::thread::sleep(ms(5));
+            42
+        });
+        yieldpoint::sleep(ms(5));
+        r
+    });
+    assert_eq!(result, Ok(42));
+}
+
+/// A cancel inside `timeout` is not mistaken for the timeout: the task ends cancelled.
+#[test]
+fn cancel_inside_timeout_cancels_the_task() {
+    let rt = RoundRobin::new();
+    let drops = DropCounter::new();
+    let d = drops.clone();
+    rt.block_on(move || {
+        let h = yieldpoint::spawn(move || {
+            let _token = d.token();
+            let r = yieldpoint::timeout(FOREVER, || yieldpoint::sleep(FOREVER));
+            unreachable!("the cancel passes through timeout: {r:?}");
+        });
+        yieldpoint::yield_now();
+        h.cancel();
+        assert!(h.join().unwrap_err().is_cancelled());
+    });
+    assert_eq!(drops.dropped(), 1);
+}
+
+/// `timeout(Duration::MAX, f)` is "no timeout"; it must not overflow the clock.
+#[test]
+fn timeout_duration_max_is_no_timeout() {
+    let rt = RoundRobin::new();
+    assert_eq!(
+        rt.block_on(|| yieldpoint::timeout(Duration::MAX, || {
+            yieldpoint::yield_now();
+            5
+        })),
+        Ok(5)
+    );
+}
+
+/// Many tasks with timeouts at once each get their own result.
+#[test]
+fn concurrent_timeouts_are_independent() {
+    let rt = RoundRobin::new();
+    let results = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let r = results.clone();
+    rt.block_on(move || {
+        let handles: Vec<_> = (0..20u64)
+            .map(|i| {
+                yieldpoint::spawn(move || {
+                    // Even tasks finish well in time; odd ones sleep far past their deadline.
+                    let work = if i % 2 == 0 { ms(1) } else { FOREVER };
+                    (
+                        i,
+                        yieldpoint::timeout(ms(20), || yieldpoint::sleep(work)).is_ok(),
+                    )
+                })
+            })
+            .collect();
+        for h in handles {
+            r.lock().unwrap().push(h.join().unwrap());
+        }
+    });
+    for (i, ok) in results.lock().unwrap().iter() {
+        assert_eq!(*ok, i % 2 == 0, "task {i}");
+    }
+}
+
+/// Misuse: `timeout` outside a green thread panics and says where to call it.
+#[test]
+fn timeout_outside_a_green_thread_panics() {
+    let payload = panic::catch_unwind(|| yieldpoint::timeout(ms(1), || ())).unwrap_err();
+    let message = payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default();
+    assert!(message.contains("needs a green thread"), "{message}");
+    assert!(message.contains("block_on"), "{message}");
+}
+
+#[test]
+fn elapsed_displays_what_happened() {
+    let rt = RoundRobin::new();
+    let error = rt
+        .block_on(|| yieldpoint::timeout(ms(1), || yieldpoint::sleep(FOREVER)))
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("deadline has elapsed"),
+        "{error}"
+    );
+}
+
+/// Test-only way to name the `Elapsed` value (its field is private).
+trait ElapsedForTest {
+    fn default_for_test() -> Elapsed;
+}
+
+impl ElapsedForTest for Elapsed {
+    fn default_for_test() -> Elapsed {
+        RoundRobin::new()
+            .block_on(|| yieldpoint::timeout(Duration::ZERO, yieldpoint::yield_now))
+            .unwrap_err()
+    }
+}
