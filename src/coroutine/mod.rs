@@ -274,14 +274,24 @@ impl<S, Y, R, E> Coroutine<S, Y, R, E> {
     /// - If the body panics: the panic propagates to this caller with its original
     ///   payload, and the coroutine is `Closed`.
     #[track_caller]
+    #[inline]
     pub fn send(&mut self, value: S) -> CoroutineState<Y, R> {
         match self.try_send(value) {
             Ok(state) => state,
-            Err(_) => panic!(
-                "cannot send to a finished coroutine{}; check is_finished() or create a new one",
-                self.describe()
-            ),
+            Err(_) => self.finished_panic(),
         }
+    }
+
+    /// The panic of [`send`](Self::send) on a finished coroutine, out of line so that
+    /// `send` itself stays small enough to inline into its caller's loop.
+    #[cold]
+    #[inline(never)]
+    #[track_caller]
+    fn finished_panic(&self) -> ! {
+        panic!(
+            "cannot send to a finished coroutine{}; check is_finished() or create a new one",
+            self.describe()
+        )
     }
 
     /// Like [`send`](Self::send), but a finished coroutine hands `value` back in an error
@@ -295,6 +305,7 @@ impl<S, Y, R, E> Coroutine<S, Y, R, E> {
     /// # Panics
     ///
     /// If the body panics, the panic propagates to this caller.
+    #[inline]
     pub fn try_send(&mut self, value: S) -> Result<CoroutineState<Y, R>, SendError<S>> {
         if self.inner.done() {
             return Err(SendError::Finished(value));

@@ -85,22 +85,41 @@ impl Error for StackError {
 }
 
 /// The usable size a request for `bytes` gets: at least [`MIN_STACK_SIZE`], whole pages.
-pub(crate) fn rounded_size(bytes: usize) -> usize {
+///
+/// `None` when that size, plus the guard page corosensei adds, does not fit in `usize`:
+/// no such mapping could exist.
+pub(crate) fn rounded_size(bytes: usize) -> Option<usize> {
     let page = page_size();
-    bytes.max(MIN_STACK_SIZE).div_ceil(page) * page
+    let size = bytes.max(MIN_STACK_SIZE).checked_next_multiple_of(page)?;
+    // `DefaultStack::new` adds `2 * page - 1` and panics if that overflows.
+    size.checked_add(2 * page)?;
+    Some(size)
 }
 
 /// Takes a stack of (at least) `bytes` usable bytes from this thread's pool, or maps one.
 pub(crate) fn acquire(bytes: usize, name: Option<&str>) -> Result<PooledStack, StackError> {
-    let size = rounded_size(bytes);
-    if let Some(stack) = pool::take(size) {
-        return Ok(stack);
-    }
-    PooledStack::new(size).map_err(|source| StackError {
+    let error = |size, source| StackError {
         size,
         name: name.map(Box::from),
         source,
-    })
+    };
+    let Some(size) = rounded_size(bytes) else {
+        // What `mmap` itself answers for a length it cannot map.
+        return Err(error(bytes, io::Error::from_raw_os_error(libc::ENOMEM)));
+    };
+    if let Some(stack) = pool::take(size) {
+        return Ok(stack);
+    }
+    PooledStack::new(size).map_err(|source| error(size, source))
+}
+
+/// The usable size of `stack` in bytes: everything above its guard page.
+///
+/// corosensei's [`Stack::limit`](corosensei::stack::Stack::limit) is the lowest address
+/// *including* the guard page, which is one page (`DefaultStack` maps exactly one).
+pub(crate) fn usable_size(stack: &PooledStack) -> usize {
+    use corosensei::stack::Stack;
+    stack.base().get() - stack.limit().get() - page_size()
 }
 
 pub(crate) fn page_size() -> usize {

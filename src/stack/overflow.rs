@@ -22,7 +22,7 @@ use std::sync::{Once, OnceLock};
 
 use corosensei::stack::Stack;
 
-use super::{page_size, PooledStack};
+use super::{page_size, usable_size, PooledStack};
 
 /// One registered coroutine stack.
 #[derive(Clone, Copy)]
@@ -62,12 +62,13 @@ impl GuardRegistration {
     pub(crate) fn new(stack: &PooledStack, name: Option<&str>) -> Self {
         install_handler();
         ensure_altstack();
-        let high = stack.limit().get();
+        // `limit()` is the lowest address of the mapping, which is the guard page itself.
+        let low = stack.limit().get();
         let name = name.unwrap_or("<unnamed>");
         let guard = Guard {
-            low: high - page_size(),
-            high,
-            size: stack.base().get() - high,
+            low,
+            high: low + page_size(),
+            size: usable_size(stack),
             name: name.as_ptr(),
             name_len: name.len(),
         };

@@ -6,9 +6,7 @@
 
 use std::cell::RefCell;
 
-use corosensei::stack::Stack;
-
-use super::PooledStack;
+use super::{usable_size, PooledStack};
 
 /// Most stacks one thread keeps for reuse.
 const MAX_POOLED: usize = 256;
@@ -16,10 +14,6 @@ const MAX_POOLED: usize = 256;
 thread_local! {
     /// Free stacks, newest last (most likely still in cache). Sizes may differ.
     static FREE: RefCell<Vec<PooledStack>> = const { RefCell::new(Vec::new()) };
-}
-
-fn usable_size(stack: &PooledStack) -> usize {
-    stack.base().get() - stack.limit().get()
 }
 
 /// Takes a free stack with exactly `size` usable bytes, if this thread has one.
