@@ -115,13 +115,14 @@ fn main() {
     }
 }
 
-/// `perf-report profile OPERATION ENTRY [SECONDS]`: runs one in-process workload over and
-/// over (default 5 s), for `perf record` or `valgrind --tool=callgrind`.
+/// `perf-report profile OPERATION ENTRY [SECONDS [ITERATIONS]]`: runs one in-process
+/// workload over and over (default 5 s), for `perf record`; with ITERATIONS, runs it once
+/// with that many operations and no calibration (for `valgrind --tool=callgrind`).
 fn profile(args: &[String]) {
     let (operation, id) = match args {
         [operation, id, ..] => (operation, id),
         _ => {
-            eprintln!("usage: perf-report profile OPERATION ENTRY [SECONDS]");
+            eprintln!("usage: perf-report profile OPERATION ENTRY [SECONDS [ITERATIONS]]");
             std::process::exit(2);
         }
     };
@@ -136,6 +137,11 @@ fn profile(args: &[String]) {
     let Source::InProcess(workload) = entry.source else {
         panic!("{id:?} does not run in this process");
     };
+    if let Some(n) = args.get(3) {
+        let n: u64 = n.parse().expect("ITERATIONS");
+        println!("{:.3}", timing::ns_per_op(workload, n));
+        return;
+    }
     let n = timing::calibrate(workload, Duration::from_millis(100));
     let deadline = Instant::now() + Duration::from_secs_f64(seconds);
     let mut samples = Vec::new();
