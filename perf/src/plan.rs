@@ -268,7 +268,7 @@ pub fn rows() -> Vec<Row> {
                         "work-queue-cross",
                         may("ping-pong", n),
                     ),
-                    "may may run both tasks on one worker",
+                    "may's scheduler may run both tasks on one worker",
                 ),
                 peer(
                     "std-mpsc",
@@ -323,7 +323,7 @@ pub fn rows() -> Vec<Row> {
                         "work-queue",
                         Source::InProcess(peers::threads_fan_out),
                     ),
-                    "one chunk per thread: no per-task cost at all",
+                    "no per-task scheduling at all",
                 ),
             ],
             target: None,
