@@ -30,19 +30,26 @@ type TaskCoroutine = Coroutine<(), Switch, (), Interrupt>;
 /// A task body, boxed; `()` because the body stores its own result for the `JoinHandle`.
 pub(crate) type Body = Box<dyn FnOnce()>;
 
-/// A task's body before and after it starts.
+/// A task's body before and after it starts, as `run_task` takes it out of the slab.
 enum Run {
     /// Not started: the body and the stack reserved for it at spawn.
     New { stack: PooledStack, body: Body },
     /// Started: suspended at a yield point (or ready to resume).
-    Started(TaskCoroutine),
+    Started(Box<TaskCoroutine>),
     /// Switched in right now (its coroutine is on the Rust stack of `run_task`).
     Running,
 }
 
+/// A task in the slab. Both fields are `None` while it is switched in.
+///
+/// Two `Option`s rather than one `Run`: switching a task in and out then moves one
+/// pointer (the boxed coroutine), not a whole enum sized for the unstarted body.
 struct Slot {
     header: Arc<Header>,
-    run: Run,
+    /// Until the task starts: the stack reserved for it at spawn and its body.
+    unstarted: Option<(PooledStack, Body)>,
+    /// Once started, while switched out: its coroutine, suspended at a yield point.
+    coroutine: Option<Box<TaskCoroutine>>,
 }
 
 /// One scheduler thread's tasks, run queue and timers.
@@ -106,7 +113,8 @@ impl Local {
     pub(crate) fn insert(&self, header: Arc<Header>, stack: PooledStack, body: Body) {
         let slot = Slot {
             header: header.clone(),
-            run: Run::New { stack, body },
+            unstarted: Some((stack, body)),
+            coroutine: None,
         };
         let key = match self.free_keys.borrow_mut().pop() {
             Some(key) => {
@@ -222,7 +230,7 @@ impl Local {
                 if header.cancel_requested() {
                     return self.finish(key, &header, Some(JoinError::cancelled(&header)));
                 }
-                start(&header, stack, body)
+                Box::new(start(&header, stack, body))
             }
             Run::Running => unreachable!("a task is switched in twice"),
         };
@@ -266,12 +274,18 @@ impl Local {
     fn take_run(&self, key: usize) -> Option<Run> {
         let mut slots = self.slots.borrow_mut();
         let slot = slots.get_mut(key)?.as_mut()?;
-        Some(std::mem::replace(&mut slot.run, Run::Running))
+        if let Some(co) = slot.coroutine.take() {
+            return Some(Run::Started(co));
+        }
+        Some(match slot.unstarted.take() {
+            Some((stack, body)) => Run::New { stack, body },
+            None => Run::Running,
+        })
     }
 
-    fn put_back(&self, key: usize, co: TaskCoroutine) {
+    fn put_back(&self, key: usize, co: Box<TaskCoroutine>) {
         if let Some(Some(slot)) = self.slots.borrow_mut().get_mut(key) {
-            slot.run = Run::Started(co);
+            slot.coroutine = Some(co);
         }
     }
 
@@ -333,8 +347,12 @@ impl Local {
             }
             self.live.set(0);
             for slot in slots {
-                let Slot { header, run } = slot;
-                drop(run);
+                let Slot {
+                    header,
+                    unstarted,
+                    coroutine,
+                } = slot;
+                drop((unstarted, coroutine));
                 self.finished(&header, Some(JoinError::cancelled(&header)));
             }
         }
