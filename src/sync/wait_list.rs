@@ -48,16 +48,48 @@ pub(crate) fn park_current(reason: WaitReason) {
     }
 }
 
+/// A FIFO of waiters, each with a ticket that can remove it again; the caller guards it
+/// with a lock of its own (a [`WaitList`]'s, or a channel's state lock).
 #[derive(Default)]
-struct List {
+pub(crate) struct WaitQueue {
     next_ticket: u64,
     waiters: VecDeque<(u64, Waiter)>,
+}
+
+impl WaitQueue {
+    /// Adds the current waiter (green thread or OS thread) at the back; returns its ticket.
+    pub(crate) fn push_current(&mut self) -> u64 {
+        self.next_ticket += 1;
+        self.waiters.push_back((self.next_ticket, Waiter::current()));
+        self.next_ticket
+    }
+
+    /// Takes the longest-waiting waiter; the caller wakes it after releasing its lock.
+    pub(crate) fn pop(&mut self) -> Option<Waiter> {
+        self.waiters.pop_front().map(|(_, waiter)| waiter)
+    }
+
+    /// Removes `ticket`'s waiter; `false` if it is no longer listed (it was popped).
+    pub(crate) fn remove(&mut self, ticket: u64) -> bool {
+        match self.waiters.iter().position(|(id, _)| *id == ticket) {
+            Some(index) => {
+                self.waiters.remove(index);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Takes every waiter.
+    pub(crate) fn take_all(&mut self) -> VecDeque<(u64, Waiter)> {
+        std::mem::take(&mut self.waiters)
+    }
 }
 
 /// A FIFO list of parked waiters.
 #[derive(Default)]
 pub(crate) struct WaitList {
-    list: Mutex<List>,
+    list: Mutex<WaitQueue>,
 }
 
 impl WaitList {
@@ -65,17 +97,14 @@ impl WaitList {
         Self::default()
     }
 
-    fn lock(&self) -> MutexGuard<'_, List> {
+    fn lock(&self) -> MutexGuard<'_, WaitQueue> {
         // The list is never left inconsistent by a panic (no user code runs under it).
         self.list.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Registers the current waiter; the ticket removes it again unless it was woken.
     fn register(&self) -> Ticket<'_> {
-        let mut list = self.lock();
-        list.next_ticket += 1;
-        let id = list.next_ticket;
-        list.waiters.push_back((id, Waiter::current()));
+        let id = self.lock().push_current();
         Ticket {
             list: self,
             id,
@@ -85,9 +114,9 @@ impl WaitList {
 
     /// Wakes the longest-waiting waiter; `false` if there was none.
     pub(crate) fn notify_one(&self) -> bool {
-        let waiter = self.lock().waiters.pop_front();
+        let waiter = self.lock().pop();
         match waiter {
-            Some((_, waiter)) => {
+            Some(waiter) => {
                 waiter.wake();
                 true
             }
@@ -97,7 +126,7 @@ impl WaitList {
 
     /// Wakes every waiter.
     pub(crate) fn notify_all(&self) {
-        let waiters = std::mem::take(&mut self.lock().waiters);
+        let waiters = self.lock().take_all();
         for (_, waiter) in waiters {
             waiter.wake();
         }
@@ -149,9 +178,8 @@ impl Ticket<'_> {
 impl Drop for Ticket<'_> {
     fn drop(&mut self) {
         let mut list = self.list.lock();
-        if let Some(index) = list.waiters.iter().position(|(id, _)| *id == self.id) {
-            list.waiters.remove(index);
-        } else if self.armed && std::thread::panicking() {
+        // Not listed any more: it was woken.
+        if !list.remove(self.id) && self.armed && std::thread::panicking() {
             // Woken, then unwound (cancelled, timed out) before using the wakeup.
             drop(list);
             self.list.notify_one();
