@@ -124,16 +124,18 @@ pub(crate) fn release(stack: PooledStack) {
         .try_with(|local| {
             let mut free = local.0.borrow_mut();
             free.extend(stack.take());
-            if free.len() > LOCAL_MAX {
-                // The oldest ones: the newest are the likeliest to be warm in the CPU cache.
-                free.drain(..BATCH).collect()
-            } else {
-                Vec::new()
-            }
+            // The oldest ones: the newest are the likeliest to be warm in the CPU cache.
+            (free.len() > LOCAL_MAX).then(|| free.drain(..BATCH).collect())
         })
-        .unwrap_or_default();
-    // `stack` is still here if this thread is exiting and its cache is gone.
-    give_to_shared(overflow.into_iter().chain(stack).collect());
+        .ok()
+        .flatten();
+    if let Some(batch) = overflow {
+        give_to_shared(batch);
+    }
+    // Still here if this thread is exiting and its cache is gone.
+    if let Some(stack) = stack {
+        give_to_shared(vec![stack]);
+    }
 }
 
 #[cfg(test)]

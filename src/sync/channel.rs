@@ -273,13 +273,13 @@ impl<T> Drop for Sender<T> {
         let mut state = self.chan.lock();
         state.senders -= 1;
         // The last sender closes the channel: every parked receiver gets to see it.
-        let receivers = if state.senders == 0 {
-            state.receiving.take_all()
+        let receivers: Vec<Waiter> = if state.senders == 0 {
+            state.receiving.take_all().collect()
         } else {
-            VecDeque::new()
+            Vec::new()
         };
         drop(state);
-        for (_, receiver) in receivers {
+        for receiver in receivers {
             receiver.wake();
         }
     }
@@ -365,13 +365,13 @@ impl<T> Drop for Receiver<T> {
         let mut state = self.chan.lock();
         state.receivers -= 1;
         // The last receiver: every parked sender gets to see its send fail.
-        let senders = if state.receivers == 0 {
-            state.sending.take_all()
+        let senders: Vec<Waiter> = if state.receivers == 0 {
+            state.sending.take_all().collect()
         } else {
-            VecDeque::new()
+            Vec::new()
         };
         drop(state);
-        for (_, sender) in senders {
+        for sender in senders {
             sender.wake();
         }
     }

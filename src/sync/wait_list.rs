@@ -50,39 +50,57 @@ pub(crate) fn park_current(reason: WaitReason) {
 
 /// A FIFO of waiters, each with a ticket that can remove it again; the caller guards it
 /// with a lock of its own (a [`WaitList`]'s, or a channel's state lock).
+///
+/// The longest-waiting waiter is kept inline: most lists (a task's joiners, a channel's
+/// receivers) never hold more than one, and then waiting allocates nothing.
 #[derive(Default)]
 pub(crate) struct WaitQueue {
     next_ticket: u64,
-    waiters: VecDeque<(u64, Waiter)>,
+    /// The front of the queue; `None` only when `rest` is empty too.
+    first: Option<(u64, Waiter)>,
+    rest: VecDeque<(u64, Waiter)>,
 }
 
 impl WaitQueue {
     /// Adds the current waiter (green thread or OS thread) at the back; returns its ticket.
     pub(crate) fn push_current(&mut self) -> u64 {
         self.next_ticket += 1;
-        self.waiters.push_back((self.next_ticket, Waiter::current()));
+        let entry = (self.next_ticket, Waiter::current());
+        if self.first.is_none() {
+            self.first = Some(entry);
+        } else {
+            self.rest.push_back(entry);
+        }
         self.next_ticket
     }
 
     /// Takes the longest-waiting waiter; the caller wakes it after releasing its lock.
     pub(crate) fn pop(&mut self) -> Option<Waiter> {
-        self.waiters.pop_front().map(|(_, waiter)| waiter)
+        let (_, waiter) = self.first.take()?;
+        self.first = self.rest.pop_front();
+        Some(waiter)
     }
 
     /// Removes `ticket`'s waiter; `false` if it is no longer listed (it was popped).
     pub(crate) fn remove(&mut self, ticket: u64) -> bool {
-        match self.waiters.iter().position(|(id, _)| *id == ticket) {
+        if self.first.as_ref().is_some_and(|(id, _)| *id == ticket) {
+            self.first = self.rest.pop_front();
+            return true;
+        }
+        match self.rest.iter().position(|(id, _)| *id == ticket) {
             Some(index) => {
-                self.waiters.remove(index);
+                self.rest.remove(index);
                 true
             }
             None => false,
         }
     }
 
-    /// Takes every waiter.
-    pub(crate) fn take_all(&mut self) -> VecDeque<(u64, Waiter)> {
-        std::mem::take(&mut self.waiters)
+    /// Takes every waiter, in order.
+    pub(crate) fn take_all(&mut self) -> impl Iterator<Item = Waiter> {
+        let first = self.first.take();
+        let rest = std::mem::take(&mut self.rest);
+        first.into_iter().chain(rest).map(|(_, waiter)| waiter)
     }
 }
 
@@ -127,7 +145,7 @@ impl WaitList {
     /// Wakes every waiter.
     pub(crate) fn notify_all(&self) {
         let waiters = self.lock().take_all();
-        for (_, waiter) in waiters {
+        for waiter in waiters {
             waiter.wake();
         }
     }
@@ -184,5 +202,25 @@ impl Drop for Ticket<'_> {
             drop(list);
             self.list.notify_one();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::WaitQueue;
+
+    /// FIFO across the inline first entry and the rest; removal by ticket from either.
+    #[test]
+    fn wait_queue_is_fifo_and_removes_by_ticket() {
+        let mut queue = WaitQueue::default();
+        let [a, b, c, d] = [(); 4].map(|()| queue.push_current());
+        assert!(queue.remove(a), "the inline first entry");
+        assert!(!queue.remove(a), "already gone");
+        assert!(queue.remove(c), "an entry behind the first");
+        assert!(queue.pop().is_some()); // b
+        assert!(!queue.remove(b), "b was popped first");
+        assert_eq!(queue.take_all().count(), 1); // d
+        assert!(!queue.remove(d));
+        assert!(queue.pop().is_none());
     }
 }
