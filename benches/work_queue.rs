@@ -43,7 +43,9 @@ fn tokio_runtime() -> tokio::runtime::Runtime {
 }
 
 /// Spawns a may coroutine.
-fn may_go<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> may::coroutine::JoinHandle<T> {
+fn may_go<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> may::coroutine::JoinHandle<T> {
     // SAFETY: may's `spawn` is unsafe because a coroutine may move between worker threads
     // at a yield; these bodies hold no thread-local reference and no non-`Send` value
     // across a yield (only integers, channels and join handles).
@@ -252,9 +254,7 @@ fn fan_out(c: &mut Criterion) {
     group.bench_function("may", |b| {
         b.iter(|| {
             may_inside(|| {
-                let tasks: Vec<_> = (0..FAN_OUT)
-                    .map(|i| may_go(move || cpu_work(i)))
-                    .collect();
+                let tasks: Vec<_> = (0..FAN_OUT).map(|i| may_go(move || cpu_work(i))).collect();
                 tasks
                     .into_iter()
                     .map(|t| t.join().unwrap())

@@ -93,7 +93,10 @@ fn number(x: f64) -> String {
 fn median_cell(entry: &Value) -> String {
     match entry["median"].as_f64() {
         Some(m) => number(m),
-        None if entry["note"].as_str().is_some_and(|n| n.starts_with("skipped")) => {
+        None if entry["note"]
+            .as_str()
+            .is_some_and(|n| n.starts_with("skipped")) =>
+        {
             "skipped".into()
         }
         None => "failed".into(),
@@ -143,7 +146,9 @@ fn provenance(report: &Value) -> String {
 pub fn table_markdown(report: &Value) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}\n", provenance(report));
-    out.push_str("| operation | yieldpoint | median | peer | median | peer / yieldpoint | unit |\n");
+    out.push_str(
+        "| operation | yieldpoint | median | peer | median | peer / yieldpoint | unit |\n",
+    );
     out.push_str("|---|---|--:|---|--:|--:|---|\n");
     let mut notes = Vec::new();
     for row in report["rows"].as_array().into_iter().flatten() {
@@ -239,7 +244,10 @@ fn max_live_markdown(report: &Value) -> String {
         .as_f64()
         .map_or("unknown".into(), number);
     let stack_kib = live["stack_size_bytes"].as_u64().unwrap_or(0) / 1024;
-    let rss_per = match (live["rss_at_limit_bytes"].as_f64(), live["live_tasks"].as_f64()) {
+    let rss_per = match (
+        live["rss_at_limit_bytes"].as_f64(),
+        live["live_tasks"].as_f64(),
+    ) {
         (Some(rss), Some(n)) if n > 0.0 => number(rss / 1024.0 / 1024.0),
         _ => "?".into(),
     };
@@ -256,7 +264,9 @@ fn max_live_markdown(report: &Value) -> String {
              `vm.max_map_count` = {maps}. "
         ),
     };
-    let finished = live["sleepers_finished"].as_f64().map_or("?".into(), number);
+    let finished = live["sleepers_finished"]
+        .as_f64()
+        .map_or("?".into(), number);
     let again = if live["spawn_after_limit_ok"] == true {
         "a new spawn succeeded"
     } else {

@@ -216,7 +216,14 @@ fn measure_all(options: Options) {
     } else {
         None
     };
-    let report = build_report(&options, &rows, &results, max_live, python.is_some(), started);
+    let report = build_report(
+        &options,
+        &rows,
+        &results,
+        max_live,
+        python.is_some(),
+        started,
+    );
     std::fs::create_dir_all(&options.out).expect("cannot create the output directory");
     let json_path = options.out.join("report.json");
     let md_path = options.out.join("report.md");

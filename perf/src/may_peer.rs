@@ -103,6 +103,8 @@ pub fn fan_out(n: u64) -> Duration {
                 .fold(0u64, u64::wrapping_add);
             black_box(sum);
         }
-        start.elapsed().mul_f64(n as f64 / (rounds * FAN_OUT_TASKS) as f64)
+        start
+            .elapsed()
+            .mul_f64(n as f64 / (rounds * FAN_OUT_TASKS) as f64)
     })
 }

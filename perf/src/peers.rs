@@ -157,7 +157,9 @@ pub fn tokio_fan_out(n: u64) -> Duration {
                 }
                 black_box(sum);
             }
-            start.elapsed().mul_f64(n as f64 / (rounds * FAN_OUT_TASKS) as f64)
+            start
+                .elapsed()
+                .mul_f64(n as f64 / (rounds * FAN_OUT_TASKS) as f64)
         })
         .await
         .unwrap()
@@ -222,7 +224,9 @@ pub fn rayon_fan_out(n: u64) -> Duration {
         });
         black_box(sum);
     }
-    start.elapsed().mul_f64(n as f64 / (rounds * FAN_OUT_TASKS) as f64)
+    start
+        .elapsed()
+        .mul_f64(n as f64 / (rounds * FAN_OUT_TASKS) as f64)
 }
 
 /// `work_queue_fan_out` on one scoped OS thread per core, each taking an equal chunk.
@@ -248,5 +252,7 @@ pub fn threads_fan_out(n: u64) -> Duration {
         });
         black_box(sum);
     }
-    start.elapsed().mul_f64(n as f64 / (rounds * FAN_OUT_TASKS) as f64)
+    start
+        .elapsed()
+        .mul_f64(n as f64 / (rounds * FAN_OUT_TASKS) as f64)
 }

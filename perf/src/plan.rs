@@ -9,7 +9,10 @@ pub enum Source {
     /// A function of this binary, timed in this process.
     InProcess(Workload),
     /// A may workload in a child process with this many workers.
-    May { workload: &'static str, workers: usize },
+    May {
+        workload: &'static str,
+        workers: usize,
+    },
     /// A workload of `perf/python/workloads.py`, run with `python3`.
     Python(&'static str),
     /// Bytes of RSS per idle task, from `perf-report child rss IMPL`.
@@ -168,8 +171,7 @@ pub fn rows() -> Vec<Row> {
         Row {
             operation: "spawn_join",
             unit: "ns",
-            description: "spawn an empty task and wait for it, from inside the scheduler"
-                .into(),
+            description: "spawn an empty task and wait for it, from inside the scheduler".into(),
             entries: vec![
                 yieldpoint("round-robin", "round-robin", yp::spawn_join_round_robin),
                 yieldpoint(
@@ -201,11 +203,16 @@ pub fn rows() -> Vec<Row> {
                     "round-robin",
                     Source::Python("asyncio_spawn_join"),
                 ),
-                peer(
-                    "tokio-multi",
-                    format!("tokio multi-thread ({n} workers) spawn + await"),
-                    "work-queue",
-                    Source::InProcess(peers::tokio_spawn_join_multi),
+                noted(
+                    peer(
+                        "tokio-multi",
+                        format!("tokio multi-thread ({n} workers) spawn + await"),
+                        "work-queue",
+                        Source::InProcess(peers::tokio_spawn_join_multi),
+                    ),
+                    "tokio runs a task spawned on a worker on that same worker (its LIFO slot) \
+                     without waking another; yieldpoint's work queue wakes an idle worker, \
+                     which often steals the task, so the join crosses threads",
                 ),
                 peer(
                     "may-n",
@@ -294,12 +301,21 @@ pub fn rows() -> Vec<Row> {
                 crate::FAN_OUT_TASKS
             ),
             entries: vec![
-                yieldpoint("work-queue", &format!("`WorkQueue` ({n} workers)"), yp::fan_out),
-                peer(
-                    "tokio",
-                    format!("tokio multi-thread ({n} workers)"),
+                yieldpoint(
                     "work-queue",
-                    Source::InProcess(peers::tokio_fan_out),
+                    &format!("`WorkQueue` ({n} workers)"),
+                    yp::fan_out,
+                ),
+                noted(
+                    peer(
+                        "tokio",
+                        format!("tokio multi-thread ({n} workers)"),
+                        "work-queue",
+                        Source::InProcess(peers::tokio_fan_out),
+                    ),
+                    "a tokio task is a heap-allocated future; each live yieldpoint task holds \
+                     a 64 KiB guarded stack (pooled, but 10,000 distinct stacks are live at \
+                     once, so each task's first stack page is a cache and TLB miss)",
                 ),
                 peer(
                     "may",
@@ -351,11 +367,15 @@ pub fn rows() -> Vec<Row> {
                     "round-robin",
                     Source::IdleRss("may"),
                 ),
-                peer(
-                    "tokio",
-                    "tokio current-thread tasks in `time::sleep`",
-                    "round-robin",
-                    Source::IdleRss("tokio"),
+                noted(
+                    peer(
+                        "tokio",
+                        "tokio current-thread tasks in `time::sleep`",
+                        "round-robin",
+                        Source::IdleRss("tokio"),
+                    ),
+                    "a parked future keeps only its state machine; a parked stackful task \
+                     keeps the stack pages it touched (at least one 4 KiB page)",
                 ),
                 peer(
                     "threads",

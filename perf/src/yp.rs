@@ -14,10 +14,9 @@ use crate::{cores, cpu_work, FAN_OUT_TASKS};
 
 /// `coroutine_send_round_trip`: `send` in, `yield_` out.
 pub fn send(n: u64) -> Duration {
-    let mut co: Coroutine<u64, u64, ()> =
-        Coroutine::new(|co, mut x: u64| loop {
-            x = co.yield_(x.wrapping_add(1));
-        });
+    let mut co: Coroutine<u64, u64, ()> = Coroutine::new(|co, mut x: u64| loop {
+        x = co.yield_(x.wrapping_add(1));
+    });
     let _ = co.send(0);
     let start = Instant::now();
     let mut acc = 0u64;
@@ -173,6 +172,8 @@ pub fn fan_out(n: u64) -> Duration {
             black_box(sum);
         }
         // Per task, as `n` asks; the rounds are whole.
-        start.elapsed().mul_f64(n as f64 / (rounds * FAN_OUT_TASKS) as f64)
+        start
+            .elapsed()
+            .mul_f64(n as f64 / (rounds * FAN_OUT_TASKS) as f64)
     })
 }

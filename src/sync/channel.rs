@@ -310,14 +310,15 @@ impl<T> Receiver<T> {
     ///
     /// If the task is cancelled while waiting.
     pub fn recv(&self) -> Result<T, RecvError> {
-        self.chan
-            .wait(Side::Receiving, WaitReason::ChannelRecv, |state| {
-                match state.pop() {
-                    Ok((value, sender)) => Some((Ok(value), sender)),
-                    Err(TryRecvError::Closed) => Some((Err(RecvError), None)),
-                    Err(TryRecvError::Empty) => None,
-                }
-            })
+        self.chan.wait(
+            Side::Receiving,
+            WaitReason::ChannelRecv,
+            |state| match state.pop() {
+                Ok((value, sender)) => Some((Ok(value), sender)),
+                Err(TryRecvError::Closed) => Some((Err(RecvError), None)),
+                Err(TryRecvError::Empty) => None,
+            },
+        )
     }
 
     /// Receives a message if one is there now.
