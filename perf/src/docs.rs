@@ -66,7 +66,7 @@ fn number(x: f64) -> String {
     if !x.is_finite() {
         return "—".into();
     }
-    let decimals = if x.abs() >= 100.0 {
+    let decimals = if x.abs() >= 100.0 || x.fract() == 0.0 {
         0
     } else if x.abs() >= 10.0 {
         1
@@ -244,13 +244,12 @@ fn max_live_markdown(report: &Value) -> String {
         .as_f64()
         .map_or("unknown".into(), number);
     let stack_kib = live["stack_size_bytes"].as_u64().unwrap_or(0) / 1024;
-    let rss_per = match (
-        live["rss_at_limit_bytes"].as_f64(),
-        live["live_tasks"].as_f64(),
-    ) {
-        (Some(rss), Some(n)) if n > 0.0 => number(rss / 1024.0 / 1024.0),
-        _ => "?".into(),
-    };
+    let rss_mib = live["rss_at_limit_bytes"]
+        .as_f64()
+        .map_or("?".into(), |rss| number(rss / 1024.0 / 1024.0));
+    let mappings = live["mappings_at_limit"]
+        .as_f64()
+        .map_or("?".into(), number);
     let mut out = match live["error"].as_str() {
         Some(error) => format!(
             "`max_live_tasks`: **{count}** sleeping green threads ({stack_kib} KiB stacks, \
@@ -274,8 +273,9 @@ fn max_live_markdown(report: &Value) -> String {
     };
     let _ = writeln!(
         out,
-        "The process's RSS at that point was {rss_per} MiB. The scheduler kept running: \
-         {finished} sleepers were then told to stop and finished, and {again}."
+        "At that point the process had {mappings} mappings and {rss_mib} MiB of RSS. The \
+         scheduler kept running: {finished} sleepers were then told to stop and finished, \
+         and {again}."
     );
     out
 }
@@ -334,6 +334,8 @@ mod tests {
         assert_eq!(number(191.4), "191");
         assert_eq!(number(64_123.0), "64,123");
         assert_eq!(number(f64::NAN), "—");
+        assert_eq!(number(0.0), "0");
+        assert_eq!(number(12.0), "12");
     }
 
     #[test]

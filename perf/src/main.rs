@@ -77,7 +77,7 @@ fn parse_options(args: &[String]) -> Options {
     let mut options = Options {
         samples: 11,
         memory_samples: 3,
-        target: Duration::from_millis(40),
+        target: Duration::from_millis(100),
         only: Vec::new(),
         out: workspace().join("target/perf"),
     };

@@ -41,8 +41,22 @@ pub fn max_map_count() -> Option<u64> {
         .ok()
 }
 
+/// Lines of `/proc/self/maps`, read through a buffer on the stack: at the mapping limit a
+/// heap buffer large enough for the whole file could not be mapped.
 fn mappings() -> usize {
-    std::fs::read_to_string("/proc/self/maps").map_or(0, |maps| maps.lines().count())
+    use std::io::Read;
+    let Ok(mut maps) = std::fs::File::open("/proc/self/maps") else {
+        return 0;
+    };
+    let mut buffer = [0u8; 16 * 1024];
+    let mut lines = 0;
+    while let Ok(n) = maps.read(&mut buffer) {
+        if n == 0 {
+            break;
+        }
+        lines += buffer[..n].iter().filter(|&&b| b == b'\n').count();
+    }
+    lines
 }
 
 fn per_task(before: u64, after: u64, tasks: usize) -> f64 {
