@@ -362,6 +362,7 @@ impl Local {
 
 /// Creates the coroutine of a task that starts now.
 fn start(header: &Arc<Header>, stack: PooledStack, body: Body) -> TaskCoroutine {
+    let stack = crate::stack::swap_for_warm(stack);
     header.set_stack(stack.limit().get(), stack.base().get());
     let name = header.name.as_deref().map(Box::from);
     let own = header.clone();

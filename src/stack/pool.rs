@@ -116,6 +116,30 @@ pub(super) fn take(size: usize) -> Option<PooledStack> {
         .or_else(|| take_from_shared(size, 1).pop())
 }
 
+/// Trades `stack`, reserved when its task was spawned, for the stack this thread released
+/// last, if that one has the same size; called when the task starts.
+///
+/// A stack is reserved at spawn (so that spawn, not a later start, reports a failure to
+/// map one), but a task spawned among thousands of others gets one that no coroutine has
+/// touched for a long time: its top pages, which the coroutine writes first, are out of
+/// the CPU caches and TLB. The stack released last was in use a moment ago. The traded-in
+/// stack takes its place in the cache, so the task still holds exactly one stack and
+/// the count of reserved stacks does not change.
+pub(crate) fn swap_for_warm(stack: PooledStack) -> PooledStack {
+    let size = usable_size(&stack);
+    let mut stack = Some(stack);
+    let warm = LOCAL.try_with(|local| {
+        let mut free = local.0.borrow_mut();
+        let last = free.last_mut().filter(|last| usable_size(last) == size)?;
+        Some(std::mem::replace(last, stack.take()?))
+    });
+    match (warm, stack) {
+        (Ok(Some(warm)), None) => warm,
+        (_, Some(stack)) => stack,
+        (_, None) => unreachable!("the reserved stack is either traded or kept"),
+    }
+}
+
 /// Returns a finished coroutine's stack to this thread's cache; a full cache passes a
 /// batch on to the shared pool.
 pub(crate) fn release(stack: PooledStack) {
@@ -142,7 +166,7 @@ pub(crate) fn release(stack: PooledStack) {
 mod tests {
     use corosensei::stack::Stack;
 
-    use super::{release, take, LOCAL_MAX};
+    use super::{release, swap_for_warm, take, LOCAL_MAX};
     use crate::stack::{acquire, rounded_size};
 
     /// A size no other test uses, so tests running in parallel cannot take these stacks.
@@ -177,5 +201,26 @@ mod tests {
         want.sort_unstable();
         assert_eq!(got, want);
         again.into_iter().for_each(release);
+    }
+
+    /// A task starting on a stack reserved long ago trades it for the stack released last
+    /// on this thread (of the same size); the reserved one stays pooled in its place.
+    #[test]
+    fn a_starting_task_trades_its_reserved_stack_for_the_warm_one() {
+        let size = rounded_size(SIZE + 4096).unwrap();
+        std::thread::spawn(move || {
+            let reserved = acquire(size, None).unwrap();
+            let warm = acquire(size, None).unwrap();
+            let (reserved_base, warm_base) = (base(&reserved), base(&warm));
+            release(warm);
+            let started = swap_for_warm(reserved);
+            assert_eq!(base(&started), warm_base);
+            let pooled = take(size).expect("the reserved stack went to the cache");
+            assert_eq!(base(&pooled), reserved_base);
+            // Nothing of that size left to trade: the stack is kept.
+            assert_eq!(base(&swap_for_warm(pooled)), reserved_base);
+        })
+        .join()
+        .unwrap();
     }
 }
