@@ -155,6 +155,13 @@ pub fn table_markdown(report: &Value) -> String {
         let entries = row["entries"].as_array().cloned().unwrap_or_default();
         let mut first = true;
         for yp in entries.iter().filter(|e| e["yieldpoint"] == true) {
+            let mut yp_name = str_of(yp, "implementation")
+                .trim_start_matches("yieldpoint ")
+                .to_string();
+            if let Some(note) = yp["note"].as_str() {
+                notes.push(format!("yieldpoint {yp_name}: {note}."));
+                let _ = write!(yp_name, " [{}]", notes.len());
+            }
             let peers: Vec<&Value> = entries
                 .iter()
                 .filter(|e| e["versus"].as_str() == yp["id"].as_str())
@@ -184,8 +191,7 @@ pub fn table_markdown(report: &Value) -> String {
                 };
                 let _ = writeln!(
                     out,
-                    "| {operation} | {} | {} | {peer_name} | {peer_median} | {ratio} | {} |",
-                    str_of(yp, "implementation").trim_start_matches("yieldpoint "),
+                    "| {operation} | {yp_name} | {} | {peer_name} | {peer_median} | {ratio} | {} |",
                     median_cell(yp),
                     str_of(row, "unit"),
                 );

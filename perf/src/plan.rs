@@ -236,10 +236,16 @@ pub fn rows() -> Vec<Row> {
             description: "a message to an echo task and its reply; per round trip".into(),
             entries: vec![
                 yieldpoint("round-robin", "round-robin", yp::ping_pong_round_robin),
-                yieldpoint(
-                    "work-queue-cross",
-                    "work-queue (2 workers, tasks on different workers)",
-                    yp::ping_pong_work_queue_cross,
+                noted(
+                    yieldpoint(
+                        "work-queue-cross",
+                        "work-queue (2 workers, tasks on different workers)",
+                        yp::ping_pong_work_queue_cross,
+                    ),
+                    "started tasks never move, so every message wakes the other worker's OS \
+                     thread from its park (a futex system call on both sides), as between two \
+                     OS threads: its time follows the kernel's wake-up latency and varies \
+                     with the machine's load",
                 ),
                 peer(
                     "tokio-current",
