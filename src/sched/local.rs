@@ -31,7 +31,7 @@ type TaskCoroutine = Coroutine<(), Switch, (), Interrupt>;
 /// A task body, boxed; `()` because the body stores its own result for the `JoinHandle`.
 pub(crate) type Body = Box<dyn FnOnce()>;
 
-/// A task's body before and after it starts.
+/// A task's body before and after it starts, as `run_task` takes it out of the slab.
 enum Run {
     /// Not started: the body and the stack reserved for it at spawn.
     New { stack: PooledStack, body: Body },
@@ -42,9 +42,16 @@ enum Run {
     Running,
 }
 
+/// A task in the slab. Both fields are `None` while it is switched in.
+///
+/// Two `Option`s rather than one `Run`: switching a task in and out then moves one
+/// pointer (the boxed coroutine), not a whole enum sized for the unstarted body.
 struct Slot {
     header: Arc<Header>,
-    run: Run,
+    /// Until the task starts: the stack reserved for it at spawn and its body.
+    unstarted: Option<(PooledStack, Body)>,
+    /// Once started, while switched out: its coroutine, suspended at a yield point.
+    coroutine: Option<Box<TaskCoroutine>>,
 }
 
 /// One scheduler thread's tasks, run queue and timers.
@@ -115,7 +122,8 @@ impl Local {
     pub(crate) fn insert(&self, header: Arc<Header>, stack: PooledStack, body: Body) {
         let slot = Slot {
             header: header.clone(),
-            run: Run::New { stack, body },
+            unstarted: Some((stack, body)),
+            coroutine: None,
         };
         let key = match self.free_keys.borrow_mut().pop() {
             Some(key) => {
@@ -318,12 +326,18 @@ impl Local {
     fn take_run(&self, key: usize) -> Option<Run> {
         let mut slots = self.slots.borrow_mut();
         let slot = slots.get_mut(key)?.as_mut()?;
-        Some(std::mem::replace(&mut slot.run, Run::Running))
+        if let Some(co) = slot.coroutine.take() {
+            return Some(Run::Started(co));
+        }
+        Some(match slot.unstarted.take() {
+            Some((stack, body)) => Run::New { stack, body },
+            None => Run::Running,
+        })
     }
 
     fn put_back(&self, key: usize, co: Box<TaskCoroutine>) {
         if let Some(Some(slot)) = self.slots.borrow_mut().get_mut(key) {
-            slot.run = Run::Started(co);
+            slot.coroutine = Some(co);
         }
     }
 
@@ -386,8 +400,12 @@ impl Local {
             }
             self.live.set(0);
             for slot in slots {
-                let Slot { header, run } = slot;
-                drop(run);
+                let Slot {
+                    header,
+                    unstarted,
+                    coroutine,
+                } = slot;
+                drop((unstarted, coroutine));
                 self.finished(&header, Some(JoinError::cancelled(&header)));
             }
         }
@@ -397,6 +415,7 @@ impl Local {
 
 /// Creates the coroutine of a task that starts now.
 fn start(header: &Arc<Header>, stack: PooledStack, body: Body) -> TaskCoroutine {
+    let stack = crate::stack::swap_for_warm(stack);
     header.set_stack(stack.limit().get(), stack.base().get());
     let name = header.name.as_deref().map(Box::from);
     let own = header.clone();

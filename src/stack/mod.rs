@@ -21,7 +21,7 @@ use std::fmt;
 use std::io;
 
 pub(crate) use overflow::GuardRegistration;
-pub(crate) use pool::release;
+pub(crate) use pool::{release, swap_for_warm};
 
 /// The stack type every coroutine runs on.
 pub(crate) type PooledStack = corosensei::stack::DefaultStack;

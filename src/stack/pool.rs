@@ -1,39 +1,226 @@
-//! A per-thread pool of finished coroutines' stacks, reused by the next coroutine.
+//! A pool of finished coroutines' stacks, reused by the next coroutine: a per-thread
+//! cache in front of a process-wide pool.
 //!
-//! Per thread because coroutines never leave the thread that created them, so a stack is
-//! returned where it is likely to be taken again, without locks. The pool keeps at most
-//! [`MAX_POOLED`] stacks per thread; beyond that, stacks are unmapped.
+//! A stack is returned to the thread that ran its coroutine and taken by the next
+//! coroutine of the same size created there, without locks. Past [`LOCAL_MAX`] stacks a
+//! thread hands a batch to the shared pool, and a thread whose cache is empty takes a
+//! batch from it before it maps a new stack. The shared level matters on a work-queue
+//! scheduler, where a task's stack is taken on the worker that spawns it and returned on
+//! the worker that ran it: without it, the spawning worker maps a fresh stack for every
+//! task while the other's pool overflows and unmaps them (each `mmap`/`munmap` pair takes
+//! the process's memory-map lock and, for `munmap`, flushes the TLB of every core running
+//! the process). A thread that exits hands its cache to the shared pool.
+//!
+//! The shared pool keeps at most [`SHARED_MAX_BYTES`] of stacks; beyond that, stacks are
+//! unmapped. A pooled stack keeps the pages its last coroutine touched (typically one or
+//! two) and its two mappings; it is reused before any new stack is mapped, so pooling never
+//! lowers how many stacks can be live at once.
 
 use std::cell::RefCell;
+use std::sync::Mutex;
 
 use super::{usable_size, PooledStack};
 
-/// Most stacks one thread keeps for reuse.
-const MAX_POOLED: usize = 256;
+/// Most stacks one thread keeps for itself.
+const LOCAL_MAX: usize = 64;
+/// Stacks moved between a thread's cache and the shared pool at a time.
+const BATCH: usize = LOCAL_MAX / 2;
+/// Most bytes of usable stack the shared pool keeps: 1 GiB of address space, 16,384
+/// default-sized stacks.
+const SHARED_MAX_BYTES: usize = 1 << 30;
+
+/// A thread's cache: free stacks, newest last (most likely still in the CPU cache). Sizes
+/// may differ. On thread exit it moves to the shared pool.
+struct LocalCache(RefCell<Vec<PooledStack>>);
+
+impl Drop for LocalCache {
+    fn drop(&mut self) {
+        let stacks = std::mem::take(self.0.get_mut());
+        give_to_shared(stacks);
+    }
+}
 
 thread_local! {
-    /// Free stacks, newest last (most likely still in cache). Sizes may differ.
-    static FREE: RefCell<Vec<PooledStack>> = const { RefCell::new(Vec::new()) };
+    static LOCAL: LocalCache = const { LocalCache(RefCell::new(Vec::new())) };
 }
 
-/// Takes a free stack with exactly `size` usable bytes, if this thread has one.
-pub(super) fn take(size: usize) -> Option<PooledStack> {
-    FREE.try_with(|free| {
-        let mut free = free.borrow_mut();
-        let index = free.iter().rposition(|s| usable_size(s) == size)?;
-        Some(free.swap_remove(index))
-    })
-    .ok()
-    .flatten()
+/// The shared level: free stacks and their total usable size in bytes.
+struct Shared {
+    stacks: Vec<PooledStack>,
+    bytes: usize,
 }
 
-/// Returns a finished coroutine's stack to this thread's pool, or unmaps it when the
-/// pool is full or the thread is exiting.
-pub(crate) fn release(stack: PooledStack) {
-    let _ = FREE.try_with(|free| {
-        let mut free = free.borrow_mut();
-        if free.len() < MAX_POOLED {
-            free.push(stack);
+static SHARED: Mutex<Shared> = Mutex::new(Shared {
+    stacks: Vec::new(),
+    bytes: 0,
+});
+
+fn shared() -> std::sync::MutexGuard<'static, Shared> {
+    // No code that can panic runs under the lock, so the data is never half-updated.
+    SHARED.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Moves `stacks` to the shared pool, unmapping (dropping) those that do not fit.
+fn give_to_shared(stacks: Vec<PooledStack>) {
+    if stacks.is_empty() {
+        return;
+    }
+    let mut unmapped = Vec::new();
+    {
+        let mut shared = shared();
+        for stack in stacks {
+            let size = usable_size(&stack);
+            if shared.bytes + size <= SHARED_MAX_BYTES {
+                shared.bytes += size;
+                shared.stacks.push(stack);
+            } else {
+                unmapped.push(stack);
+            }
         }
+    }
+    // `munmap` outside the lock.
+    drop(unmapped);
+}
+
+/// Takes up to `max` stacks of `size` usable bytes from the shared pool.
+fn take_from_shared(size: usize, max: usize) -> Vec<PooledStack> {
+    let mut shared = shared();
+    let mut taken = Vec::new();
+    let mut i = shared.stacks.len();
+    while i > 0 && taken.len() < max {
+        i -= 1;
+        if usable_size(&shared.stacks[i]) == size {
+            taken.push(shared.stacks.swap_remove(i));
+        }
+    }
+    shared.bytes -= taken.len() * size;
+    taken
+}
+
+/// Takes a free stack with exactly `size` usable bytes: from this thread's cache, else a
+/// batch from the shared pool; `None` if neither has one.
+pub(super) fn take(size: usize) -> Option<PooledStack> {
+    LOCAL
+        .try_with(|local| {
+            let mut free = local.0.borrow_mut();
+            if let Some(index) = free.iter().rposition(|s| usable_size(s) == size) {
+                return Some(free.swap_remove(index));
+            }
+            let mut batch = take_from_shared(size, BATCH);
+            let stack = batch.pop();
+            free.extend(batch);
+            stack
+        })
+        .ok()
+        .flatten()
+        .or_else(|| take_from_shared(size, 1).pop())
+}
+
+/// Trades `stack`, reserved when its task was spawned, for the stack this thread released
+/// last, if that one has the same size; called when the task starts.
+///
+/// A stack is reserved at spawn (so that spawn, not a later start, reports a failure to
+/// map one), but a task spawned among thousands of others gets one that no coroutine has
+/// touched for a long time: its top pages, which the coroutine writes first, are out of
+/// the CPU caches and TLB. The stack released last was in use a moment ago. The traded-in
+/// stack takes its place in the cache, so the task still holds exactly one stack and
+/// the count of reserved stacks does not change.
+pub(crate) fn swap_for_warm(stack: PooledStack) -> PooledStack {
+    let size = usable_size(&stack);
+    let mut stack = Some(stack);
+    let warm = LOCAL.try_with(|local| {
+        let mut free = local.0.borrow_mut();
+        let last = free.last_mut().filter(|last| usable_size(last) == size)?;
+        Some(std::mem::replace(last, stack.take()?))
     });
+    match (warm, stack) {
+        (Ok(Some(warm)), None) => warm,
+        (_, Some(stack)) => stack,
+        (_, None) => unreachable!("the reserved stack is either traded or kept"),
+    }
+}
+
+/// Returns a finished coroutine's stack to this thread's cache; a full cache passes a
+/// batch on to the shared pool.
+pub(crate) fn release(stack: PooledStack) {
+    let mut stack = Some(stack);
+    let overflow = LOCAL
+        .try_with(|local| {
+            let mut free = local.0.borrow_mut();
+            free.extend(stack.take());
+            // The oldest ones: the newest are the likeliest to be warm in the CPU cache.
+            (free.len() > LOCAL_MAX).then(|| free.drain(..BATCH).collect())
+        })
+        .ok()
+        .flatten();
+    if let Some(batch) = overflow {
+        give_to_shared(batch);
+    }
+    // Still here if this thread is exiting and its cache is gone.
+    if let Some(stack) = stack {
+        give_to_shared(vec![stack]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use corosensei::stack::Stack;
+
+    use super::{release, swap_for_warm, take, LOCAL_MAX};
+    use crate::stack::{acquire, rounded_size};
+
+    /// A size no other test uses, so tests running in parallel cannot take these stacks.
+    const SIZE: usize = 200 * 1024;
+
+    fn base(stack: &super::PooledStack) -> usize {
+        stack.base().get()
+    }
+
+    /// Stacks released on a thread that exits, or beyond its cache, are taken on another
+    /// thread before any new stack is mapped.
+    #[test]
+    fn stacks_move_between_threads_through_the_shared_pool() {
+        let size = rounded_size(SIZE).unwrap();
+        let released: Vec<usize> = std::thread::spawn(move || {
+            let stacks: Vec<_> = (0..LOCAL_MAX + 8)
+                .map(|_| acquire(size, None).unwrap())
+                .collect();
+            let bases = stacks.iter().map(base).collect();
+            stacks.into_iter().for_each(release);
+            bases
+        })
+        .join()
+        .unwrap();
+        // The thread's cache went to the shared pool when it exited.
+        let again: Vec<_> = (0..released.len())
+            .map(|_| take(size).expect("a pooled stack"))
+            .collect();
+        let mut got: Vec<usize> = again.iter().map(base).collect();
+        let mut want = released.clone();
+        got.sort_unstable();
+        want.sort_unstable();
+        assert_eq!(got, want);
+        again.into_iter().for_each(release);
+    }
+
+    /// A task starting on a stack reserved long ago trades it for the stack released last
+    /// on this thread (of the same size); the reserved one stays pooled in its place.
+    #[test]
+    fn a_starting_task_trades_its_reserved_stack_for_the_warm_one() {
+        let size = rounded_size(SIZE + 4096).unwrap();
+        std::thread::spawn(move || {
+            let reserved = acquire(size, None).unwrap();
+            let warm = acquire(size, None).unwrap();
+            let (reserved_base, warm_base) = (base(&reserved), base(&warm));
+            release(warm);
+            let started = swap_for_warm(reserved);
+            assert_eq!(base(&started), warm_base);
+            let pooled = take(size).expect("the reserved stack went to the cache");
+            assert_eq!(base(&pooled), reserved_base);
+            // Nothing of that size left to trade: the stack is kept.
+            assert_eq!(base(&swap_for_warm(pooled)), reserved_base);
+        })
+        .join()
+        .unwrap();
+    }
 }

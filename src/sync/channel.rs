@@ -26,7 +26,7 @@ use std::error::Error;
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use super::wait_list::WaitList;
+use super::wait_list::{park_current, WaitQueue, Waiter};
 use crate::task::WaitReason;
 
 /// Creates a channel that holds at most `capacity` messages; `send` waits while it is full.
@@ -59,19 +59,18 @@ fn new<T>(capacity: Option<usize>) -> (Sender<T>, Receiver<T>) {
             capacity,
             senders: 1,
             receivers: 1,
+            receiving: WaitQueue::default(),
+            sending: WaitQueue::default(),
         }),
-        receivers: WaitList::new(),
-        senders: WaitList::new(),
     });
     (Sender { chan: chan.clone() }, Receiver { chan })
 }
 
+/// The channel: one lock over the messages and both wait queues, so that checking for a
+/// message and registering to wait for one is a single critical section (a sender that
+/// pushes after it sees the registration), and a message costs one lock on each side.
 struct Chan<T> {
     state: Mutex<State<T>>,
-    /// Receivers waiting for a message or for the close.
-    receivers: WaitList,
-    /// Senders waiting for room (bounded channels only).
-    senders: WaitList,
 }
 
 struct State<T> {
@@ -79,6 +78,58 @@ struct State<T> {
     capacity: Option<usize>,
     senders: usize,
     receivers: usize,
+    /// Receivers parked until a message arrives or the channel closes.
+    receiving: WaitQueue,
+    /// Senders parked until there is room (bounded channels only).
+    sending: WaitQueue,
+}
+
+/// What one attempt to send gives: sent (with the parked receiver to wake, if any), no
+/// receiver left, or full (the value back).
+type Pushed<T> = Result<Result<Option<Waiter>, SendError<T>>, T>;
+
+/// Which wait queue of a channel a waiter is in.
+#[derive(Clone, Copy)]
+enum Side {
+    Receiving,
+    Sending,
+}
+
+impl<T> State<T> {
+    fn waiters(&mut self, side: Side) -> &mut WaitQueue {
+        match side {
+            Side::Receiving => &mut self.receiving,
+            Side::Sending => &mut self.sending,
+        }
+    }
+
+    /// One attempt to send: `Ok(Ok(receiver to wake))`, `Ok(Err)` when no receiver is
+    /// left, `Err(value)` when full.
+    fn push(&mut self, value: T) -> Pushed<T> {
+        if self.receivers == 0 {
+            return Ok(Err(SendError(value)));
+        }
+        if self.capacity.is_some_and(|cap| self.queue.len() >= cap) {
+            return Err(value);
+        }
+        self.queue.push_back(value);
+        Ok(Ok(self.receiving.pop()))
+    }
+
+    /// One attempt to receive: the message and, on a bounded channel, a sender to wake.
+    fn pop(&mut self) -> Result<(T, Option<Waiter>), TryRecvError> {
+        match self.queue.pop_front() {
+            Some(value) => {
+                let sender = match self.capacity {
+                    Some(_) => self.sending.pop(),
+                    None => None,
+                };
+                Ok((value, sender))
+            }
+            None if self.senders == 0 => Err(TryRecvError::Closed),
+            None => Err(TryRecvError::Empty),
+        }
+    }
 }
 
 impl<T> Chan<T> {
@@ -87,35 +138,65 @@ impl<T> Chan<T> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// One attempt to send: `Ok(Ok)` sent, `Ok(Err)` no receiver left, `Err(v)` full.
-    fn try_push(&self, value: T) -> Result<Result<(), SendError<T>>, T> {
-        let mut state = self.lock();
-        if state.receivers == 0 {
-            return Ok(Err(SendError(value)));
-        }
-        if state.capacity.is_some_and(|cap| state.queue.len() >= cap) {
-            return Err(value);
-        }
-        state.queue.push_back(value);
-        drop(state);
-        self.receivers.notify_one();
-        Ok(Ok(()))
-    }
-
-    /// One attempt to receive.
-    fn try_pop(&self) -> Result<T, TryRecvError> {
-        let mut state = self.lock();
-        match state.queue.pop_front() {
-            Some(value) => {
-                let bounded = state.capacity.is_some();
-                drop(state);
-                if bounded {
-                    self.senders.notify_one();
-                }
-                Ok(value)
+    /// Runs `attempt` under the lock until it returns `Some((result, waiter to wake))`,
+    /// registering in `side`'s queue and parking between attempts.
+    fn wait<R>(
+        &self,
+        side: Side,
+        reason: WaitReason,
+        mut attempt: impl FnMut(&mut State<T>) -> Option<(R, Option<Waiter>)>,
+    ) -> R {
+        let mut parked = Parked {
+            chan: self,
+            side,
+            ticket: None,
+        };
+        loop {
+            let mut state = self.lock();
+            if let Some(ticket) = parked.ticket.take() {
+                // Woken (its entry was popped), or a spurious wakeup (still listed).
+                state.waiters(side).remove(ticket);
             }
-            None if state.senders == 0 => Err(TryRecvError::Closed),
-            None => Err(TryRecvError::Empty),
+            if let Some((result, wake)) = attempt(&mut state) {
+                drop(state);
+                if let Some(waiter) = wake {
+                    waiter.wake();
+                }
+                return result;
+            }
+            parked.ticket = Some(state.waiters(side).push_current());
+            drop(state);
+            park_current(reason);
+        }
+    }
+}
+
+/// A waiter's registration while it is parked. Dropped with a ticket only when the wait
+/// unwinds (the task was cancelled or timed out while parked): then it removes the
+/// registration, or, if the waiter had already been woken, passes the wakeup on to the
+/// next waiter, so none is lost.
+struct Parked<'a, T> {
+    chan: &'a Chan<T>,
+    side: Side,
+    ticket: Option<u64>,
+}
+
+impl<T> Drop for Parked<'_, T> {
+    fn drop(&mut self) {
+        let Some(ticket) = self.ticket else {
+            return;
+        };
+        let next = {
+            let mut state = self.chan.lock();
+            let waiters = state.waiters(self.side);
+            if waiters.remove(ticket) {
+                None
+            } else {
+                waiters.pop()
+            }
+        };
+        if let Some(next) = next {
+            next.wake();
         }
     }
 }
@@ -139,16 +220,18 @@ impl<T> Sender<T> {
     /// If the task is cancelled while waiting; `value` is dropped.
     pub fn send(&self, value: T) -> Result<(), SendError<T>> {
         let mut value = Some(value);
-        self.chan.senders.wait_until(WaitReason::ChannelSend, || {
-            let v = value.take()?;
-            match self.chan.try_push(v) {
-                Ok(result) => Some(result),
-                Err(full) => {
-                    value = Some(full);
-                    None
+        self.chan
+            .wait(Side::Sending, WaitReason::ChannelSend, |state| {
+                let v = value.take()?;
+                match state.push(v) {
+                    Ok(Ok(receiver)) => Some((Ok(()), receiver)),
+                    Ok(Err(closed)) => Some((Err(closed), None)),
+                    Err(full) => {
+                        value = Some(full);
+                        None
+                    }
                 }
-            }
-        })
+            })
     }
 
     /// Sends `value` if there is room now.
@@ -157,8 +240,14 @@ impl<T> Sender<T> {
     ///
     /// [`TrySendError::Full`] or [`TrySendError::Closed`], each holding `value`.
     pub fn try_send(&self, value: T) -> Result<(), TrySendError<T>> {
-        match self.chan.try_push(value) {
-            Ok(Ok(())) => Ok(()),
+        let pushed = self.chan.lock().push(value);
+        match pushed {
+            Ok(Ok(receiver)) => {
+                if let Some(receiver) = receiver {
+                    receiver.wake();
+                }
+                Ok(())
+            }
             Ok(Err(SendError(v))) => Err(TrySendError::Closed(v)),
             Err(v) => Err(TrySendError::Full(v)),
         }
@@ -183,10 +272,15 @@ impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
         let mut state = self.chan.lock();
         state.senders -= 1;
-        let last = state.senders == 0;
+        // The last sender closes the channel: every parked receiver gets to see it.
+        let receivers: Vec<Waiter> = if state.senders == 0 {
+            state.receiving.take_all().collect()
+        } else {
+            Vec::new()
+        };
         drop(state);
-        if last {
-            self.chan.receivers.notify_all();
+        for receiver in receivers {
+            receiver.wake();
         }
     }
 }
@@ -216,13 +310,15 @@ impl<T> Receiver<T> {
     ///
     /// If the task is cancelled while waiting.
     pub fn recv(&self) -> Result<T, RecvError> {
-        self.chan
-            .receivers
-            .wait_until(WaitReason::ChannelRecv, || match self.chan.try_pop() {
-                Ok(value) => Some(Ok(value)),
-                Err(TryRecvError::Closed) => Some(Err(RecvError)),
+        self.chan.wait(
+            Side::Receiving,
+            WaitReason::ChannelRecv,
+            |state| match state.pop() {
+                Ok((value, sender)) => Some((Ok(value), sender)),
+                Err(TryRecvError::Closed) => Some((Err(RecvError), None)),
                 Err(TryRecvError::Empty) => None,
-            })
+            },
+        )
     }
 
     /// Receives a message if one is there now.
@@ -231,7 +327,13 @@ impl<T> Receiver<T> {
     ///
     /// [`TryRecvError::Empty`] or [`TryRecvError::Closed`].
     pub fn try_recv(&self) -> Result<T, TryRecvError> {
-        self.chan.try_pop()
+        let popped = self.chan.lock().pop();
+        popped.map(|(value, sender)| {
+            if let Some(sender) = sender {
+                sender.wake();
+            }
+            value
+        })
     }
 
     /// An iterator that receives until the channel is closed and drained.
@@ -263,10 +365,15 @@ impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
         let mut state = self.chan.lock();
         state.receivers -= 1;
-        let last = state.receivers == 0;
+        // The last receiver: every parked sender gets to see its send fail.
+        let senders: Vec<Waiter> = if state.receivers == 0 {
+            state.sending.take_all().collect()
+        } else {
+            Vec::new()
+        };
         drop(state);
-        if last {
-            self.chan.senders.notify_all();
+        for sender in senders {
+            sender.wake();
         }
     }
 }
@@ -399,3 +506,45 @@ impl fmt::Display for TryRecvError {
 }
 
 impl Error for TryRecvError {}
+
+#[cfg(test)]
+mod tests {
+    use super::{bounded, unbounded};
+    use crate::sched::RoundRobin;
+
+    /// A receiver woken for a message but cancelled before it ran passes the wakeup on:
+    /// the next parked receiver gets the message instead of it waiting forever.
+    #[test]
+    fn cancelled_receiver_passes_its_wakeup_on() {
+        RoundRobin::new().block_on(|| {
+            let (tx, rx) = unbounded::<u32>();
+            let (rx1, rx2) = (rx.clone(), rx);
+            let first = crate::spawn(move || rx1.recv());
+            let second = crate::spawn(move || rx2.recv());
+            crate::yield_now(); // both park, `first` at the front
+            tx.send(7).unwrap(); // wakes `first`
+            first.cancel(); // ...which unwinds before it receives
+            assert_eq!(second.join().unwrap(), Ok(7));
+            assert!(first.join().unwrap_err().is_cancelled());
+        });
+    }
+
+    /// The same for a sender woken for room in a bounded channel.
+    #[test]
+    fn cancelled_sender_passes_its_wakeup_on() {
+        RoundRobin::new().block_on(|| {
+            let (tx, rx) = bounded::<u32>(1);
+            tx.send(0).unwrap();
+            let (tx1, tx2) = (tx.clone(), tx);
+            let first = crate::spawn(move || tx1.send(1).is_ok());
+            let second = crate::spawn(move || tx2.send(2).is_ok());
+            crate::yield_now(); // both park on the full channel
+            assert_eq!(rx.recv(), Ok(0)); // makes room, wakes `first`
+            first.cancel();
+            assert!(second.join().unwrap());
+            assert!(first.join().unwrap_err().is_cancelled());
+            assert_eq!(rx.recv(), Ok(2));
+            assert!(rx.try_recv().is_err());
+        });
+    }
+}

@@ -48,16 +48,66 @@ pub(crate) fn park_current(reason: WaitReason) {
     }
 }
 
+/// A FIFO of waiters, each with a ticket that can remove it again; the caller guards it
+/// with a lock of its own (a [`WaitList`]'s, or a channel's state lock).
+///
+/// The longest-waiting waiter is kept inline: most lists (a task's joiners, a channel's
+/// receivers) never hold more than one, and then waiting allocates nothing.
 #[derive(Default)]
-struct List {
+pub(crate) struct WaitQueue {
     next_ticket: u64,
-    waiters: VecDeque<(u64, Waiter)>,
+    /// The front of the queue; `None` only when `rest` is empty too.
+    first: Option<(u64, Waiter)>,
+    rest: VecDeque<(u64, Waiter)>,
+}
+
+impl WaitQueue {
+    /// Adds the current waiter (green thread or OS thread) at the back; returns its ticket.
+    pub(crate) fn push_current(&mut self) -> u64 {
+        self.next_ticket += 1;
+        let entry = (self.next_ticket, Waiter::current());
+        if self.first.is_none() {
+            self.first = Some(entry);
+        } else {
+            self.rest.push_back(entry);
+        }
+        self.next_ticket
+    }
+
+    /// Takes the longest-waiting waiter; the caller wakes it after releasing its lock.
+    pub(crate) fn pop(&mut self) -> Option<Waiter> {
+        let (_, waiter) = self.first.take()?;
+        self.first = self.rest.pop_front();
+        Some(waiter)
+    }
+
+    /// Removes `ticket`'s waiter; `false` if it is no longer listed (it was popped).
+    pub(crate) fn remove(&mut self, ticket: u64) -> bool {
+        if self.first.as_ref().is_some_and(|(id, _)| *id == ticket) {
+            self.first = self.rest.pop_front();
+            return true;
+        }
+        match self.rest.iter().position(|(id, _)| *id == ticket) {
+            Some(index) => {
+                self.rest.remove(index);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Takes every waiter, in order.
+    pub(crate) fn take_all(&mut self) -> impl Iterator<Item = Waiter> {
+        let first = self.first.take();
+        let rest = std::mem::take(&mut self.rest);
+        first.into_iter().chain(rest).map(|(_, waiter)| waiter)
+    }
 }
 
 /// A FIFO list of parked waiters.
 #[derive(Default)]
 pub(crate) struct WaitList {
-    list: Mutex<List>,
+    list: Mutex<WaitQueue>,
 }
 
 impl WaitList {
@@ -65,17 +115,14 @@ impl WaitList {
         Self::default()
     }
 
-    fn lock(&self) -> MutexGuard<'_, List> {
+    fn lock(&self) -> MutexGuard<'_, WaitQueue> {
         // The list is never left inconsistent by a panic (no user code runs under it).
         self.list.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Registers the current waiter; the ticket removes it again unless it was woken.
     fn register(&self) -> Ticket<'_> {
-        let mut list = self.lock();
-        list.next_ticket += 1;
-        let id = list.next_ticket;
-        list.waiters.push_back((id, Waiter::current()));
+        let id = self.lock().push_current();
         Ticket {
             list: self,
             id,
@@ -85,9 +132,9 @@ impl WaitList {
 
     /// Wakes the longest-waiting waiter; `false` if there was none.
     pub(crate) fn notify_one(&self) -> bool {
-        let waiter = self.lock().waiters.pop_front();
+        let waiter = self.lock().pop();
         match waiter {
-            Some((_, waiter)) => {
+            Some(waiter) => {
                 waiter.wake();
                 true
             }
@@ -97,8 +144,8 @@ impl WaitList {
 
     /// Wakes every waiter.
     pub(crate) fn notify_all(&self) {
-        let waiters = std::mem::take(&mut self.lock().waiters);
-        for (_, waiter) in waiters {
+        let waiters = self.lock().take_all();
+        for waiter in waiters {
             waiter.wake();
         }
     }
@@ -149,12 +196,31 @@ impl Ticket<'_> {
 impl Drop for Ticket<'_> {
     fn drop(&mut self) {
         let mut list = self.list.lock();
-        if let Some(index) = list.waiters.iter().position(|(id, _)| *id == self.id) {
-            list.waiters.remove(index);
-        } else if self.armed && std::thread::panicking() {
+        // Not listed any more: it was woken.
+        if !list.remove(self.id) && self.armed && std::thread::panicking() {
             // Woken, then unwound (cancelled, timed out) before using the wakeup.
             drop(list);
             self.list.notify_one();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::WaitQueue;
+
+    /// FIFO across the inline first entry and the rest; removal by ticket from either.
+    #[test]
+    fn wait_queue_is_fifo_and_removes_by_ticket() {
+        let mut queue = WaitQueue::default();
+        let [a, b, c, d] = [(); 4].map(|()| queue.push_current());
+        assert!(queue.remove(a), "the inline first entry");
+        assert!(!queue.remove(a), "already gone");
+        assert!(queue.remove(c), "an entry behind the first");
+        assert!(queue.pop().is_some()); // b
+        assert!(!queue.remove(b), "b was popped first");
+        assert_eq!(queue.take_all().count(), 1); // d
+        assert!(!queue.remove(d));
+        assert!(queue.pop().is_none());
     }
 }

@@ -71,8 +71,9 @@ mod worker;
 
 use std::collections::HashMap;
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread;
 
 use crossbeam_deque::{Injector, Stealer, Worker};
@@ -110,35 +111,71 @@ pub(crate) struct Shared {
     live: AtomicUsize,
     /// Callers of `run` waiting for `live` to reach 0.
     all_done: WaitList,
-    /// Every unfinished task, for snapshots.
-    tasks: Mutex<HashMap<TaskId, Arc<Header>>>,
+    /// Every unfinished task, for snapshots, in [`TASK_SHARDS`] maps by task id: each
+    /// spawn and each end of a task updates one, and workers doing so at once then rarely
+    /// contend for the same lock.
+    tasks: [Mutex<TaskMap>; TASK_SHARDS],
     shutdown: AtomicBool,
 }
 
+/// Shards of [`Shared::tasks`].
+const TASK_SHARDS: usize = 16;
+
+/// Unfinished tasks by id. Ids are unique and handed out in order, so a multiplicative
+/// hash spreads them as well as SipHash does, for a fraction of its cost.
+type TaskMap = HashMap<TaskId, Arc<Header>, BuildHasherDefault<TaskIdHasher>>;
+
+/// Fibonacci hashing of a [`TaskId`] (the hasher of [`TaskMap`]).
+#[derive(Default)]
+struct TaskIdHasher(u64);
+
+impl Hasher for TaskIdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only reached if `TaskId`'s `Hash` stops being a single `write_u64`.
+        for &byte in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(byte)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
 impl Shared {
+    /// The shard of [`Shared::tasks`] that holds task `id`.
+    fn tasks_shard(&self, id: TaskId) -> MutexGuard<'_, TaskMap> {
+        // Consecutive ids land in different shards.
+        self.tasks[id.as_u64() as usize % TASK_SHARDS]
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+    }
+
     /// Counts and registers a task about to be queued.
     fn register(&self, header: &Arc<Header>) {
         self.live.fetch_add(1, Ordering::SeqCst);
-        self.tasks
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
+        self.tasks_shard(header.id)
             .insert(header.id, header.clone());
     }
 
     /// Counts a task's end; wakes `run` when it was the last.
     fn finished(&self, header: &Header) {
-        self.tasks
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&header.id);
+        self.tasks_shard(header.id).remove(&header.id);
         if self.live.fetch_sub(1, Ordering::SeqCst) == 1 {
             self.all_done.notify_all();
         }
     }
 
     fn snapshot(&self) -> Vec<TaskSnapshot> {
-        let tasks = self.tasks.lock().unwrap_or_else(|e| e.into_inner());
-        let mut snapshot: Vec<_> = tasks.values().map(|h| TaskSnapshot::of(h)).collect();
+        let mut snapshot: Vec<_> = Vec::new();
+        for shard in &self.tasks {
+            let tasks = shard.lock().unwrap_or_else(|e| e.into_inner());
+            snapshot.extend(tasks.values().map(|h| TaskSnapshot::of(h)));
+        }
         snapshot.sort_by_key(|s| s.id);
         snapshot
     }
@@ -315,7 +352,7 @@ impl Builder<WorkQueue> {
             sleepers: Sleepers::default(),
             live: AtomicUsize::new(0),
             all_done: WaitList::new(),
-            tasks: Mutex::new(HashMap::new()),
+            tasks: std::array::from_fn(|_| Mutex::new(TaskMap::default())),
             shutdown: AtomicBool::new(false),
         });
         let threads = deques

@@ -1,0 +1,427 @@
+//! The rows of the report and who runs in each: yieldpoint's variants first, then the
+//! peers, each compared with the yieldpoint variant that does the same thing.
+
+use crate::timing::Workload;
+use crate::{cores, memory, peers, yp};
+
+/// Where a measurement comes from.
+pub enum Source {
+    /// A function of this binary, timed in this process.
+    InProcess(Workload),
+    /// A may workload in a child process with this many workers.
+    May {
+        workload: &'static str,
+        workers: usize,
+    },
+    /// A workload of `perf/python/workloads.py`, run with `python3`.
+    Python(&'static str),
+    /// Bytes of RSS per idle task, from `perf-report child rss IMPL`.
+    IdleRss(&'static str),
+}
+
+/// One implementation in a row.
+pub struct Entry {
+    /// Stable id within the row (`round-robin`, `tokio-current-thread`, ...).
+    pub id: &'static str,
+    /// What the table shows.
+    pub label: String,
+    /// yieldpoint itself (otherwise a peer).
+    pub yieldpoint: bool,
+    /// For a peer: the id of the yieldpoint entry it is compared with.
+    pub versus: Option<&'static str>,
+    pub source: Source,
+    /// Said next to the number in the report (what makes it differ, if anything).
+    pub note: Option<&'static str>,
+}
+
+/// A target from DESIGN.md's "Performance" section.
+pub enum Target {
+    /// The yieldpoint entry's median is at most this (in the row's unit).
+    AtMost { entry: &'static str, limit: f64 },
+    /// The yieldpoint entry's median is at most `factor` times the peer's.
+    WithinFactor {
+        entry: &'static str,
+        peer: &'static str,
+        factor: f64,
+    },
+}
+
+pub struct Row {
+    pub operation: &'static str,
+    pub unit: &'static str,
+    pub description: String,
+    pub entries: Vec<Entry>,
+    pub target: Option<(String, Target)>,
+    /// Memory rows take fewer samples (each is a child process spawning 10,000 tasks).
+    pub memory: bool,
+}
+
+fn yieldpoint(id: &'static str, label: &str, workload: Workload) -> Entry {
+    Entry {
+        id,
+        label: format!("yieldpoint {label}"),
+        yieldpoint: true,
+        versus: None,
+        source: Source::InProcess(workload),
+        note: None,
+    }
+}
+
+fn peer(id: &'static str, label: impl Into<String>, versus: &'static str, source: Source) -> Entry {
+    Entry {
+        id,
+        label: label.into(),
+        yieldpoint: false,
+        versus: Some(versus),
+        source,
+        note: None,
+    }
+}
+
+fn noted(mut entry: Entry, note: &'static str) -> Entry {
+    entry.note = Some(note);
+    entry
+}
+
+/// Every timed row and memory row; `max_live_tasks` is reported on its own.
+pub fn rows() -> Vec<Row> {
+    let n = cores();
+    let may = |workload, workers| Source::May { workload, workers };
+    vec![
+        Row {
+            operation: "coroutine_send_round_trip",
+            unit: "ns",
+            description: "one send into a suspended coroutine and the yield back out".into(),
+            entries: vec![
+                yieldpoint("send", "`Coroutine::send`", yp::send),
+                peer(
+                    "corosensei",
+                    "corosensei `resume`/`suspend` (raw)",
+                    "send",
+                    Source::InProcess(peers::corosensei_resume),
+                ),
+                peer(
+                    "generator",
+                    "`generator` crate `send`",
+                    "send",
+                    Source::InProcess(peers::generator_send),
+                ),
+                peer(
+                    "python",
+                    "Python generator `send`",
+                    "send",
+                    Source::Python("generator_send"),
+                ),
+            ],
+            target: Some((
+                "send round trip ≤ 1.3× raw corosensei".into(),
+                Target::WithinFactor {
+                    entry: "send",
+                    peer: "corosensei",
+                    factor: 1.3,
+                },
+            )),
+            memory: false,
+        },
+        Row {
+            operation: "green_yield_switch",
+            unit: "ns",
+            description: "two green threads yielding to each other; per switch".into(),
+            entries: vec![
+                yieldpoint("round-robin", "round-robin", yp::yield_round_robin),
+                yieldpoint(
+                    "work-queue-1",
+                    "work-queue (1 worker)",
+                    yp::yield_work_queue_1,
+                ),
+                peer(
+                    "tokio",
+                    "tokio current-thread `yield_now`",
+                    "round-robin",
+                    Source::InProcess(peers::tokio_yield),
+                ),
+                peer(
+                    "may",
+                    "may (1 worker) `yield_now`",
+                    "work-queue-1",
+                    may("yield", 1),
+                ),
+                peer(
+                    "asyncio",
+                    "asyncio `await sleep(0)`",
+                    "round-robin",
+                    Source::Python("asyncio_switch"),
+                ),
+                peer(
+                    "seed-000",
+                    "Python seed-000 `run(tasks)`",
+                    "round-robin",
+                    Source::Python("seed000_switch"),
+                ),
+            ],
+            target: Some((
+                "round-robin switch ≤ 25 ns".into(),
+                Target::AtMost {
+                    entry: "round-robin",
+                    limit: 25.0,
+                },
+            )),
+            memory: false,
+        },
+        Row {
+            operation: "spawn_join",
+            unit: "ns",
+            description: "spawn an empty task and wait for it, from inside the scheduler".into(),
+            entries: vec![
+                yieldpoint("round-robin", "round-robin", yp::spawn_join_round_robin),
+                yieldpoint(
+                    "work-queue",
+                    &format!("work-queue ({n} workers)"),
+                    yp::spawn_join_work_queue,
+                ),
+                peer(
+                    "tokio-current",
+                    "tokio current-thread spawn + await",
+                    "round-robin",
+                    Source::InProcess(peers::tokio_spawn_join_current),
+                ),
+                peer(
+                    "may-1",
+                    "may (1 worker) spawn + join",
+                    "round-robin",
+                    may("spawn-join", 1),
+                ),
+                peer(
+                    "std-thread",
+                    "`std::thread` spawn + join",
+                    "round-robin",
+                    Source::InProcess(peers::std_spawn_join),
+                ),
+                peer(
+                    "asyncio",
+                    "asyncio `create_task` + await",
+                    "round-robin",
+                    Source::Python("asyncio_spawn_join"),
+                ),
+                noted(
+                    peer(
+                        "tokio-multi",
+                        format!("tokio multi-thread ({n} workers) spawn + await"),
+                        "work-queue",
+                        Source::InProcess(peers::tokio_spawn_join_multi),
+                    ),
+                    "tokio runs a task spawned on a worker on that same worker (its LIFO slot) \
+                     without waking another; yieldpoint's work queue wakes an idle worker, \
+                     which often steals the task, so the join crosses threads",
+                ),
+                peer(
+                    "may-n",
+                    format!("may ({n} workers) spawn + join"),
+                    "work-queue",
+                    may("spawn-join", n),
+                ),
+            ],
+            target: Some((
+                "round-robin spawn + join ≤ 200 ns".into(),
+                Target::AtMost {
+                    entry: "round-robin",
+                    limit: 200.0,
+                },
+            )),
+            memory: false,
+        },
+        Row {
+            operation: "channel_ping_pong",
+            unit: "ns",
+            description: "a message to an echo task and its reply; per round trip".into(),
+            entries: vec![
+                yieldpoint("round-robin", "round-robin", yp::ping_pong_round_robin),
+                noted(
+                    yieldpoint(
+                        "work-queue-cross",
+                        "work-queue (2 workers, tasks on different workers)",
+                        yp::ping_pong_work_queue_cross,
+                    ),
+                    "started tasks never move, so every message wakes the other worker's OS \
+                     thread from its park (a futex system call on both sides), as between two \
+                     OS threads: its time follows the kernel's wake-up latency and varies \
+                     with the machine's load",
+                ),
+                peer(
+                    "tokio-current",
+                    "tokio current-thread mpsc",
+                    "round-robin",
+                    Source::InProcess(peers::tokio_ping_pong_current),
+                ),
+                peer(
+                    "may-1",
+                    "may (1 worker) mpsc",
+                    "round-robin",
+                    may("ping-pong", 1),
+                ),
+                peer(
+                    "asyncio",
+                    "asyncio.Queue",
+                    "round-robin",
+                    Source::Python("asyncio_ping_pong"),
+                ),
+                noted(
+                    peer(
+                        "tokio-multi",
+                        format!("tokio multi-thread ({n} workers) mpsc"),
+                        "work-queue-cross",
+                        Source::InProcess(peers::tokio_ping_pong_multi),
+                    ),
+                    "tokio may run both tasks on one worker",
+                ),
+                noted(
+                    peer(
+                        "may-n",
+                        format!("may ({n} workers) mpsc"),
+                        "work-queue-cross",
+                        may("ping-pong", n),
+                    ),
+                    "may's scheduler may run both tasks on one worker",
+                ),
+                peer(
+                    "std-mpsc",
+                    "`std::sync::mpsc` between two OS threads",
+                    "work-queue-cross",
+                    Source::InProcess(peers::std_ping_pong),
+                ),
+            ],
+            target: Some((
+                "round-robin ping-pong ≤ 60 ns".into(),
+                Target::AtMost {
+                    entry: "round-robin",
+                    limit: 60.0,
+                },
+            )),
+            memory: false,
+        },
+        Row {
+            operation: "work_queue_fan_out",
+            unit: "ns/task",
+            description: format!(
+                "{} small CPU tasks spawned at once and joined, on {n} workers",
+                crate::FAN_OUT_TASKS
+            ),
+            entries: vec![
+                yieldpoint(
+                    "work-queue",
+                    &format!("`WorkQueue` ({n} workers)"),
+                    yp::fan_out,
+                ),
+                noted(
+                    peer(
+                        "tokio",
+                        format!("tokio multi-thread ({n} workers)"),
+                        "work-queue",
+                        Source::InProcess(peers::tokio_fan_out),
+                    ),
+                    "a tokio task is a heap-allocated future; each live yieldpoint task holds \
+                     a 64 KiB guarded stack (pooled, but 10,000 distinct stacks are live at \
+                     once, so each task's first stack page is a cache and TLB miss)",
+                ),
+                peer(
+                    "may",
+                    format!("may ({n} workers)"),
+                    "work-queue",
+                    may("fan-out", n),
+                ),
+                noted(
+                    peer(
+                        "rayon",
+                        format!("rayon `par_iter` ({n} threads)"),
+                        "work-queue",
+                        Source::InProcess(peers::rayon_fan_out),
+                    ),
+                    "splits the range into chunks, not one task per item",
+                ),
+                noted(
+                    peer(
+                        "threads",
+                        format!("{n} scoped OS threads, one chunk each"),
+                        "work-queue",
+                        Source::InProcess(peers::threads_fan_out),
+                    ),
+                    "no per-task scheduling at all",
+                ),
+            ],
+            target: None,
+            memory: false,
+        },
+        Row {
+            operation: "idle_rss_per_task",
+            unit: "bytes",
+            description: format!(
+                "RSS growth per task, {} tasks each switched in once and parked in sleep",
+                crate::IDLE_TASKS
+            ),
+            entries: vec![
+                Entry {
+                    id: "round-robin",
+                    label: "yieldpoint round-robin (64 KiB stacks)".into(),
+                    yieldpoint: true,
+                    versus: None,
+                    source: Source::IdleRss("yieldpoint"),
+                    note: None,
+                },
+                peer(
+                    "may",
+                    "may (1 worker, default 32 KiB stacks)",
+                    "round-robin",
+                    Source::IdleRss("may"),
+                ),
+                noted(
+                    peer(
+                        "tokio",
+                        "tokio current-thread tasks in `time::sleep`",
+                        "round-robin",
+                        Source::IdleRss("tokio"),
+                    ),
+                    "a parked future keeps only its state machine; a parked stackful task \
+                     keeps the stack pages it touched (at least one 4 KiB page)",
+                ),
+                peer(
+                    "threads",
+                    "OS threads (2 MiB stacks), parked",
+                    "round-robin",
+                    Source::IdleRss("threads"),
+                ),
+            ],
+            target: Some((
+                "idle RSS ≤ 12 KiB per green thread".into(),
+                Target::AtMost {
+                    entry: "round-robin",
+                    limit: 12.0 * 1024.0,
+                },
+            )),
+            memory: true,
+        },
+    ]
+}
+
+/// Runs the `perf-report child ...` workloads; returns what the child prints.
+pub fn child(args: &[String]) -> String {
+    let arg = |i: usize| args.get(i).map(String::as_str).unwrap_or("");
+    match arg(0) {
+        "may" => {
+            let workers: usize = arg(2).parse().expect("may workers");
+            let target_ms: u64 = arg(3).parse().expect("target ms");
+            crate::may_peer::configure(workers);
+            let workload: Workload = match arg(1) {
+                "yield" => crate::may_peer::yield_pair,
+                "spawn-join" => crate::may_peer::spawn_join,
+                "ping-pong" => crate::may_peer::ping_pong,
+                "fan-out" => crate::may_peer::fan_out,
+                other => panic!("no may workload {other:?}"),
+            };
+            let ns = crate::timing::measure(workload, std::time::Duration::from_millis(target_ms));
+            format!("{ns:.3}")
+        }
+        "rss" => format!("{:.1}", memory::idle_rss(arg(1))),
+        "max-live" => memory::max_live().to_string(),
+        other => panic!("no child workload {other:?}"),
+    }
+}

@@ -1,0 +1,179 @@
+//! yieldpoint's side of every timed row.
+
+use std::hint::black_box;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::ThreadId;
+use std::time::{Duration, Instant};
+
+use yieldpoint::sched::{RoundRobin, WorkQueue};
+use yieldpoint::sync::channel;
+use yieldpoint::{Coroutine, CoroutineState};
+
+use crate::{cores, cpu_work, FAN_OUT_TASKS};
+
+/// `coroutine_send_round_trip`: `send` in, `yield_` out.
+pub fn send(n: u64) -> Duration {
+    let mut co: Coroutine<u64, u64, ()> = Coroutine::new(|co, mut x: u64| loop {
+        x = co.yield_(x.wrapping_add(1));
+    });
+    let _ = co.send(0);
+    let start = Instant::now();
+    let mut acc = 0u64;
+    for i in 0..n {
+        if let CoroutineState::Yielded(y) = co.send(i) {
+            acc ^= y;
+        }
+    }
+    let took = start.elapsed();
+    black_box(acc);
+    took
+}
+
+/// Two green threads calling `yield_now` in turn; `n` is the number of switches.
+fn yield_pair(n: u64) -> Duration {
+    let per_task = n / 2;
+    let start = Instant::now();
+    let tasks: Vec<_> = (0..2)
+        .map(|_| {
+            yieldpoint::spawn(move || {
+                for _ in 0..per_task {
+                    yieldpoint::yield_now();
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.join().unwrap();
+    }
+    start.elapsed()
+}
+
+/// `green_yield_switch` on the round-robin scheduler.
+pub fn yield_round_robin(n: u64) -> Duration {
+    RoundRobin::new().block_on(move || yield_pair(n.max(2)))
+}
+
+/// `green_yield_switch` on a one-worker work-queue scheduler.
+pub fn yield_work_queue_1(n: u64) -> Duration {
+    let rt = WorkQueue::builder().workers(1).build();
+    rt.block_on(move || yield_pair(n.max(2)))
+}
+
+fn spawn_join_loop(n: u64) -> Duration {
+    let start = Instant::now();
+    for _ in 0..n {
+        yieldpoint::spawn(|| ()).join().unwrap();
+    }
+    start.elapsed()
+}
+
+/// `spawn_join` on the round-robin scheduler.
+pub fn spawn_join_round_robin(n: u64) -> Duration {
+    RoundRobin::new().block_on(move || spawn_join_loop(n))
+}
+
+/// `spawn_join` on a work-queue scheduler with one worker per core.
+pub fn spawn_join_work_queue(n: u64) -> Duration {
+    let rt = WorkQueue::builder().workers(cores()).build();
+    rt.block_on(move || spawn_join_loop(n))
+}
+
+/// `n` round trips: this task sends, an echo task sends back.
+fn ping_pong(n: u64, on_echo_start: impl FnOnce() + Send + 'static) -> Duration {
+    let (to_echo, echo_inbox) = channel::unbounded::<u64>();
+    let (to_main, main_inbox) = channel::unbounded::<u64>();
+    let echo = yieldpoint::spawn(move || {
+        on_echo_start();
+        for v in echo_inbox {
+            if to_main.send(v).is_err() {
+                break;
+            }
+        }
+    });
+    let start = Instant::now();
+    let mut acc = 0u64;
+    for i in 0..n {
+        to_echo.send(i).unwrap();
+        acc ^= main_inbox.recv().unwrap();
+    }
+    let took = start.elapsed();
+    black_box(acc);
+    drop(to_echo);
+    echo.join().unwrap();
+    took
+}
+
+/// `channel_ping_pong` between two green threads of the round-robin scheduler.
+pub fn ping_pong_round_robin(n: u64) -> Duration {
+    RoundRobin::new().block_on(move || ping_pong(n, || ()))
+}
+
+/// `channel_ping_pong` between green threads pinned to two different workers.
+///
+/// The main task spins (without yielding) until the echo task has started, so the echo
+/// task cannot start on the main task's worker: another worker steals it, and since
+/// started tasks never move, the two stay on different OS threads.
+pub fn ping_pong_work_queue_cross(n: u64) -> Duration {
+    let rt = WorkQueue::builder().workers(2).build();
+    rt.block_on(move || {
+        let echo_thread: Arc<Mutex<Option<ThreadId>>> = Arc::default();
+        let started = Arc::new(AtomicBool::new(false));
+        let (thread_slot, flag) = (echo_thread.clone(), started.clone());
+        let wait_for_echo = move || {
+            let deadline = Instant::now() + Duration::from_secs(2);
+            while !flag.load(Ordering::Acquire) && Instant::now() < deadline {
+                std::hint::spin_loop();
+            }
+        };
+        let (to_echo, echo_inbox) = channel::unbounded::<u64>();
+        let (to_main, main_inbox) = channel::unbounded::<u64>();
+        let echo = yieldpoint::spawn(move || {
+            *thread_slot.lock().unwrap() = Some(std::thread::current().id());
+            started.store(true, Ordering::Release);
+            for v in echo_inbox {
+                if to_main.send(v).is_err() {
+                    break;
+                }
+            }
+        });
+        wait_for_echo();
+        let cross = *echo_thread.lock().unwrap() != Some(std::thread::current().id());
+        assert!(cross, "the echo task started on the main task's worker");
+        let start = Instant::now();
+        let mut acc = 0u64;
+        for i in 0..n {
+            to_echo.send(i).unwrap();
+            acc ^= main_inbox.recv().unwrap();
+        }
+        let took = start.elapsed();
+        black_box(acc);
+        drop(to_echo);
+        echo.join().unwrap();
+        took
+    })
+}
+
+/// `work_queue_fan_out`: `n` is a number of tasks, run as rounds of
+/// [`FAN_OUT_TASKS`] spawned at once and then joined.
+pub fn fan_out(n: u64) -> Duration {
+    let rounds = n.div_ceil(FAN_OUT_TASKS);
+    let rt = WorkQueue::builder().workers(cores()).build();
+    rt.block_on(move || {
+        let start = Instant::now();
+        for _ in 0..rounds {
+            let tasks: Vec<_> = (0..FAN_OUT_TASKS)
+                .map(|i| yieldpoint::spawn(move || cpu_work(i)))
+                .collect();
+            let sum = tasks
+                .into_iter()
+                .map(|t| t.join().unwrap())
+                .fold(0u64, u64::wrapping_add);
+            black_box(sum);
+        }
+        // Per task, as `n` asks; the rounds are whole.
+        start
+            .elapsed()
+            .mul_f64(n as f64 / (rounds * FAN_OUT_TASKS) as f64)
+    })
+}
