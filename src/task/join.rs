@@ -16,6 +16,20 @@ use crate::sched::context;
 ///
 /// Python: the `asyncio.Task` returned by `create_task`: `await task`, `task.cancel()`,
 /// `task.done()`.
+///
+/// # Examples
+/// ```
+/// use std::sync::atomic::{AtomicBool, Ordering};
+/// use std::sync::Arc;
+/// use yieldpoint::sched::RoundRobin;
+///
+/// let rt = RoundRobin::new();
+/// let ran = Arc::new(AtomicBool::new(false));
+/// let flag = ran.clone();
+/// drop(rt.spawn(move || flag.store(true, Ordering::SeqCst))); // detached
+/// rt.run();
+/// assert!(ran.load(Ordering::SeqCst));
+/// ```
 pub struct JoinHandle<T> {
     header: Arc<Header>,
     value: Arc<Mutex<Option<T>>>,
@@ -107,6 +121,18 @@ impl<T> JoinHandle<T> {
     /// Whether the task has finished (returned, panicked or was cancelled).
     ///
     /// Python: `task.done()`.
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sched::RoundRobin;
+    ///
+    /// RoundRobin::new().block_on(|| {
+    ///     let child = yieldpoint::spawn(|| ());
+    ///     assert!(!child.is_finished());
+    ///     yieldpoint::yield_now(); // the child runs to its end
+    ///     assert!(child.is_finished());
+    /// });
+    /// ```
     pub fn is_finished(&self) -> bool {
         self.header.is_finished()
     }
@@ -116,6 +142,18 @@ impl<T> JoinHandle<T> {
     /// never runs; a finished task is unaffected. Returns at once.
     ///
     /// Python: `task.cancel()`.
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sched::RoundRobin;
+    ///
+    /// RoundRobin::new().block_on(|| {
+    ///     let forever = yieldpoint::spawn(|| loop { yieldpoint::yield_now() });
+    ///     yieldpoint::yield_now(); // it starts, and yields
+    ///     forever.cancel();
+    ///     assert!(forever.join().unwrap_err().is_cancelled());
+    /// });
+    /// ```
     pub fn cancel(&self) {
         if !self.header.is_finished() {
             self.header.request_cancel();
@@ -123,11 +161,33 @@ impl<T> JoinHandle<T> {
     }
 
     /// The task's id.
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sched::RoundRobin;
+    ///
+    /// RoundRobin::new().block_on(|| {
+    ///     let child = yieldpoint::spawn(|| yieldpoint::current().id());
+    ///     let id = child.id();
+    ///     assert_eq!(child.join().unwrap(), id);
+    /// });
+    /// ```
     pub fn id(&self) -> TaskId {
         self.header.id
     }
 
     /// The task's name, if it has one.
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sched::RoundRobin;
+    /// use yieldpoint::task::Builder;
+    ///
+    /// RoundRobin::new().block_on(|| {
+    ///     assert_eq!(Builder::new().name("fetch").spawn(|| ()).unwrap().name(), Some("fetch"));
+    ///     assert_eq!(yieldpoint::spawn(|| ()).name(), None);
+    /// });
+    /// ```
     pub fn name(&self) -> Option<&str> {
         self.header.name.as_deref()
     }
@@ -146,6 +206,20 @@ impl<T> fmt::Debug for JoinHandle<T> {
 /// Why a task produced no value.
 ///
 /// Python: `CancelledError`, or the exception the task raised.
+///
+/// # Examples
+/// ```
+/// use yieldpoint::sched::RoundRobin;
+/// use yieldpoint::task::Builder;
+///
+/// RoundRobin::new().block_on(|| {
+///     let child = Builder::new().name("crawler-3").spawn(|| ()).unwrap();
+///     let id = child.id();
+///     child.cancel();
+///     let err = child.join().unwrap_err();
+///     assert_eq!(err.to_string(), format!("task {id} (\"crawler-3\") was cancelled"));
+/// });
+/// ```
 pub struct JoinError {
     id: TaskId,
     name: Option<Arc<str>>,
@@ -175,16 +249,49 @@ impl JoinError {
     }
 
     /// Whether the task was cancelled (or dropped unfinished with its scheduler).
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sched::RoundRobin;
+    ///
+    /// RoundRobin::new().block_on(|| {
+    ///     let child = yieldpoint::spawn(|| ());
+    ///     child.cancel(); // before it starts: it never runs
+    ///     let err = child.join().unwrap_err();
+    ///     assert!(err.is_cancelled() && !err.is_panic());
+    /// });
+    /// ```
     pub fn is_cancelled(&self) -> bool {
         matches!(self.kind, Kind::Cancelled)
     }
 
     /// Whether the task panicked.
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sched::RoundRobin;
+    ///
+    /// RoundRobin::new().block_on(|| {
+    ///     let err = yieldpoint::spawn(|| panic!("boom")).join().unwrap_err();
+    ///     assert!(err.is_panic() && !err.is_cancelled());
+    /// });
+    /// ```
     pub fn is_panic(&self) -> bool {
         matches!(self.kind, Kind::Panicked(_))
     }
 
     /// The id of the task.
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sched::RoundRobin;
+    ///
+    /// RoundRobin::new().block_on(|| {
+    ///     let child = yieldpoint::spawn(|| panic!("boom"));
+    ///     let id = child.id();
+    ///     assert_eq!(child.join().unwrap_err().id(), id);
+    /// });
+    /// ```
     pub fn id(&self) -> TaskId {
         self.id
     }
@@ -194,6 +301,21 @@ impl JoinError {
     /// # Errors
     ///
     /// Gives the error back if the task was cancelled rather than panicking.
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sched::RoundRobin;
+    ///
+    /// RoundRobin::new().block_on(|| {
+    ///     let err = yieldpoint::spawn(|| panic!("boom")).join().unwrap_err();
+    ///     let payload = err.try_into_panic().unwrap();
+    ///     assert_eq!(payload.downcast_ref::<&str>(), Some(&"boom"));
+    ///
+    ///     let cancelled = yieldpoint::spawn(|| ());
+    ///     cancelled.cancel();
+    ///     assert!(cancelled.join().unwrap_err().try_into_panic().unwrap_err().is_cancelled());
+    /// });
+    /// ```
     pub fn try_into_panic(self) -> Result<Box<dyn Any + Send + 'static>, JoinError> {
         match self.kind {
             Kind::Panicked(payload) => Ok(payload),
@@ -206,6 +328,16 @@ impl JoinError {
     /// # Panics
     ///
     /// If the task was cancelled; use [`try_into_panic`](Self::try_into_panic) to check.
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sched::RoundRobin;
+    ///
+    /// RoundRobin::new().block_on(|| {
+    ///     let err = yieldpoint::spawn(|| panic!("boom")).join().unwrap_err();
+    ///     assert_eq!(err.into_panic().downcast_ref::<&str>(), Some(&"boom"));
+    /// });
+    /// ```
     #[track_caller]
     pub fn into_panic(self) -> Box<dyn Any + Send + 'static> {
         self.try_into_panic()

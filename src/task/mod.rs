@@ -43,6 +43,18 @@ use crate::stack::{self, PooledStack, StackError};
 use header::Header;
 
 /// A task's unique id within the process, in spawn order starting at 1.
+///
+/// # Examples
+/// ```
+/// use yieldpoint::sched::RoundRobin;
+///
+/// RoundRobin::new().block_on(|| {
+///     let first = yieldpoint::spawn(|| ());
+///     let second = yieldpoint::spawn(|| ());
+///     assert!(first.id() < second.id());
+///     assert_ne!(first.id(), yieldpoint::current().id());
+/// });
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TaskId(u64);
 
@@ -53,6 +65,19 @@ impl TaskId {
     }
 
     /// The id as a number.
+    ///
+    /// The [`Display`](fmt::Display) form is the same number.
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sched::RoundRobin;
+    ///
+    /// RoundRobin::new().block_on(|| {
+    ///     let id = yieldpoint::current().id();
+    ///     assert!(id.as_u64() >= 1);
+    ///     assert_eq!(id.to_string(), id.as_u64().to_string());
+    /// });
+    /// ```
     pub fn as_u64(self) -> u64 {
         self.0
     }
@@ -65,6 +90,24 @@ impl fmt::Display for TaskId {
 }
 
 /// What a parked task waits for.
+///
+/// # Examples
+/// ```
+/// use yieldpoint::sched::RoundRobin;
+/// use yieldpoint::sync::Event;
+/// use yieldpoint::task::{self, TaskState, WaitReason};
+///
+/// RoundRobin::new().block_on(|| {
+///     let event = std::sync::Arc::new(Event::new());
+///     let e = event.clone();
+///     let waiter = yieldpoint::spawn(move || e.wait());
+///     yieldpoint::yield_now(); // the waiter parks in `wait`
+///     let snap = task::all_tasks().into_iter().find(|t| t.id == waiter.id()).unwrap();
+///     assert_eq!(snap.state, TaskState::Waiting(WaitReason::Event));
+///     event.set();
+///     waiter.join().unwrap();
+/// });
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WaitReason {
@@ -108,6 +151,23 @@ impl WaitReason {
 }
 
 /// Where a task is, in a [`TaskSnapshot`].
+///
+/// # Examples
+/// ```
+/// use std::time::Duration;
+/// use yieldpoint::sched::RoundRobin;
+/// use yieldpoint::task::{self, TaskState};
+///
+/// RoundRobin::new().block_on(|| {
+///     let sleeper = yieldpoint::spawn(|| yieldpoint::sleep(Duration::from_millis(5)));
+///     yieldpoint::yield_now(); // the sleeper starts and parks
+///     let fresh = yieldpoint::spawn(|| ());
+///     let state = |id| task::all_tasks().into_iter().find(|t| t.id == id).unwrap().state;
+///     assert_eq!(state(yieldpoint::current().id()), TaskState::Running);
+///     assert_eq!(state(sleeper.id()), TaskState::Sleeping);
+///     assert_eq!(state(fresh.id()), TaskState::Ready);
+/// });
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TaskState {
     /// On the run queue (or not started yet).
@@ -134,6 +194,20 @@ impl TaskState {
 /// [`RoundRobin::tasks`](crate::sched::RoundRobin::tasks).
 ///
 /// Python: an element of `asyncio.all_tasks()`.
+///
+/// # Examples
+/// ```
+/// use yieldpoint::sched::RoundRobin;
+/// use yieldpoint::task::{Builder, TaskState};
+///
+/// let rt = RoundRobin::new();
+/// let worker = rt
+///     .spawn_with(Builder::new().name("worker"), || yieldpoint::yield_now())
+///     .unwrap();
+/// let snap = rt.tasks().into_iter().find(|t| t.id == worker.id()).unwrap();
+/// assert_eq!(snap.name.as_deref(), Some("worker"));
+/// assert_eq!((snap.state, snap.switches), (TaskState::Ready, 0));
+/// ```
 #[derive(Debug, Clone)]
 pub struct TaskSnapshot {
     /// The task's id.
@@ -158,6 +232,16 @@ impl TaskSnapshot {
 }
 
 /// The running green thread's identity, from [`current`].
+///
+/// # Examples
+/// ```
+/// use yieldpoint::sched::RoundRobin;
+///
+/// RoundRobin::new().block_on(|| {
+///     let me: yieldpoint::task::Task = yieldpoint::current();
+///     assert_eq!(me.name(), Some("main")); // block_on names its task "main"
+/// });
+/// ```
 #[derive(Debug, Clone)]
 pub struct Task {
     id: TaskId,
@@ -166,11 +250,36 @@ pub struct Task {
 
 impl Task {
     /// The task's id.
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sched::RoundRobin;
+    ///
+    /// RoundRobin::new().block_on(|| {
+    ///     let child = yieldpoint::spawn(|| yieldpoint::current().id());
+    ///     let id = child.id();
+    ///     assert_eq!(child.join().unwrap(), id);
+    /// });
+    /// ```
     pub fn id(&self) -> TaskId {
         self.id
     }
 
     /// The task's name, if it was given one with [`Builder::name`].
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sched::RoundRobin;
+    /// use yieldpoint::task::Builder;
+    ///
+    /// RoundRobin::new().block_on(|| {
+    ///     let current_name = || yieldpoint::current().name().map(String::from);
+    ///     let named = Builder::new().name("crawler-3").spawn(current_name).unwrap();
+    ///     let unnamed = yieldpoint::spawn(current_name);
+    ///     assert_eq!(named.join().unwrap().as_deref(), Some("crawler-3"));
+    ///     assert_eq!(unnamed.join().unwrap(), None);
+    /// });
+    /// ```
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
@@ -183,12 +292,35 @@ impl Task {
 /// # Panics
 ///
 /// Outside a green thread; [`try_current`] returns `None` there instead.
+///
+/// # Examples
+/// ```
+/// use yieldpoint::sched::RoundRobin;
+///
+/// RoundRobin::new().block_on(|| {
+///     let child = yieldpoint::spawn(|| yieldpoint::current().id());
+///     let id = child.id();
+///     assert_eq!(child.join().unwrap(), id);
+///     assert_ne!(yieldpoint::current().id(), id);
+/// });
+/// ```
 #[track_caller]
 pub fn current() -> Task {
     try_current().expect("current() called outside a green thread; use try_current() to check")
 }
 
 /// The green thread this is called from, or `None` outside one.
+///
+/// # Examples
+/// ```
+/// use yieldpoint::sched::RoundRobin;
+/// use yieldpoint::task::try_current;
+///
+/// assert!(try_current().is_none());
+/// RoundRobin::new().block_on(|| {
+///     assert_eq!(try_current().unwrap().id(), yieldpoint::current().id());
+/// });
+/// ```
 pub fn try_current() -> Option<Task> {
     context::with_current(|header| Task {
         id: header.id,
@@ -199,6 +331,19 @@ pub fn try_current() -> Option<Task> {
 /// Every live task of the scheduler this is called from; empty outside a scheduler.
 ///
 /// Python: `asyncio.all_tasks()`.
+///
+/// # Examples
+/// ```
+/// use yieldpoint::sched::RoundRobin;
+/// use yieldpoint::task::all_tasks;
+///
+/// assert!(all_tasks().is_empty());
+/// RoundRobin::new().block_on(|| {
+///     let child = yieldpoint::spawn(|| ());
+///     let ids: Vec<_> = all_tasks().into_iter().map(|t| t.id).collect();
+///     assert!(ids.contains(&yieldpoint::current().id()) && ids.contains(&child.id()));
+/// });
+/// ```
 pub fn all_tasks() -> Vec<TaskSnapshot> {
     context::with_local(Local::snapshot).unwrap_or_default()
 }
@@ -214,6 +359,23 @@ pub fn all_tasks() -> Vec<TaskSnapshot> {
 ///
 /// If the task was cancelled, the cancel unwinds from here. Called inside a coroutine that
 /// the task drives (a `Generator` body), it panics: yield through that coroutine instead.
+///
+/// # Examples
+/// ```
+/// use std::sync::{Arc, Mutex};
+/// use yieldpoint::sched::RoundRobin;
+///
+/// RoundRobin::new().block_on(|| {
+///     let log = Arc::new(Mutex::new(Vec::new()));
+///     let child_log = log.clone();
+///     let child = yieldpoint::spawn(move || child_log.lock().unwrap().push("child"));
+///     log.lock().unwrap().push("main before");
+///     yieldpoint::yield_now(); // the child runs here
+///     log.lock().unwrap().push("main after");
+///     child.join().unwrap();
+///     assert_eq!(*log.lock().unwrap(), ["main before", "child", "main after"]);
+/// });
+/// ```
 pub fn yield_now() {
     if !context::yield_task() {
         std::thread::yield_now();
@@ -228,6 +390,22 @@ pub fn yield_now() {
 ///
 /// Python: the `if i % 10000 == 0: await asyncio.sleep(0)` of seed 001, without picking
 /// the number.
+///
+/// # Examples
+/// ```
+/// use std::{cell::Cell, rc::Rc, time::Duration};
+/// use yieldpoint::sched::RoundRobin;
+///
+/// let rt = RoundRobin::builder().time_slice(Duration::from_millis(1)).build();
+/// let done = Rc::new(Cell::new(false));
+/// let flag = done.clone();
+/// // Spins until the other task runs: only `maybe_yield` lets it.
+/// rt.spawn(move || while !flag.get() { yieldpoint::maybe_yield() });
+/// let flag = done.clone();
+/// rt.spawn(move || flag.set(true));
+/// rt.run();
+/// assert!(done.get());
+/// ```
 pub fn maybe_yield() {
     if context::slice_spent() {
         yield_now();
@@ -242,6 +420,17 @@ pub fn maybe_yield() {
 ///
 /// Outside a scheduler, or when no stack can be allocated; [`Builder::spawn`] returns
 /// those as errors.
+///
+/// # Examples
+/// ```
+/// use yieldpoint::sched::RoundRobin;
+///
+/// let sum = RoundRobin::new().block_on(|| {
+///     let handles: Vec<_> = (1..=3).map(|n| yieldpoint::spawn(move || n * 10)).collect();
+///     handles.into_iter().map(|h| h.join().unwrap()).sum::<i32>()
+/// });
+/// assert_eq!(sum, 60);
+/// ```
 #[track_caller]
 pub fn spawn<T, F>(f: F) -> JoinHandle<T>
 where
@@ -256,6 +445,22 @@ where
 /// # Panics
 ///
 /// As [`spawn`].
+///
+/// # Examples
+/// ```
+/// use std::rc::Rc;
+/// use yieldpoint::sched::RoundRobin;
+///
+/// RoundRobin::new().block_on(|| {
+///     let shared = Rc::new(5); // not `Send`: `spawn` would refuse it
+///     let child = yieldpoint::spawn_local({
+///         let shared = shared.clone();
+///         move || *shared * 2
+///     });
+///     assert_eq!(child.join().unwrap(), 10);
+///     assert_eq!(Rc::strong_count(&shared), 1);
+/// });
+/// ```
 #[track_caller]
 pub fn spawn_local<T, F>(f: F) -> JoinHandle<T>
 where
@@ -293,17 +498,55 @@ pub struct Builder {
 
 impl Builder {
     /// A builder with no name and the scheduler's default stack size.
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sched::RoundRobin;
+    /// use yieldpoint::task::Builder;
+    ///
+    /// RoundRobin::new().block_on(|| {
+    ///     let child = Builder::new().spawn(|| 7).unwrap();
+    ///     assert_eq!(child.name(), None);
+    ///     assert_eq!(child.join().unwrap(), 7);
+    /// });
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Names the task; the name shows in snapshots, errors and slow-task reports.
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sched::RoundRobin;
+    /// use yieldpoint::task::Builder;
+    ///
+    /// RoundRobin::new().block_on(|| {
+    ///     let child = Builder::new().name("parser").spawn(|| ()).unwrap();
+    ///     assert_eq!(child.name(), Some("parser"));
+    /// });
+    /// ```
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = Some(Arc::from(name.into()));
         self
     }
 
     /// Sets the task's usable stack size in bytes (see [`stack`]).
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sched::RoundRobin;
+    /// use yieldpoint::task::Builder;
+    ///
+    /// RoundRobin::new().block_on(|| {
+    ///     // 100 KiB of locals would overflow the default 64 KiB stack.
+    ///     let big = Builder::new().stack_size(256 * 1024).spawn(|| {
+    ///         let buf = [1u8; 100 * 1024];
+    ///         buf.iter().map(|&b| u32::from(b)).sum::<u32>()
+    ///     });
+    ///     assert_eq!(big.unwrap().join().unwrap(), 100 * 1024);
+    /// });
+    /// ```
     pub fn stack_size(mut self, bytes: usize) -> Self {
         self.stack_size = Some(bytes);
         self
@@ -316,6 +559,19 @@ impl Builder {
     ///
     /// [`SpawnError::NoScheduler`] outside a scheduler; [`SpawnError::Stack`] when no
     /// stack can be allocated (the scheduler keeps running).
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sched::RoundRobin;
+    /// use yieldpoint::task::{Builder, SpawnError};
+    ///
+    /// let outside = Builder::new().spawn(|| ());
+    /// assert!(matches!(outside, Err(SpawnError::NoScheduler)));
+    /// RoundRobin::new().block_on(|| {
+    ///     let child = Builder::new().name("ok").spawn(|| 1).unwrap();
+    ///     assert_eq!(child.join().unwrap(), 1);
+    /// });
+    /// ```
     pub fn spawn<T, F>(self, f: F) -> Result<JoinHandle<T>, SpawnError>
     where
         F: FnOnce() -> T + Send + 'static,
@@ -338,6 +594,20 @@ impl Builder {
     /// # Errors
     ///
     /// As [`spawn`](Self::spawn).
+    ///
+    /// # Examples
+    /// ```
+    /// use std::rc::Rc;
+    /// use yieldpoint::sched::RoundRobin;
+    /// use yieldpoint::task::{Builder, SpawnError};
+    ///
+    /// assert!(matches!(Builder::new().spawn_local(|| ()), Err(SpawnError::NoScheduler)));
+    /// RoundRobin::new().block_on(|| {
+    ///     let local = Rc::new("not Send");
+    ///     let child = Builder::new().name("local").spawn_local(move || *local).unwrap();
+    ///     assert_eq!(child.join().unwrap(), "not Send");
+    /// });
+    /// ```
     pub fn spawn_local<T, F>(self, f: F) -> Result<JoinHandle<T>, SpawnError>
     where
         F: FnOnce() -> T + 'static,
@@ -407,6 +677,15 @@ pub(crate) struct NewTask {
 }
 
 /// Why a task could not be spawned.
+///
+/// # Examples
+/// ```
+/// use yieldpoint::task::{Builder, SpawnError};
+///
+/// let err = Builder::new().spawn(|| ()).unwrap_err();
+/// assert!(matches!(err, SpawnError::NoScheduler));
+/// assert!(err.to_string().starts_with("spawn called outside a scheduler"));
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum SpawnError {
