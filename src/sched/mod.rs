@@ -84,6 +84,25 @@ pub(crate) type TaskYielder = Yielder<(), Switch, Interrupt>;
 /// A task that ran longer than the slow-task threshold without reaching a yield point.
 ///
 /// Python: asyncio debug mode's "Executing <Task …> took 0.123 seconds".
+///
+/// # Examples
+/// ```
+/// use std::sync::{Arc, Mutex};
+/// use std::time::Duration;
+/// use yieldpoint::sched::RoundRobin;
+///
+/// let reports = Arc::new(Mutex::new(Vec::new()));
+/// let sink = reports.clone();
+/// let rt = RoundRobin::builder()
+///     .slow_task_threshold(Duration::from_millis(2))
+///     .on_slow_task(move |slow| sink.lock().unwrap().push(slow.clone()))
+///     .build();
+/// rt.spawn(|| std::thread::sleep(Duration::from_millis(10))); // blocks without yielding
+/// rt.run();
+/// let slow = &reports.lock().unwrap()[0];
+/// assert!(slow.ran >= Duration::from_millis(10) && slow.threshold == Duration::from_millis(2));
+/// assert!(slow.to_string().contains("without yielding"));
+/// ```
 #[derive(Debug, Clone)]
 pub struct SlowTask {
     /// The task's id.
@@ -111,6 +130,25 @@ impl fmt::Display for SlowTask {
 }
 
 /// The callback that receives slow-task reports.
+///
+/// # Examples
+/// ```
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+/// use std::sync::Arc;
+/// use std::time::Duration;
+/// use yieldpoint::sched::{RoundRobin, SlowTaskCallback};
+///
+/// let count = Arc::new(AtomicUsize::new(0));
+/// let seen = count.clone();
+/// let callback: SlowTaskCallback = Arc::new(move |_| { seen.fetch_add(1, Ordering::SeqCst); });
+/// let rt = RoundRobin::builder()
+///     .slow_task_threshold(Duration::from_millis(2))
+///     .on_slow_task(move |slow| callback(slow))
+///     .build();
+/// rt.spawn(|| std::thread::sleep(Duration::from_millis(10)));
+/// rt.run();
+/// assert_eq!(count.load(Ordering::SeqCst), 1);
+/// ```
 pub type SlowTaskCallback = Arc<dyn Fn(&SlowTask) + Send + Sync>;
 
 /// Settings shared by the scheduler's threads.

@@ -39,6 +39,21 @@ use crate::task::{self, JoinHandle, SpawnError, TaskSnapshot};
 /// again at the next `run` or `block_on`. Dropping the scheduler cancels them: unstarted
 /// bodies are dropped, suspended ones unwind (destructors run), and their `JoinHandle`s
 /// report cancellation.
+///
+/// # Examples
+/// ```
+/// use yieldpoint::sched::RoundRobin;
+///
+/// let rt = RoundRobin::new();
+/// let slow = rt.spawn(|| { yieldpoint::yield_now(); yieldpoint::yield_now(); 1 });
+/// rt.block_on(|| ()); // returns while `slow` is still pending
+/// assert!(!slow.is_finished());
+/// rt.run();
+/// assert_eq!(slow.join().unwrap(), 1);
+/// let left = rt.spawn(|| ());
+/// drop(rt); // cancels what is left
+/// assert!(left.join().unwrap_err().is_cancelled());
+/// ```
 pub struct RoundRobin {
     local: Local,
     /// `!Send` and `!Sync`: tasks' stacks hold values of this thread.
@@ -47,11 +62,32 @@ pub struct RoundRobin {
 
 impl RoundRobin {
     /// A scheduler with default settings (64 KiB stacks, no slow-task reports).
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sched::RoundRobin;
+    ///
+    /// let rt = RoundRobin::new();
+    /// assert!(rt.tasks().is_empty());
+    /// assert_eq!(rt.block_on(|| 6 * 7), 42);
+    /// ```
     pub fn new() -> Self {
         Builder::new().build()
     }
 
     /// A [`Builder`] to configure the scheduler.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::time::Duration;
+    /// use yieldpoint::sched::RoundRobin;
+    ///
+    /// let rt = RoundRobin::builder()
+    ///     .stack_size(128 * 1024)
+    ///     .time_slice(Duration::from_millis(5))
+    ///     .build();
+    /// assert_eq!(rt.block_on(|| yieldpoint::spawn(|| 7).join().unwrap()), 7);
+    /// ```
     pub fn builder() -> Builder {
         Builder::new()
     }
@@ -63,6 +99,18 @@ impl RoundRobin {
     /// # Panics
     ///
     /// If no stack can be allocated; [`spawn_with`](Self::spawn_with) returns the error.
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sched::RoundRobin;
+    ///
+    /// let rt = RoundRobin::new();
+    /// let a = rt.spawn(|| "a");
+    /// let b = rt.spawn(|| "b");
+    /// assert!(!a.is_finished()); // nothing runs before `run` or `block_on`
+    /// rt.run();
+    /// assert_eq!((a.join().unwrap(), b.join().unwrap()), ("a", "b"));
+    /// ```
     #[track_caller]
     pub fn spawn<T, F>(&self, f: F) -> JoinHandle<T>
     where
@@ -79,6 +127,18 @@ impl RoundRobin {
     ///
     /// [`SpawnError::Stack`] if no stack can be allocated; the scheduler and its other
     /// tasks are unaffected.
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sched::RoundRobin;
+    /// use yieldpoint::task::Builder;
+    ///
+    /// let rt = RoundRobin::new();
+    /// let named = rt.spawn_with(Builder::new().name("indexer"), || 1).unwrap();
+    /// assert_eq!(named.name(), Some("indexer"));
+    /// rt.run();
+    /// assert_eq!(named.join().unwrap(), 1);
+    /// ```
     pub fn spawn_with<T, F>(
         &self,
         builder: task::Builder,
@@ -97,6 +157,22 @@ impl RoundRobin {
     ///
     /// Inside a green thread or inside another scheduler's `run` on this thread. Task
     /// panics do not propagate here: they go to the task's `JoinHandle`.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::{cell::Cell, rc::Rc};
+    /// use yieldpoint::sched::RoundRobin;
+    ///
+    /// let rt = RoundRobin::new();
+    /// let steps = Rc::new(Cell::new(0));
+    /// for _ in 0..3 {
+    ///     let steps = steps.clone();
+    ///     rt.spawn(move || for _ in 0..2 { steps.set(steps.get() + 1); yieldpoint::yield_now() });
+    /// }
+    /// rt.run();
+    /// assert_eq!(steps.get(), 6);
+    /// assert!(rt.tasks().is_empty());
+    /// ```
     pub fn run(&self) {
         self.local.run_until(&|| false);
     }
@@ -110,6 +186,20 @@ impl RoundRobin {
     /// # Panics
     ///
     /// If `f` panics (with its payload), if it is cancelled, and as [`run`](Self::run).
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sched::RoundRobin;
+    ///
+    /// let rt = RoundRobin::new();
+    /// let total = rt.block_on(|| {
+    ///     let parts: Vec<_> = (1..=4).map(|n| yieldpoint::spawn(move || n * n)).collect();
+    ///     parts.into_iter().map(|p| p.join().unwrap()).sum::<u32>()
+    /// });
+    /// assert_eq!(total, 30);
+    /// let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rt.block_on(|| panic!("boom"))));
+    /// assert!(panicked.is_err()); // the main function's panic comes out here
+    /// ```
     #[track_caller]
     pub fn block_on<T, F>(&self, f: F) -> T
     where
@@ -126,6 +216,19 @@ impl RoundRobin {
     /// Every task not yet finished, with its state and switch count.
     ///
     /// Python: `asyncio.all_tasks()`.
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sched::RoundRobin;
+    ///
+    /// let rt = RoundRobin::new();
+    /// let a = rt.spawn(|| ());
+    /// let b = rt.spawn(|| ());
+    /// let ids: Vec<_> = rt.tasks().into_iter().map(|t| t.id).collect();
+    /// assert!(ids.contains(&a.id()) && ids.contains(&b.id()));
+    /// rt.run();
+    /// assert!(rt.tasks().is_empty());
+    /// ```
     pub fn tasks(&self) -> Vec<TaskSnapshot> {
         self.local.snapshot()
     }
@@ -153,6 +256,14 @@ impl fmt::Debug for RoundRobin {
 }
 
 /// Configures a [`RoundRobin`]: see [`sched::Builder`](super::Builder).
+///
+/// # Examples
+/// ```
+/// use yieldpoint::sched::{round_robin, RoundRobin};
+///
+/// let builder: round_robin::Builder = RoundRobin::builder().stack_size(128 * 1024);
+/// assert_eq!(builder.build().block_on(|| 5), 5);
+/// ```
 pub type Builder = super::Builder<RoundRobin>;
 
 impl super::Builder<RoundRobin> {
@@ -162,12 +273,37 @@ impl super::Builder<RoundRobin> {
     /// Only another OS thread (holding a channel end, running `spawn_blocking` work) can
     /// wake such tasks; a round-robin program that waits on itself hangs, and this turns
     /// the silent hang into a diagnosis.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::time::Duration;
+    /// use yieldpoint::sched::RoundRobin;
+    /// use yieldpoint::sync::channel;
+    ///
+    /// let rt = RoundRobin::builder().stall_warning_after(Duration::from_millis(1)).build();
+    /// let (tx, rx) = channel::bounded(1);
+    /// let sender = std::thread::spawn(move || {
+    ///     std::thread::sleep(Duration::from_millis(10));
+    ///     tx.send("late").unwrap();
+    /// });
+    /// // Warns once on stderr after 1 ms, then keeps waiting: a warning, not an error.
+    /// assert_eq!(rt.block_on(move || rx.recv().unwrap()), "late");
+    /// sender.join().unwrap();
+    /// ```
     pub fn stall_warning_after(mut self, after: Duration) -> Self {
         self.config.stall_warning_after = after;
         self
     }
 
     /// Creates the scheduler on the calling thread.
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sched::RoundRobin;
+    ///
+    /// let rt = RoundRobin::builder().stack_size(128 * 1024).build();
+    /// assert_eq!(rt.block_on(|| yieldpoint::current().name().map(String::from)).as_deref(), Some("main"));
+    /// ```
     pub fn build(self) -> RoundRobin {
         RoundRobin {
             local: Local::new(Arc::new(self.config)),

@@ -94,6 +94,18 @@ use idle::Sleepers;
 /// [`run`](Self::run) returns when every task has finished; [`block_on`](Self::block_on)
 /// when its main function has. Dropping the scheduler cancels what is left — on its own
 /// worker, so destructors run on the thread the task lived on — and joins the workers.
+///
+/// # Examples
+/// ```
+/// use std::time::Duration;
+/// use yieldpoint::sched::WorkQueue;
+///
+/// let rt = WorkQueue::builder().workers(2).build();
+/// let forever = rt.spawn(|| loop { yieldpoint::sleep(Duration::from_millis(1)) });
+/// assert_eq!(rt.block_on(|| 1 + 1), 2); // `forever` keeps running
+/// drop(rt); // cancels `forever` and joins the workers
+/// assert!(forever.join().unwrap_err().is_cancelled());
+/// ```
 pub struct WorkQueue {
     shared: Arc<Shared>,
     threads: Vec<thread::JoinHandle<()>>,
@@ -192,16 +204,40 @@ impl Shared {
 
 impl WorkQueue {
     /// A scheduler with one worker per available core.
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sched::WorkQueue;
+    ///
+    /// let rt = WorkQueue::new();
+    /// let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    /// assert_eq!(rt.workers(), cores);
+    /// ```
     pub fn new() -> Self {
         Builder::<WorkQueue>::new().build()
     }
 
     /// A [`Builder`] to set the worker count, thread names, stack size, slow-task reports.
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sched::WorkQueue;
+    ///
+    /// let rt = WorkQueue::builder().workers(2).stack_size(128 * 1024).build();
+    /// assert_eq!(rt.block_on(|| yieldpoint::spawn(|| 7).join().unwrap()), 7);
+    /// ```
     pub fn builder() -> Builder<WorkQueue> {
         Builder::new()
     }
 
     /// Number of worker threads.
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sched::WorkQueue;
+    ///
+    /// assert_eq!(WorkQueue::builder().workers(2).build().workers(), 2);
+    /// ```
     pub fn workers(&self) -> usize {
         self.threads.len()
     }
@@ -211,6 +247,17 @@ impl WorkQueue {
     /// # Panics
     ///
     /// If no stack can be allocated; [`spawn_with`](Self::spawn_with) returns the error.
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sched::WorkQueue;
+    ///
+    /// let rt = WorkQueue::builder().workers(2).build();
+    /// let handles: Vec<_> = (0..8u64).map(|n| rt.spawn(move || n * 2)).collect();
+    /// // Joining from outside the scheduler blocks this OS thread until each is done.
+    /// let sum: u64 = handles.into_iter().map(|h| h.join().unwrap()).sum();
+    /// assert_eq!(sum, 56);
+    /// ```
     #[track_caller]
     pub fn spawn<T, F>(&self, f: F) -> JoinHandle<T>
     where
@@ -226,6 +273,18 @@ impl WorkQueue {
     /// # Errors
     ///
     /// [`SpawnError::Stack`] if no stack can be allocated; the scheduler is unaffected.
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sched::WorkQueue;
+    /// use yieldpoint::task::Builder;
+    ///
+    /// let rt = WorkQueue::builder().workers(2).build();
+    /// let named = rt.spawn_with(Builder::new().name("indexer"), || {
+    ///     yieldpoint::current().name().map(String::from)
+    /// });
+    /// assert_eq!(named.unwrap().join().unwrap().as_deref(), Some("indexer"));
+    /// ```
     pub fn spawn_with<T, F>(
         &self,
         builder: task::Builder,
@@ -248,6 +307,22 @@ impl WorkQueue {
     ///
     /// Inside a green thread (it would wait for itself). Task panics go to their
     /// `JoinHandle`s, not here.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use std::sync::Arc;
+    /// use yieldpoint::sched::WorkQueue;
+    ///
+    /// let rt = WorkQueue::builder().workers(2).build();
+    /// let done = Arc::new(AtomicUsize::new(0));
+    /// for _ in 0..10 {
+    ///     let done = done.clone();
+    ///     rt.spawn(move || { yieldpoint::yield_now(); done.fetch_add(1, Ordering::SeqCst); });
+    /// }
+    /// rt.run();
+    /// assert_eq!(done.load(Ordering::SeqCst), 10);
+    /// ```
     #[track_caller]
     pub fn run(&self) {
         assert!(
@@ -266,6 +341,18 @@ impl WorkQueue {
     /// # Panics
     ///
     /// If `f` panics (with its payload) or is cancelled.
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sched::WorkQueue;
+    ///
+    /// let rt = WorkQueue::builder().workers(2).build();
+    /// let total = rt.block_on(|| {
+    ///     let parts: Vec<_> = (1..=4u32).map(|n| yieldpoint::spawn(move || n * n)).collect();
+    ///     parts.into_iter().map(|p| p.join().unwrap()).sum::<u32>()
+    /// });
+    /// assert_eq!(total, 30);
+    /// ```
     #[track_caller]
     pub fn block_on<T, F>(&self, f: F) -> T
     where
@@ -279,6 +366,22 @@ impl WorkQueue {
     }
 
     /// Every task not yet finished, with its state and switch count.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::sync::Arc;
+    /// use yieldpoint::sched::WorkQueue;
+    /// use yieldpoint::sync::Event;
+    ///
+    /// let rt = WorkQueue::builder().workers(2).build();
+    /// let event = Arc::new(Event::new());
+    /// let e = event.clone();
+    /// let waiter = rt.spawn(move || e.wait());
+    /// assert!(rt.tasks().iter().any(|t| t.id == waiter.id()));
+    /// event.set();
+    /// rt.run();
+    /// assert!(rt.tasks().is_empty());
+    /// ```
     pub fn tasks(&self) -> Vec<TaskSnapshot> {
         self.shared.snapshot()
     }
@@ -322,12 +425,29 @@ impl Builder<WorkQueue> {
     /// # Panics
     ///
     /// `build` panics if this is 0.
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sched::WorkQueue;
+    ///
+    /// let rt = WorkQueue::builder().workers(2).build();
+    /// assert_eq!(rt.workers(), 2);
+    /// ```
     pub fn workers(mut self, n: usize) -> Self {
         self.workers = Some(n);
         self
     }
 
     /// Worker threads are named `"{prefix}-{index}"` (default prefix `yieldpoint-worker`).
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sched::WorkQueue;
+    ///
+    /// let rt = WorkQueue::builder().workers(2).thread_name("crawler").build();
+    /// let thread = rt.block_on(|| std::thread::current().name().map(String::from));
+    /// assert!(thread.unwrap().starts_with("crawler-"));
+    /// ```
     pub fn thread_name(mut self, prefix: impl Into<String>) -> Self {
         self.thread_name = prefix.into();
         self
@@ -338,6 +458,16 @@ impl Builder<WorkQueue> {
     /// # Panics
     ///
     /// If the worker count is 0, or the OS refuses to start a thread.
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sched::WorkQueue;
+    ///
+    /// let rt = WorkQueue::builder().workers(2).build();
+    /// assert_eq!(rt.block_on(|| 6 * 7), 42);
+    /// let zero = std::panic::catch_unwind(|| WorkQueue::builder().workers(0).build());
+    /// assert!(zero.is_err()); // a WorkQueue needs at least one worker
+    /// ```
     #[track_caller]
     pub fn build(self) -> WorkQueue {
         let n = self
