@@ -50,6 +50,25 @@ use crate::task::WaitReason;
 /// # Panics
 ///
 /// If the task is cancelled while sleeping, the cancel unwinds from here (destructors run).
+///
+/// # Examples
+/// ```
+/// use std::sync::{Arc, Mutex};
+/// use std::time::Duration;
+/// use yieldpoint::sched::RoundRobin;
+///
+/// RoundRobin::new().block_on(|| {
+///     let log = Arc::new(Mutex::new(Vec::new()));
+///     let late = log.clone();
+///     let sleeper = yieldpoint::spawn(move || {
+///         yieldpoint::sleep(Duration::from_millis(5));
+///         late.lock().unwrap().push("slept");
+///     });
+///     log.lock().unwrap().push("main ran meanwhile");
+///     sleeper.join().unwrap();
+///     assert_eq!(*log.lock().unwrap(), ["main ran meanwhile", "slept"]);
+/// });
+/// ```
 pub fn sleep(duration: Duration) {
     if duration.is_zero() {
         crate::task::yield_now();
@@ -67,6 +86,19 @@ fn deadline_after(duration: Duration) -> Instant {
 }
 
 /// Suspends the current green thread until `deadline`; see [`sleep`].
+///
+/// # Examples
+/// ```
+/// use std::time::{Duration, Instant};
+/// use yieldpoint::sched::RoundRobin;
+///
+/// RoundRobin::new().block_on(|| {
+///     let deadline = Instant::now() + Duration::from_millis(5);
+///     yieldpoint::sleep_until(deadline);
+///     assert!(Instant::now() >= deadline);
+///     yieldpoint::sleep_until(deadline); // already passed: returns at once
+/// });
+/// ```
 pub fn sleep_until(deadline: Instant) {
     let Some(header) = context::current_header() else {
         let now = Instant::now();
@@ -84,6 +116,20 @@ pub fn sleep_until(deadline: Instant) {
 /// The error of [`timeout`]: the deadline passed before the function finished.
 ///
 /// Python: `TimeoutError` from `asyncio.timeout`.
+///
+/// # Examples
+/// ```
+/// use std::time::Duration;
+/// use yieldpoint::sched::RoundRobin;
+///
+/// RoundRobin::new().block_on(|| {
+///     let err = yieldpoint::timeout(Duration::from_millis(1), || loop {
+///         yieldpoint::sleep(Duration::from_millis(5));
+///     })
+///     .unwrap_err();
+///     assert!(err.to_string().starts_with("deadline has elapsed"));
+/// });
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Elapsed(());
 

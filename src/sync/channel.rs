@@ -36,6 +36,23 @@ use crate::task::WaitReason;
 /// # Panics
 ///
 /// If `capacity` is 0 (a rendezvous channel is not supported): use `bounded(1)`.
+///
+/// # Examples
+/// ```
+/// use yieldpoint::sched::RoundRobin;
+/// use yieldpoint::sync::channel;
+///
+/// RoundRobin::new().block_on(|| {
+///     let (tx, rx) = channel::bounded(2);
+///     let producer = yieldpoint::spawn(move || {
+///         for n in 0..5 {
+///             tx.send(n).unwrap(); // waits while 2 are queued
+///         }
+///     });
+///     assert_eq!(rx.iter().collect::<Vec<_>>(), [0, 1, 2, 3, 4]);
+///     producer.join().unwrap();
+/// });
+/// ```
 #[track_caller]
 pub fn bounded<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
     assert!(
@@ -48,6 +65,18 @@ pub fn bounded<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
 /// Creates a channel without a bound; `send` never waits.
 ///
 /// Python: `asyncio.Queue()`.
+///
+/// # Examples
+/// ```
+/// use yieldpoint::sync::channel;
+///
+/// let (tx, rx) = channel::unbounded();
+/// for n in 0..1000 {
+///     tx.send(n).unwrap(); // never waits
+/// }
+/// assert_eq!(rx.len(), 1000);
+/// assert_eq!(rx.try_recv(), Ok(0));
+/// ```
 pub fn unbounded<T>() -> (Sender<T>, Receiver<T>) {
     new(None)
 }
@@ -202,6 +231,24 @@ impl<T> Drop for Parked<'_, T> {
 }
 
 /// The sending half; clone it for more producers.
+///
+/// # Examples
+/// ```
+/// use yieldpoint::sched::RoundRobin;
+/// use yieldpoint::sync::channel;
+///
+/// RoundRobin::new().block_on(|| {
+///     let (tx, rx) = channel::unbounded();
+///     for id in 0..3 {
+///         let tx = tx.clone();
+///         yieldpoint::spawn(move || tx.send(id).unwrap());
+///     }
+///     drop(tx); // the channel closes when the clones are done too
+///     let mut got: Vec<i32> = rx.iter().collect();
+///     got.sort();
+///     assert_eq!(got, [0, 1, 2]);
+/// });
+/// ```
 pub struct Sender<T> {
     chan: Arc<Chan<T>>,
 }
@@ -218,6 +265,21 @@ impl<T> Sender<T> {
     /// # Panics
     ///
     /// If the task is cancelled while waiting; `value` is dropped.
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sched::RoundRobin;
+    /// use yieldpoint::sync::channel::{self, SendError};
+    ///
+    /// RoundRobin::new().block_on(|| {
+    ///     let (tx, rx) = channel::bounded(1);
+    ///     let consumer = yieldpoint::spawn(move || rx.recv().unwrap() + rx.recv().unwrap());
+    ///     tx.send(1).unwrap();
+    ///     tx.send(2).unwrap(); // parks until the consumer takes the 1
+    ///     assert_eq!(consumer.join().unwrap(), 3);
+    ///     assert_eq!(tx.send(3), Err(SendError(3))); // the receiver is gone
+    /// });
+    /// ```
     pub fn send(&self, value: T) -> Result<(), SendError<T>> {
         let mut value = Some(value);
         self.chan
@@ -239,6 +301,17 @@ impl<T> Sender<T> {
     /// # Errors
     ///
     /// [`TrySendError::Full`] or [`TrySendError::Closed`], each holding `value`.
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sync::channel::{self, TrySendError};
+    ///
+    /// let (tx, rx) = channel::bounded(1);
+    /// assert_eq!(tx.try_send("a"), Ok(()));
+    /// assert_eq!(tx.try_send("b"), Err(TrySendError::Full("b")));
+    /// drop(rx);
+    /// assert_eq!(tx.try_send("c"), Err(TrySendError::Closed("c")));
+    /// ```
     pub fn try_send(&self, value: T) -> Result<(), TrySendError<T>> {
         let pushed = self.chan.lock().push(value);
         match pushed {
@@ -254,6 +327,18 @@ impl<T> Sender<T> {
     }
 
     /// Whether every receiver is gone.
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sync::channel;
+    ///
+    /// let (tx, rx) = channel::unbounded::<u8>();
+    /// let rx2 = rx.clone();
+    /// drop(rx);
+    /// assert!(!tx.is_closed()); // `rx2` still receives
+    /// drop(rx2);
+    /// assert!(tx.is_closed());
+    /// ```
     pub fn is_closed(&self) -> bool {
         self.chan.lock().receivers == 0
     }
@@ -292,6 +377,26 @@ impl<T> fmt::Debug for Sender<T> {
 }
 
 /// The receiving half; clone it for more consumers (each message goes to one of them).
+///
+/// # Examples
+/// ```
+/// use yieldpoint::sched::RoundRobin;
+/// use yieldpoint::sync::channel;
+///
+/// RoundRobin::new().block_on(|| {
+///     let (tx, rx) = channel::unbounded();
+///     let workers: Vec<_> = (0..2)
+///         .map(|_| {
+///             let rx = rx.clone();
+///             yieldpoint::spawn(move || rx.iter().count())
+///         })
+///         .collect();
+///     (0..10).for_each(|n| tx.send(n).unwrap());
+///     drop(tx);
+///     let total: usize = workers.into_iter().map(|w| w.join().unwrap()).sum();
+///     assert_eq!(total, 10); // each message went to exactly one worker
+/// });
+/// ```
 pub struct Receiver<T> {
     chan: Arc<Chan<T>>,
 }
@@ -309,6 +414,19 @@ impl<T> Receiver<T> {
     /// # Panics
     ///
     /// If the task is cancelled while waiting.
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sched::RoundRobin;
+    /// use yieldpoint::sync::channel::{self, RecvError};
+    ///
+    /// RoundRobin::new().block_on(|| {
+    ///     let (tx, rx) = channel::unbounded();
+    ///     yieldpoint::spawn(move || tx.send("hello").unwrap());
+    ///     assert_eq!(rx.recv(), Ok("hello")); // parks until the task sends
+    ///     assert_eq!(rx.recv(), Err(RecvError)); // drained, and the sender is gone
+    /// });
+    /// ```
     pub fn recv(&self) -> Result<T, RecvError> {
         self.chan.wait(
             Side::Receiving,
@@ -326,6 +444,18 @@ impl<T> Receiver<T> {
     /// # Errors
     ///
     /// [`TryRecvError::Empty`] or [`TryRecvError::Closed`].
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sync::channel::{self, TryRecvError};
+    ///
+    /// let (tx, rx) = channel::unbounded();
+    /// assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+    /// tx.send(1).unwrap();
+    /// drop(tx);
+    /// assert_eq!(rx.try_recv(), Ok(1));
+    /// assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
+    /// ```
     pub fn try_recv(&self) -> Result<T, TryRecvError> {
         let popped = self.chan.lock().pop();
         popped.map(|(value, sender)| {
@@ -337,16 +467,50 @@ impl<T> Receiver<T> {
     }
 
     /// An iterator that receives until the channel is closed and drained.
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sched::RoundRobin;
+    /// use yieldpoint::sync::channel;
+    ///
+    /// RoundRobin::new().block_on(|| {
+    ///     let (tx, rx) = channel::bounded(1);
+    ///     yieldpoint::spawn(move || (1..=3).for_each(|n| tx.send(n).unwrap()));
+    ///     assert_eq!(rx.iter().sum::<i32>(), 6); // ends when the sender is dropped
+    /// });
+    /// ```
     pub fn iter(&self) -> Iter<'_, T> {
         Iter { receiver: self }
     }
 
     /// Messages waiting right now.
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sync::channel;
+    ///
+    /// let (tx, rx) = channel::unbounded();
+    /// tx.send('a').unwrap();
+    /// tx.send('b').unwrap();
+    /// assert_eq!(rx.len(), 2);
+    /// rx.try_recv().unwrap();
+    /// assert_eq!(rx.len(), 1);
+    /// ```
     pub fn len(&self) -> usize {
         self.chan.lock().queue.len()
     }
 
     /// Whether no message is waiting right now.
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sync::channel;
+    ///
+    /// let (tx, rx) = channel::unbounded();
+    /// assert!(rx.is_empty());
+    /// tx.send(()).unwrap();
+    /// assert!(!rx.is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -385,6 +549,18 @@ impl<T> fmt::Debug for Receiver<T> {
 }
 
 /// Iterator over received messages; see [`Receiver::iter`].
+///
+/// # Examples
+/// ```
+/// use yieldpoint::sync::channel;
+///
+/// let (tx, rx) = channel::unbounded();
+/// tx.send(1).unwrap();
+/// tx.send(2).unwrap();
+/// drop(tx);
+/// let mut iter: channel::Iter<'_, i32> = rx.iter();
+/// assert_eq!((iter.next(), iter.next(), iter.next()), (Some(1), Some(2), None));
+/// ```
 #[derive(Debug)]
 pub struct Iter<'a, T> {
     receiver: &'a Receiver<T>,
@@ -398,6 +574,17 @@ impl<T> Iterator for Iter<'_, T> {
 }
 
 /// Owning iterator over received messages.
+///
+/// # Examples
+/// ```
+/// use yieldpoint::sync::channel;
+///
+/// let (tx, rx) = channel::unbounded();
+/// tx.send("x").unwrap();
+/// drop(tx);
+/// let iter: channel::IntoIter<&str> = rx.into_iter();
+/// assert_eq!(iter.collect::<Vec<_>>(), ["x"]);
+/// ```
 #[derive(Debug)]
 pub struct IntoIter<T> {
     receiver: Receiver<T>,
@@ -427,6 +614,16 @@ impl<'a, T> IntoIterator for &'a Receiver<T> {
 }
 
 /// Every receiver is gone; the unsent value is inside.
+///
+/// # Examples
+/// ```
+/// use yieldpoint::sync::channel;
+///
+/// let (tx, rx) = channel::unbounded();
+/// drop(rx);
+/// let err = tx.send(String::from("lost")).unwrap_err();
+/// assert_eq!(err.0, "lost"); // the value comes back
+/// ```
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct SendError<T>(pub T);
 
@@ -445,6 +642,18 @@ impl<T> fmt::Display for SendError<T> {
 impl<T> Error for SendError<T> {}
 
 /// Why [`Sender::try_send`] did not send; the value is inside.
+///
+/// # Examples
+/// ```
+/// use yieldpoint::sync::channel::{self, TrySendError};
+///
+/// let (tx, _rx) = channel::bounded(1);
+/// tx.try_send(1).unwrap();
+/// match tx.try_send(2) {
+///     Err(TrySendError::Full(value)) => assert_eq!(value, 2), // retry later
+///     other => panic!("expected Full, got {other:?}"),
+/// }
+/// ```
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum TrySendError<T> {
     /// The bounded channel is full right now (transient).
@@ -476,6 +685,15 @@ impl<T> fmt::Display for TrySendError<T> {
 impl<T> Error for TrySendError<T> {}
 
 /// The channel is empty and every sender is gone.
+///
+/// # Examples
+/// ```
+/// use yieldpoint::sync::channel::{self, RecvError};
+///
+/// let (tx, rx) = channel::unbounded::<u8>();
+/// drop(tx);
+/// assert_eq!(rx.recv(), Err(RecvError));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RecvError;
 
@@ -488,6 +706,16 @@ impl fmt::Display for RecvError {
 impl Error for RecvError {}
 
 /// Why [`Receiver::try_recv`] returned nothing.
+///
+/// # Examples
+/// ```
+/// use yieldpoint::sync::channel::{self, TryRecvError};
+///
+/// let (tx, rx) = channel::unbounded::<u8>();
+/// assert_eq!(rx.try_recv(), Err(TryRecvError::Empty)); // transient
+/// drop(tx);
+/// assert_eq!(rx.try_recv(), Err(TryRecvError::Closed)); // permanent
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TryRecvError {
     /// Nothing is waiting right now (transient).
