@@ -24,10 +24,26 @@ use crate::task::WaitReason;
 /// Runs `future` to completion on the current green thread (parking only it while the
 /// future is pending), or on the current OS thread outside a scheduler.
 ///
+/// Python: `await future` inside a coroutine (PEP 492).
+///
 /// # Panics
 ///
 /// If the future panics. If the task is cancelled while waiting, the cancel unwinds from
 /// here and the future is dropped.
+///
+/// # Examples
+/// ```
+/// use yieldpoint::sched::RoundRobin;
+///
+/// RoundRobin::new().block_on(|| {
+///     let (tx, rx) = tokio::sync::oneshot::channel();
+///     let sender = yieldpoint::spawn(move || tx.send(42).unwrap());
+///     // Parks this green thread; `sender` runs meanwhile and completes the future.
+///     assert_eq!(yieldpoint::future::block_on(rx), Ok(42));
+///     sender.join().unwrap();
+/// });
+/// assert_eq!(yieldpoint::future::block_on(async { 1 + 1 }), 2); // outside: the OS thread waits
+/// ```
 pub fn block_on<F: Future>(future: F) -> F::Output {
     block_on_as(WaitReason::Future, future)
 }

@@ -298,6 +298,8 @@ impl<T> Sender<T> {
 
     /// Sends `value` if there is room now.
     ///
+    /// Python: `queue.put_nowait(value)` (raises `QueueFull`).
+    ///
     /// # Errors
     ///
     /// [`TrySendError::Full`] or [`TrySendError::Closed`], each holding `value`.
@@ -441,6 +443,8 @@ impl<T> Receiver<T> {
 
     /// Receives a message if one is there now.
     ///
+    /// Python: `queue.get_nowait()` (raises `QueueEmpty`).
+    ///
     /// # Errors
     ///
     /// [`TryRecvError::Empty`] or [`TryRecvError::Closed`].
@@ -485,6 +489,8 @@ impl<T> Receiver<T> {
 
     /// Messages waiting right now.
     ///
+    /// Python: `queue.qsize()`.
+    ///
     /// # Examples
     /// ```
     /// use yieldpoint::sync::channel;
@@ -501,6 +507,8 @@ impl<T> Receiver<T> {
     }
 
     /// Whether no message is waiting right now.
+    ///
+    /// Python: `queue.empty()`.
     ///
     /// # Examples
     /// ```

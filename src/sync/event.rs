@@ -39,11 +39,38 @@ pub struct Event {
 
 impl Event {
     /// An event that is not set.
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sync::Event;
+    ///
+    /// assert!(!Event::new().is_set());
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Sets the flag and wakes every waiter.
+    ///
+    /// Python: `event.set()`.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::sync::Arc;
+    /// use yieldpoint::sched::RoundRobin;
+    /// use yieldpoint::sync::Event;
+    ///
+    /// RoundRobin::new().block_on(|| {
+    ///     let go = Arc::new(Event::new());
+    ///     let waiters: Vec<_> = (0..3)
+    ///         .map(|_| { let go = go.clone(); yieldpoint::spawn(move || go.wait()) })
+    ///         .collect();
+    ///     yieldpoint::yield_now(); // all three park in `wait`
+    ///     go.set(); // wakes every one
+    ///     waiters.into_iter().for_each(|w| w.join().unwrap());
+    ///     assert!(go.is_set());
+    /// });
+    /// ```
     pub fn set(&self) {
         self.flag.store(true, Ordering::SeqCst);
         self.sets.fetch_add(1, Ordering::SeqCst);
@@ -51,11 +78,35 @@ impl Event {
     }
 
     /// Clears the flag; later `wait`s block until the next `set`.
+    ///
+    /// Python: `event.clear()`.
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sync::Event;
+    ///
+    /// let event = Event::new();
+    /// event.set();
+    /// event.clear();
+    /// assert!(!event.is_set());
+    /// ```
     pub fn clear(&self) {
         self.flag.store(false, Ordering::SeqCst);
     }
 
     /// Whether the flag is set.
+    ///
+    /// Python: `event.is_set()`.
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sync::Event;
+    ///
+    /// let event = Event::new();
+    /// assert!(!event.is_set());
+    /// event.set();
+    /// assert!(event.is_set());
+    /// ```
     pub fn is_set(&self) -> bool {
         self.flag.load(Ordering::SeqCst)
     }
@@ -63,9 +114,29 @@ impl Event {
     /// Waits until the flag is set; returns at once if it is. A `set` during the wait
     /// releases it even if the flag is cleared again before this task runs.
     ///
+    /// Python: `await event.wait()`.
+    ///
     /// # Panics
     ///
     /// If the task is cancelled while waiting, the cancel unwinds from here.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::sync::Arc;
+    /// use yieldpoint::sched::RoundRobin;
+    /// use yieldpoint::sync::Event;
+    ///
+    /// RoundRobin::new().block_on(|| {
+    ///     let event = Arc::new(Event::new());
+    ///     let e = event.clone();
+    ///     let waiter = yieldpoint::spawn(move || e.wait());
+    ///     yieldpoint::yield_now(); // the waiter parks
+    ///     event.set();
+    ///     event.clear(); // the `set` already released the waiter
+    ///     waiter.join().unwrap();
+    ///     assert!(!event.is_set());
+    /// });
+    /// ```
     pub fn wait(&self) {
         let sets = self.sets.load(Ordering::SeqCst);
         self.waiters.wait_until(WaitReason::Event, || {

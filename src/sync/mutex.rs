@@ -57,6 +57,14 @@ unsafe impl<T: ?Sized + Send> Send for Mutex<T> {}
 
 impl<T> Mutex<T> {
     /// An unlocked mutex holding `value`.
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sync::Mutex;
+    ///
+    /// let names = Mutex::new(Vec::<&str>::new());
+    /// assert!(names.try_lock().unwrap().is_empty());
+    /// ```
     pub fn new(value: T) -> Self {
         Mutex {
             locked: AtomicBool::new(false),
@@ -66,6 +74,15 @@ impl<T> Mutex<T> {
     }
 
     /// The value, out of the mutex.
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sync::Mutex;
+    ///
+    /// let counter = Mutex::new(1);
+    /// *counter.try_lock().unwrap() += 1;
+    /// assert_eq!(counter.into_inner(), 2);
+    /// ```
     pub fn into_inner(self) -> T {
         self.value.into_inner()
     }
@@ -74,18 +91,50 @@ impl<T> Mutex<T> {
 impl<T: ?Sized> Mutex<T> {
     /// Locks, parking the green thread while another task holds the lock.
     ///
+    /// Python: `await lock.acquire()` / `async with lock:`.
+    ///
     /// Locking twice from the same task without dropping the first guard waits forever, as
     /// with any non-reentrant lock.
     ///
     /// # Panics
     ///
     /// If the task is cancelled while waiting, the cancel unwinds from here.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::sync::Arc;
+    /// use yieldpoint::sched::RoundRobin;
+    /// use yieldpoint::sync::Mutex;
+    ///
+    /// RoundRobin::new().block_on(|| {
+    ///     let log = Arc::new(Mutex::new(Vec::new()));
+    ///     let other = log.clone();
+    ///     let mut guard = log.lock();
+    ///     let writer = yieldpoint::spawn(move || other.lock().push("task"));
+    ///     yieldpoint::yield_now(); // the task runs and parks in `lock`
+    ///     guard.push("main");
+    ///     drop(guard); // unlocks and wakes the task
+    ///     writer.join().unwrap();
+    ///     assert_eq!(*log.lock(), ["main", "task"]);
+    /// });
+    /// ```
     pub fn lock(&self) -> MutexGuard<'_, T> {
         self.waiters
             .wait_until(WaitReason::Mutex, || self.try_lock())
     }
 
     /// Locks if the lock is free.
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sync::Mutex;
+    ///
+    /// let lock = Mutex::new(0);
+    /// let guard = lock.try_lock().unwrap();
+    /// assert!(lock.try_lock().is_none()); // held
+    /// drop(guard);
+    /// assert!(lock.try_lock().is_some());
+    /// ```
     pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
         self.locked
             .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
@@ -97,6 +146,15 @@ impl<T: ?Sized> Mutex<T> {
     }
 
     /// A mutable reference to the value; no locking needed with `&mut self`.
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sync::Mutex;
+    ///
+    /// let mut total = Mutex::new(10);
+    /// *total.get_mut() += 5; // `&mut self`: no other reference can hold the lock
+    /// assert_eq!(*total.try_lock().unwrap(), 15);
+    /// ```
     pub fn get_mut(&mut self) -> &mut T {
         self.value.get_mut()
     }
@@ -117,6 +175,19 @@ impl<T: ?Sized> fmt::Debug for Mutex<T> {
 }
 
 /// Access to a [`Mutex`]'s value; unlocks when dropped.
+///
+/// # Examples
+/// ```
+/// use yieldpoint::sync::{Mutex, MutexGuard};
+///
+/// let list = Mutex::new(vec![1]);
+/// {
+///     let mut guard: MutexGuard<'_, Vec<i32>> = list.try_lock().unwrap();
+///     guard.push(2); // `DerefMut` to the value
+///     assert!(list.try_lock().is_none());
+/// } // the guard is dropped here: unlocked
+/// assert_eq!(*list.try_lock().unwrap(), [1, 2]);
+/// ```
 #[must_use = "dropping the guard unlocks the mutex at once"]
 pub struct MutexGuard<'a, T: ?Sized> {
     mutex: &'a Mutex<T>,

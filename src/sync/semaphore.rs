@@ -28,6 +28,14 @@ pub struct Semaphore {
 
 impl Semaphore {
     /// A semaphore with `permits` permits.
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sync::Semaphore;
+    ///
+    /// let sem = Semaphore::new(3);
+    /// assert_eq!(sem.available_permits(), 3);
+    /// ```
     pub fn new(permits: usize) -> Self {
         Semaphore {
             permits: AtomicUsize::new(permits),
@@ -37,15 +45,49 @@ impl Semaphore {
 
     /// Takes a permit, waiting (parking the green thread) until one is free.
     ///
+    /// Python: `await sem.acquire()` / `async with sem:`.
+    ///
     /// # Panics
     ///
     /// If the task is cancelled while waiting, the cancel unwinds from here.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::{cell::Cell, rc::Rc};
+    /// use yieldpoint::{sched::RoundRobin, sync::Semaphore};
+    ///
+    /// let rt = RoundRobin::new();
+    /// let (sem, busy, peak) = (Rc::new(Semaphore::new(2)), Rc::new(Cell::new(0)), Rc::new(Cell::new(0)));
+    /// for _ in 0..5 {
+    ///     let (sem, busy, peak) = (sem.clone(), busy.clone(), peak.clone());
+    ///     rt.spawn(move || {
+    ///         let _permit = sem.acquire(); // at most 2 tasks get past here at once
+    ///         busy.set(busy.get() + 1);
+    ///         peak.set(peak.get().max(busy.get()));
+    ///         yieldpoint::yield_now();
+    ///         busy.set(busy.get() - 1);
+    ///     });
+    /// }
+    /// rt.run();
+    /// assert_eq!(peak.get(), 2);
+    /// ```
     pub fn acquire(&self) -> SemaphorePermit<'_> {
         self.waiters
             .wait_until(WaitReason::Semaphore, || self.try_acquire())
     }
 
     /// Takes a permit if one is free.
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sync::Semaphore;
+    ///
+    /// let sem = Semaphore::new(1);
+    /// let permit = sem.try_acquire().unwrap();
+    /// assert!(sem.try_acquire().is_none());
+    /// drop(permit);
+    /// assert!(sem.try_acquire().is_some());
+    /// ```
     pub fn try_acquire(&self) -> Option<SemaphorePermit<'_>> {
         self.permits
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1))
@@ -56,12 +98,30 @@ impl Semaphore {
     /// Adds a permit and wakes one waiter.
     ///
     /// Python: `sem.release()` (which may also raise the count above its start).
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sync::Semaphore;
+    ///
+    /// let sem = Semaphore::new(1);
+    /// sem.release(); // may go above the starting count, as in Python
+    /// assert_eq!(sem.available_permits(), 2);
+    /// ```
     pub fn release(&self) {
         self.permits.fetch_add(1, Ordering::AcqRel);
         self.waiters.notify_one();
     }
 
     /// Permits free right now.
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sync::Semaphore;
+    ///
+    /// let sem = Semaphore::new(2);
+    /// let _permit = sem.acquire();
+    /// assert_eq!(sem.available_permits(), 1);
+    /// ```
     pub fn available_permits(&self) -> usize {
         self.permits.load(Ordering::Acquire)
     }
@@ -76,6 +136,18 @@ impl fmt::Debug for Semaphore {
 }
 
 /// A permit from [`Semaphore::acquire`]; released when dropped.
+///
+/// # Examples
+/// ```
+/// use yieldpoint::sync::{Semaphore, SemaphorePermit};
+///
+/// let sem = Semaphore::new(1);
+/// {
+///     let _permit: SemaphorePermit<'_> = sem.acquire();
+///     assert_eq!(sem.available_permits(), 0);
+/// } // dropped: released
+/// assert_eq!(sem.available_permits(), 1);
+/// ```
 #[must_use = "dropping the permit releases it at once"]
 pub struct SemaphorePermit<'a> {
     semaphore: &'a Semaphore,
@@ -83,6 +155,15 @@ pub struct SemaphorePermit<'a> {
 
 impl SemaphorePermit<'_> {
     /// Keeps the permit taken for good (the count stays lower).
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sync::Semaphore;
+    ///
+    /// let sem = Semaphore::new(2);
+    /// sem.acquire().forget();
+    /// assert_eq!(sem.available_permits(), 1); // for good
+    /// ```
     pub fn forget(self) {
         std::mem::forget(self);
     }

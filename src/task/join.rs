@@ -250,6 +250,8 @@ impl JoinError {
 
     /// Whether the task was cancelled (or dropped unfinished with its scheduler).
     ///
+    /// Python: `task.cancelled()`.
+    ///
     /// # Examples
     /// ```
     /// use yieldpoint::sched::RoundRobin;
@@ -266,6 +268,8 @@ impl JoinError {
     }
 
     /// Whether the task panicked.
+    ///
+    /// Python: `task.exception() is not None`.
     ///
     /// # Examples
     /// ```
