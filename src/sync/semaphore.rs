@@ -56,16 +56,13 @@ impl Semaphore {
     /// use std::{cell::Cell, rc::Rc};
     /// use yieldpoint::{sched::RoundRobin, sync::Semaphore};
     ///
-    /// let rt = RoundRobin::new();
-    /// let (sem, busy, peak) = (Rc::new(Semaphore::new(2)), Rc::new(Cell::new(0)), Rc::new(Cell::new(0)));
+    /// let (rt, sem, peak) = (RoundRobin::new(), Rc::new(Semaphore::new(2)), Rc::new(Cell::new(0)));
     /// for _ in 0..5 {
-    ///     let (sem, busy, peak) = (sem.clone(), busy.clone(), peak.clone());
+    ///     let (sem, peak) = (sem.clone(), peak.clone());
     ///     rt.spawn(move || {
-    ///         let _permit = sem.acquire(); // at most 2 tasks get past here at once
-    ///         busy.set(busy.get() + 1);
-    ///         peak.set(peak.get().max(busy.get()));
+    ///         let _permit = sem.acquire(); // parks while 2 tasks hold permits
+    ///         peak.set(peak.get().max(2 - sem.available_permits())); // tasks holding one now
     ///         yieldpoint::yield_now();
-    ///         busy.set(busy.get() - 1);
     ///     });
     /// }
     /// rt.run();
