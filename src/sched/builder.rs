@@ -88,7 +88,9 @@ impl<S> Builder<S> {
     /// let fast = rt.spawn(|| yieldpoint::yield_now());
     /// let hog = rt.spawn(|| std::thread::sleep(Duration::from_millis(15)));
     /// rt.run();
-    /// assert_eq!(*slow_ids.lock().unwrap(), [hog.id()]);
+    /// // The hog is reported. (The quick task normally is not, but an overloaded machine
+    /// // can pause any thread for 5 ms, so that is not asserted.)
+    /// assert!(slow_ids.lock().unwrap().contains(&hog.id()));
     /// # let _ = fast;
     /// ```
     pub fn slow_task_threshold(mut self, threshold: Duration) -> Self {
