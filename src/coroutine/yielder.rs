@@ -105,6 +105,7 @@ impl<S, Y, E> Yielder<S, Y, E> {
     ///
     /// `Err(e)` when the resumer called [`throw(e)`](super::Coroutine::throw); the body may
     /// handle it and go on, or return it.
+    #[inline]
     pub fn try_yield(&self, value: Y) -> Result<S, E> {
         self.reraise_swallowed();
         match self.raw().suspend(value) {
@@ -149,12 +150,20 @@ impl<S, Y, E> Yielder<S, Y, E> {
 
     /// If a body caught the throw payload with `catch_unwind` and went on to yield,
     /// the throw has not been handled: raise it again.
+    #[inline]
     pub(super) fn reraise_swallowed(&self) {
         if let Some(error) = self.pending.take() {
-            self.raise(error);
+            self.raise_swallowed(error);
         }
     }
 
+    #[cold]
+    #[inline(never)]
+    fn raise_swallowed(&self, error: E) -> ! {
+        self.raise(error)
+    }
+
+    #[inline]
     pub(super) fn raw(&self) -> &RawYielder<S, Y, E> {
         // SAFETY: see the invariant on `raw`: this `Yielder` was built by `run_body` from a
         // live reference, and `&self` cannot outlive the body call it was lent to.

@@ -21,8 +21,10 @@ struct Context {
     local: Cell<*const Local>,
     /// The green thread switched in (null between tasks and outside schedulers).
     task: Cell<*const Header>,
-    /// The task's `Yielder` and the bounds of its stack, for `switch`.
+    /// The task's `Yielder`, for `switch`.
     yielder: Cell<*const TaskYielder>,
+    /// The bounds of the task's stack (lowest, one past highest), for `switch`.
+    stack: Cell<(usize, usize)>,
     /// When the current task's time slice started (set lazily by `maybe_yield`).
     slice_start: Cell<Option<Instant>>,
     budget: Cell<u32>,
@@ -34,6 +36,7 @@ thread_local! {
             local: Cell::new(ptr::null()),
             task: Cell::new(ptr::null()),
             yielder: Cell::new(ptr::null()),
+            stack: Cell::new((0, 0)),
             slice_start: Cell::new(None),
             budget: Cell::new(BUDGET_CHECK_EVERY),
         }
@@ -84,6 +87,7 @@ pub(crate) fn with_local<R>(f: impl FnOnce(&Local) -> R) -> Option<R> {
 }
 
 /// Switches `header`'s task in: free functions called by its body now find it.
+#[inline]
 pub(crate) fn enter_task(header: &Header) {
     CONTEXT.with(|cx| {
         cx.task.set(header);
@@ -93,11 +97,13 @@ pub(crate) fn enter_task(header: &Header) {
                 .load(std::sync::atomic::Ordering::Relaxed)
                 .cast(),
         );
+        cx.stack.set(header.stack_bounds());
         cx.slice_start.set(None);
     });
 }
 
 /// Switches the task out again.
+#[inline]
 pub(crate) fn leave_task() {
     CONTEXT.with(|cx| {
         cx.task.set(ptr::null());
@@ -105,9 +111,13 @@ pub(crate) fn leave_task() {
     });
 }
 
-/// Records the running body's `Yielder` (called once by the body when it starts).
-pub(crate) fn set_yielder(yielder: &TaskYielder) {
-    CONTEXT.with(|cx| cx.yielder.set(yielder));
+/// Records the running body's `Yielder` and the bounds of its stack (called once by the
+/// body when it starts).
+pub(crate) fn set_yielder(yielder: &TaskYielder, stack: (usize, usize)) {
+    CONTEXT.with(|cx| {
+        cx.yielder.set(yielder);
+        cx.stack.set(stack);
+    });
 }
 
 /// Runs `f` with the green thread switched in here, if any.
@@ -153,11 +163,17 @@ pub(crate) fn park_task(reason: WaitReason) -> bool {
 }
 
 /// Puts the current green thread at the back of the run queue; `false` outside one.
+///
+/// Inlined down to the stack switch, like [`switch`].
+#[inline(always)]
 pub(crate) fn yield_task() -> bool {
-    if !in_task() {
+    let yielder = CONTEXT.with(|cx| cx.yielder.get());
+    if yielder.is_null() {
         return false;
     }
-    switch(Switch::Yield);
+    // SAFETY: non-null, so set by `set_yielder`/`enter_task` for the task switched in now;
+    // see `switch`.
+    switch_with(unsafe { &*yielder }, Switch::Yield);
     true
 }
 
@@ -197,24 +213,52 @@ fn switch(what: Switch) {
     let yielder = CONTEXT.with(|cx| cx.yielder.get());
     // SAFETY: `yielder` was set by `set_yielder`/`enter_task` from the running task's
     // `&Yielder`, which lives as long as the task's body; the task is switched in.
-    let yielder = unsafe { &*yielder };
+    switch_with(unsafe { &*yielder }, what);
+}
+
+/// [`switch`] with the yielder already in hand.
+///
+/// Always inlined, so the stack switch happens in the frame of whoever called
+/// `yield_now`: corosensei resumes a coroutine with a `call` and suspends it with the
+/// matching `ret`, and a task that suspends and resumes at the same call depth keeps the
+/// CPU's return-address predictor in step (see "Return-address prediction" in
+/// `sched/local.rs`).
+#[inline(always)]
+fn switch_with(yielder: &TaskYielder, what: Switch) {
     check_on_task_stack(yielder);
     match yielder.try_yield(what) {
         Ok(()) => {}
-        Err(Interrupt::Cancel) => yielder.raise(Interrupt::Cancel),
-        Err(Interrupt::Timeout(id)) => panic::resume_unwind(Box::new(TimeoutUnwind(id))),
+        Err(interrupt) => interrupted(yielder, interrupt),
+    }
+}
+
+/// Applies an interrupt delivered at a yield point.
+#[cold]
+#[inline(never)]
+fn interrupted(yielder: &TaskYielder, interrupt: Interrupt) -> ! {
+    match interrupt {
+        Interrupt::Cancel => yielder.raise(Interrupt::Cancel),
+        Interrupt::Timeout(id) => panic::resume_unwind(Box::new(TimeoutUnwind(id))),
     }
 }
 
 /// A yield from inside a coroutine nested in the task (a `Generator` the task drives)
 /// would suspend the wrong stack; refuse it with a clear message.
+#[inline(always)]
 fn check_on_task_stack(yielder: &TaskYielder) {
     let here = &yielder as *const _ as usize;
-    let inside = with_current(|header| header.stack_contains(here)).unwrap_or(true);
-    assert!(
-        inside,
+    let (low, high) = CONTEXT.with(|cx| cx.stack.get());
+    if !(low..high).contains(&here) {
+        not_on_task_stack();
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn not_on_task_stack() -> ! {
+    panic!(
         "a green thread cannot yield (yield_now, sleep, a channel wait, ...) from inside a \
          coroutine it is driving; yield through that coroutine's Yielder, or do the wait \
          outside its body"
-    );
+    )
 }

@@ -52,6 +52,7 @@ impl Remote {
     }
 
     /// Whether wakeups are waiting in the inbox.
+    #[inline]
     pub(crate) fn has_pending(&self) -> bool {
         self.pending.load(Ordering::Acquire)
     }

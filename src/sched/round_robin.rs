@@ -174,7 +174,7 @@ impl RoundRobin {
     /// assert!(rt.tasks().is_empty());
     /// ```
     pub fn run(&self) {
-        self.local.run_until(&|| false);
+        self.local.run_until(None);
     }
 
     /// Runs `f` as the main green thread, with every other task, until `f` returns; then
@@ -209,7 +209,7 @@ impl RoundRobin {
         let main = self
             .spawn_with(task::Builder::new().name("main"), f)
             .unwrap_or_else(|e| panic!("{e}"));
-        self.local.run_until(&|| main.is_finished());
+        self.local.run_until(Some(main.header()));
         main.join_main()
     }
 

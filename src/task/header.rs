@@ -73,6 +73,7 @@ impl Header {
         let _ = self.owner.set(owner.clone());
     }
 
+    #[inline]
     pub(crate) fn key(&self) -> usize {
         self.key.load(Ordering::Relaxed)
     }
@@ -109,6 +110,7 @@ impl Header {
 
     /// Called by the owner after the task suspended to park: `true` if it is now parked,
     /// `false` if a token was waiting (consumed) and it must run again.
+    #[inline]
     pub(crate) fn try_park(&self) -> bool {
         match self
             .park
@@ -122,6 +124,7 @@ impl Header {
         }
     }
 
+    #[inline]
     pub(crate) fn is_parked(&self) -> bool {
         self.park.load(Ordering::Acquire) == PARKED
     }
@@ -131,6 +134,7 @@ impl Header {
         self.unpark();
     }
 
+    #[inline]
     pub(crate) fn cancel_requested(&self) -> bool {
         self.cancel.load(Ordering::Acquire)
     }
@@ -148,6 +152,7 @@ impl Header {
     }
 
     /// Takes the id of an expired timeout that must interrupt the task (0: none).
+    #[inline]
     pub(crate) fn take_expired_timeout(&self) -> u64 {
         if self.expired_timeout.load(Ordering::Relaxed) == 0 {
             return 0;
@@ -168,19 +173,21 @@ impl Header {
         self.stack.1.store(high, Ordering::Relaxed);
     }
 
-    /// Whether `addr` lies on the task's own stack (not on a coroutine it drives).
-    pub(crate) fn stack_contains(&self, addr: usize) -> bool {
-        let (low, high) = (
+    /// The task's stack: lowest and one-past-highest address ((0, 0) before it starts).
+    #[inline]
+    pub(crate) fn stack_bounds(&self) -> (usize, usize) {
+        (
             self.stack.0.load(Ordering::Relaxed),
             self.stack.1.load(Ordering::Relaxed),
-        );
-        (low..high).contains(&addr)
+        )
     }
 
+    #[inline]
     pub(crate) fn set_wait(&self, reason: WaitReason) {
         self.wait.store(reason as u8, Ordering::Relaxed);
     }
 
+    #[inline]
     pub(crate) fn clear_wait(&self) {
         self.wait.store(0, Ordering::Relaxed);
     }
@@ -190,6 +197,7 @@ impl Header {
     }
 
     /// Counts one switch-in and marks the task running; only the owner thread calls this.
+    #[inline]
     pub(crate) fn count_switch(&self) {
         let n = self.switches.load(Ordering::Relaxed);
         self.switches.store(n + 1, Ordering::Relaxed);
@@ -197,6 +205,7 @@ impl Header {
     }
 
     /// Marks the task as switched in or out; only the owner thread calls this.
+    #[inline]
     pub(crate) fn set_running(&self, running: bool) {
         self.running.store(running, Ordering::Relaxed);
     }
@@ -216,6 +225,7 @@ impl Header {
         self.switches.load(Ordering::Relaxed)
     }
 
+    #[inline]
     pub(crate) fn is_finished(&self) -> bool {
         self.finished.load(Ordering::Acquire)
     }

@@ -40,6 +40,11 @@ impl<T> JoinHandle<T> {
         JoinHandle { header, value }
     }
 
+    /// The task's shared header.
+    pub(crate) fn header(&self) -> &Header {
+        &self.header
+    }
+
     /// Waits for the task to finish and returns its value.
     ///
     /// Inside a green thread this parks only the caller; elsewhere it blocks the OS thread.

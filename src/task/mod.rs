@@ -376,6 +376,7 @@ pub fn all_tasks() -> Vec<TaskSnapshot> {
 ///     assert_eq!(*log.lock().unwrap(), ["main before", "child", "main after"]);
 /// });
 /// ```
+#[inline(always)]
 pub fn yield_now() {
     if !context::yield_task() {
         std::thread::yield_now();
