@@ -21,9 +21,9 @@ struct Context {
     local: Cell<*const Local>,
     /// The green thread switched in (null between tasks and outside schedulers).
     task: Cell<*const Header>,
-    /// The task's `Yielder`, for `switch`.
+    /// The task's `Yielder`, for `switch_with`.
     yielder: Cell<*const TaskYielder>,
-    /// The bounds of the task's stack (lowest, one past highest), for `switch`.
+    /// The bounds of the task's stack (lowest, one past highest), for `switch_with`.
     stack: Cell<(usize, usize)>,
     /// When the current task's time slice started (set lazily by `maybe_yield`).
     slice_start: Cell<Option<Instant>>,
@@ -153,18 +153,27 @@ pub(crate) fn in_task() -> bool {
 }
 
 /// Parks the current green thread until it is unparked; `false` outside a green thread.
+///
+/// Inlined down to the stack switch, like [`yield_task`].
+#[inline(always)]
 pub(crate) fn park_task(reason: WaitReason) -> bool {
-    let parked = with_current(|header| header.set_wait(reason)).is_some();
-    if parked {
-        switch(Switch::Park);
-        with_current(|header| header.clear_wait());
+    let (task, yielder) = CONTEXT.with(|cx| (cx.task.get(), cx.yielder.get()));
+    if task.is_null() {
+        return false;
     }
-    parked
+    // SAFETY: non-null, so set by `enter_task` for the task switched in now, whose
+    // `Arc<Header>` the scheduler holds until `leave_task`; see `with_current`.
+    let header = unsafe { &*task };
+    header.set_wait(reason);
+    // SAFETY: as in `yield_task`.
+    switch_with(unsafe { &*yielder }, Switch::Park);
+    header.clear_wait();
+    true
 }
 
 /// Puts the current green thread at the back of the run queue; `false` outside one.
 ///
-/// Inlined down to the stack switch, like [`switch`].
+/// Inlined down to the stack switch, like [`switch_with`].
 #[inline(always)]
 pub(crate) fn yield_task() -> bool {
     let yielder = CONTEXT.with(|cx| cx.yielder.get());
@@ -172,7 +181,7 @@ pub(crate) fn yield_task() -> bool {
         return false;
     }
     // SAFETY: non-null, so set by `set_yielder`/`enter_task` for the task switched in now;
-    // see `switch`.
+    // see `switch_with`.
     switch_with(unsafe { &*yielder }, Switch::Yield);
     true
 }
@@ -209,14 +218,6 @@ pub(crate) fn slice_spent() -> bool {
 /// Suspends the current task's coroutine with `what`, and applies an interrupt delivered
 /// when it is resumed: a cancel unwinds the whole task, an expired timeout unwinds to its
 /// `timeout` call.
-fn switch(what: Switch) {
-    let yielder = CONTEXT.with(|cx| cx.yielder.get());
-    // SAFETY: `yielder` was set by `set_yielder`/`enter_task` from the running task's
-    // `&Yielder`, which lives as long as the task's body; the task is switched in.
-    switch_with(unsafe { &*yielder }, what);
-}
-
-/// [`switch`] with the yielder already in hand.
 ///
 /// Always inlined, so the stack switch happens in the frame of whoever called
 /// `yield_now`: corosensei resumes a coroutine with a `call` and suspends it with the

@@ -142,13 +142,10 @@ impl Local {
         self.ready.borrow_mut().push_back(header);
     }
 
-    /// Moves `task` onto the run queue if this thread is `owner`; leaves it otherwise.
-    pub(crate) fn push_if_owner(&self, owner: &Remote, task: &mut Option<Arc<Header>>) {
-        if std::ptr::eq(owner, &*self.remote) {
-            if let Some(task) = task.take() {
-                self.ready.borrow_mut().push_back(task);
-            }
-        }
+    /// Puts a task of this thread's at the back of the run queue.
+    #[inline]
+    pub(crate) fn push_ready(&self, task: Arc<Header>) {
+        self.ready.borrow_mut().push_back(task);
     }
 
     /// Number of tasks on this thread that have not finished.

@@ -1,6 +1,7 @@
 //! The part of a scheduler thread other threads can reach: an inbox of woken tasks and
 //! the thread handle that unparks the idle owner.
 
+use std::ptr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::Thread;
@@ -27,14 +28,15 @@ impl Remote {
         })
     }
 
-    /// Makes `task` (owned by this scheduler) runnable: straight onto the run queue when
-    /// called on the owner thread, else through the inbox.
-    pub(crate) fn schedule(&self, task: Arc<Header>) {
-        let mut task = Some(task);
-        context::with_local(|local| local.push_if_owner(self, &mut task));
-        let Some(task) = task else {
-            return;
-        };
+    /// Whether this is the inbox of the scheduler running on the calling thread.
+    #[inline]
+    pub(crate) fn is_current(&self) -> bool {
+        context::with_local(|local| ptr::eq(&*local.remote, self)).unwrap_or(false)
+    }
+
+    /// Makes `task` (owned by this scheduler, which runs on another thread) runnable:
+    /// queues it in the inbox and unparks the owner thread.
+    pub(crate) fn send(&self, task: Arc<Header>) {
         self.inbox
             .lock()
             .unwrap_or_else(|e| e.into_inner())

@@ -169,6 +169,10 @@ impl<T> Chan<T> {
 
     /// Runs `attempt` under the lock until it returns `Some((result, waiter to wake))`,
     /// registering in `side`'s queue and parking between attempts.
+    ///
+    /// Inlined into `send` and `recv`, and they into their callers, so a task parks and
+    /// resumes in its own frame (see "Return-address prediction" in `sched/local.rs`).
+    #[inline(always)]
     fn wait<R>(
         &self,
         side: Side,
@@ -280,6 +284,7 @@ impl<T> Sender<T> {
     ///     assert_eq!(tx.send(3), Err(SendError(3))); // the receiver is gone
     /// });
     /// ```
+    #[inline]
     pub fn send(&self, value: T) -> Result<(), SendError<T>> {
         let mut value = Some(value);
         self.chan
@@ -426,6 +431,7 @@ impl<T> Receiver<T> {
     ///     assert_eq!(rx.recv(), Err(RecvError)); // drained, and the sender is gone
     /// });
     /// ```
+    #[inline]
     pub fn recv(&self) -> Result<T, RecvError> {
         self.chan.wait(
             Side::Receiving,
@@ -573,6 +579,7 @@ pub struct Iter<'a, T> {
 
 impl<T> Iterator for Iter<'_, T> {
     type Item = T;
+    #[inline]
     fn next(&mut self) -> Option<T> {
         self.receiver.recv().ok()
     }
@@ -597,6 +604,7 @@ pub struct IntoIter<T> {
 
 impl<T> Iterator for IntoIter<T> {
     type Item = T;
+    #[inline]
     fn next(&mut self) -> Option<T> {
         self.receiver.recv().ok()
     }

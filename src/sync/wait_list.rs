@@ -30,7 +30,10 @@ impl Waiter {
     }
 
     pub(crate) fn wake(self) {
-        self.wake_ref();
+        match self {
+            Waiter::Task(header) => header.unpark_owned(),
+            Waiter::Thread(thread) => thread.unpark(),
+        }
     }
 
     pub(crate) fn wake_ref(&self) {
@@ -42,6 +45,7 @@ impl Waiter {
 }
 
 /// Parks the current green thread (or OS thread) until woken; may return spuriously.
+#[inline(always)]
 pub(crate) fn park_current(reason: WaitReason) {
     if !context::park_task(reason) {
         std::thread::park();

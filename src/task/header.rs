@@ -1,10 +1,11 @@
 //! The part of a task shared between its scheduler, its `JoinHandle` and whoever wakes it.
 
+use std::ptr;
 use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicU8, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 use super::{JoinError, TaskId, TaskState, WaitReason};
-use crate::sched::Remote;
+use crate::sched::{context, Remote};
 use crate::sync::wait_list::WaitList;
 
 /// Park states (the protocol of `std::thread::park`, per task).
@@ -20,8 +21,9 @@ pub(crate) struct Header {
     pub(crate) id: TaskId,
     pub(crate) name: Option<Arc<str>>,
     park: AtomicU8,
-    /// The scheduler (worker) that runs this task; set when it is placed in a slab.
-    owner: OnceLock<Arc<Remote>>,
+    /// The scheduler (worker) that runs this task: null until it is placed in a slab, then
+    /// a strong reference from `Arc::into_raw`, released on drop.
+    owner: AtomicPtr<Remote>,
     /// The task's key in its owner's slab (valid once `owner` is set).
     key: AtomicUsize,
     /// `JoinHandle::cancel` was called.
@@ -51,7 +53,7 @@ impl Header {
             id,
             name,
             park: AtomicU8::new(IDLE),
-            owner: OnceLock::new(),
+            owner: AtomicPtr::new(ptr::null_mut()),
             key: AtomicUsize::new(usize::MAX),
             cancel: AtomicBool::new(false),
             expired_timeout: AtomicU64::new(0),
@@ -67,10 +69,21 @@ impl Header {
     }
 
     /// Records that `owner` runs this task from slab slot `key`.
+    ///
+    /// # Panics
+    ///
+    /// If the task was placed before: a task is placed once, by the worker that starts it.
     pub(crate) fn place(&self, owner: &Arc<Remote>, key: usize) {
         self.key.store(key, Ordering::Relaxed);
-        // A task is placed once, by the worker that starts it.
-        let _ = self.owner.set(owner.clone());
+        let owner = Arc::into_raw(owner.clone()).cast_mut();
+        // Release: whoever reads the owner (an unpark on another thread) also sees `key`.
+        let placed = self.owner.compare_exchange(
+            ptr::null_mut(),
+            owner,
+            Ordering::Release,
+            Ordering::Relaxed,
+        );
+        assert!(placed.is_ok(), "task {} placed on two schedulers", self.id);
     }
 
     #[inline]
@@ -78,17 +91,39 @@ impl Header {
         self.key.load(Ordering::Relaxed)
     }
 
-    pub(crate) fn owner(&self) -> Option<&Arc<Remote>> {
-        self.owner.get()
+    /// The scheduler that runs the task, once it is placed.
+    pub(crate) fn owner(&self) -> Option<&Remote> {
+        let owner = self.owner.load(Ordering::Acquire);
+        // SAFETY: non-null only after `place` stored a strong reference, which `drop`
+        // releases; `&self` keeps the header, and so that reference, alive.
+        unsafe { owner.as_ref() }
     }
 
     /// Makes the task runnable if it is parked; otherwise leaves a token so its next park
     /// returns at once. Callable from any thread.
     pub(crate) fn unpark(self: &Arc<Self>) {
+        if self.take_parked() {
+            self.clone().reschedule();
+        }
+    }
+
+    /// [`unpark`](Self::unpark) that hands its reference to the run queue, saving a
+    /// clone and a drop.
+    #[inline]
+    pub(crate) fn unpark_owned(self: Arc<Self>) {
+        if self.take_parked() {
+            self.reschedule();
+        }
+    }
+
+    /// Moves the park state on for a wakeup: `true` if the task was parked and must go
+    /// back on its owner's run queue.
+    #[inline]
+    fn take_parked(&self) -> bool {
         let mut state = self.park.load(Ordering::Acquire);
         loop {
             let next = match state {
-                NOTIFIED => return,
+                NOTIFIED => return false,
                 IDLE => NOTIFIED,
                 _ => IDLE,
             };
@@ -96,16 +131,22 @@ impl Header {
                 .park
                 .compare_exchange(state, next, Ordering::AcqRel, Ordering::Acquire)
             {
-                Ok(_) if state == PARKED => {
-                    if let Some(owner) = self.owner() {
-                        owner.schedule(self.clone());
-                    }
-                    return;
-                }
-                Ok(_) => return,
+                Ok(_) => return state == PARKED,
                 Err(actual) => state = actual,
             }
         }
+    }
+
+    /// Puts a task that was parked back on its owner's run queue.
+    fn reschedule(self: Arc<Self>) {
+        let Some(owner) = self.owner() else {
+            return;
+        };
+        if !owner.is_current() {
+            return owner.send(self.clone());
+        }
+        let pushed = context::with_local(|local| local.push_ready(self));
+        debug_assert!(pushed.is_some(), "the owner thread runs its scheduler");
     }
 
     /// Called by the owner after the task suspended to park: `true` if it is now parked,
@@ -237,5 +278,15 @@ impl Header {
         }
         self.finished.store(true, Ordering::Release);
         self.joiners.notify_all();
+    }
+}
+
+impl Drop for Header {
+    fn drop(&mut self) {
+        let owner = *self.owner.get_mut();
+        if !owner.is_null() {
+            // SAFETY: `owner` came from `Arc::into_raw` in `place` and is released once, here.
+            drop(unsafe { Arc::from_raw(owner) });
+        }
     }
 }
