@@ -16,7 +16,7 @@
 //! down to the suspend in the task's own frame, and the resume into [`Local::run_until`]'s
 //! loop; everything rare (starting, finishing, timers, the inbox) stays out of line.
 
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, RefCell, UnsafeCell};
 use std::collections::VecDeque;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
@@ -43,23 +43,35 @@ type TaskCoroutine = Coroutine<(), Switch, (), Interrupt>;
 /// A task body, boxed; `()` because the body stores its own result for the `JoinHandle`.
 pub(crate) type Body = Box<dyn FnOnce()>;
 
-/// A task in the slab. Both fields are `None` while it is switched in.
+/// A place in the slab for one task: empty (`header` is `None`) or holding a task.
 ///
-/// Two `Option`s rather than one `Run`: switching a task in and out then moves one
-/// pointer (the boxed coroutine), not a whole enum sized for the unstarted body.
+/// Slots are boxed and never freed while the scheduler lives: an empty one is reused by
+/// the next spawn, so a task's coroutine stays at one address from its start to its end
+/// (it is resumed through a pointer, see `run_task`) and starting a task allocates nothing.
+#[derive(Default)]
 struct Slot {
-    header: Arc<Header>,
+    header: Option<Arc<Header>>,
     /// Until the task starts: the stack reserved for it at spawn and its body.
     unstarted: Option<(PooledStack, Body)>,
-    /// Once started, while switched out: its coroutine, suspended at a yield point.
-    coroutine: Option<Box<TaskCoroutine>>,
+    /// Once started: its coroutine. An `UnsafeCell` because the task is resumed through a
+    /// pointer to it while the task itself may borrow the slab (a spawn adds a slot).
+    coroutine: UnsafeCell<Option<TaskCoroutine>>,
+}
+
+impl Slot {
+    fn is_empty(&self) -> bool {
+        self.header.is_none()
+    }
 }
 
 /// One scheduler thread's tasks, run queue and timers.
 pub(crate) struct Local {
     pub(crate) remote: Arc<Remote>,
     pub(crate) config: Arc<Config>,
-    slots: RefCell<Vec<Option<Slot>>>,
+    /// Boxed on purpose: a running task's coroutine must not move when the vector grows.
+    #[allow(clippy::vec_box)]
+    slots: RefCell<Vec<Box<Slot>>>,
+    /// Empty slots, reused first.
     free_keys: RefCell<Vec<usize>>,
     /// The run queue: tasks ready to be switched in, FIFO.
     ready: RefCell<VecDeque<Arc<Header>>>,
@@ -121,21 +133,19 @@ impl Local {
 
     /// Adds a new task to this thread and to the back of the run queue.
     pub(crate) fn insert(&self, header: Arc<Header>, stack: PooledStack, body: Body) {
-        let slot = Slot {
-            header: header.clone(),
-            unstarted: Some((stack, body)),
-            coroutine: None,
-        };
-        let key = match self.free_keys.borrow_mut().pop() {
-            Some(key) => {
-                self.slots.borrow_mut()[key] = Some(slot);
-                key
-            }
-            None => {
-                let mut slots = self.slots.borrow_mut();
-                slots.push(Some(slot));
-                slots.len() - 1
-            }
+        let key = {
+            let mut slots = self.slots.borrow_mut();
+            let key = match self.free_keys.borrow_mut().pop() {
+                Some(key) => key,
+                None => {
+                    slots.push(Box::default());
+                    slots.len() - 1
+                }
+            };
+            let slot = &mut slots[key];
+            slot.header = Some(header.clone());
+            slot.unstarted = Some((stack, body));
+            key
         };
         header.place(&self.remote, key);
         self.live.set(self.live.get() + 1);
@@ -288,7 +298,7 @@ impl Local {
     #[inline(always)]
     fn run_task(&self, header: Arc<Header>) {
         let key = header.key();
-        let mut co = match self.take_coroutine(key) {
+        let co = match self.coroutine(key, &header) {
             Some(co) => co,
             None => match self.start_task(key, &header) {
                 Some(co) => co,
@@ -298,7 +308,11 @@ impl Local {
         context::enter_task(&header);
         header.count_switch();
         let started = self.config.slow_task_threshold.map(|_| Instant::now());
-        let result = panic::catch_unwind(AssertUnwindSafe(|| resume(&mut co, &header)));
+        // SAFETY: `co` points into slot `key`'s box, which stays allocated and holds this
+        // coroutine until `finish` below (slots are freed only by `shutdown`, which cannot
+        // run while this loop borrows the scheduler). Nothing else reaches the coroutine
+        // while it runs: other code touches other slots, or only a slot's header.
+        let result = panic::catch_unwind(AssertUnwindSafe(|| resume(unsafe { &mut *co }, &header)));
         header.set_running(false);
         context::leave_task();
         if let Some(started) = started {
@@ -306,43 +320,53 @@ impl Local {
         }
         match result {
             Ok(Ok(CoroutineState::Yielded(Switch::Yield))) => {
-                self.put_back(key, co);
                 self.ready.borrow_mut().push_back(header);
             }
             Ok(Ok(CoroutineState::Yielded(Switch::Park))) => {
-                self.put_back(key, co);
                 if !header.try_park() {
                     self.ready.borrow_mut().push_back(header);
                 }
             }
-            Ok(Ok(CoroutineState::Complete(()))) => self.finish(key, co, &header, None),
+            Ok(Ok(CoroutineState::Complete(()))) => self.finish(key, &header, None),
             // An expired timeout can only escape if the body swallowed its unwind: the
             // task was interrupted all the same, so it ends as cancelled.
             Ok(Err(Interrupt::Cancel | Interrupt::Timeout(_))) => {
                 let error = JoinError::cancelled(&header);
-                self.finish(key, co, &header, Some(error));
+                self.finish(key, &header, Some(error));
             }
             Err(payload) => {
                 let error = JoinError::panicked(&header, payload);
-                self.finish(key, co, &header, Some(error));
+                self.finish(key, &header, Some(error));
             }
         }
     }
 
-    /// The coroutine of a started task, taken out of its slot while it runs.
+    /// The coroutine of a started task (`None` before it starts, or if slot `key` is not
+    /// this task's).
     #[inline(always)]
-    fn take_coroutine(&self, key: usize) -> Option<Box<TaskCoroutine>> {
-        let mut slots = self.slots.borrow_mut();
-        slots.get_mut(key)?.as_mut()?.coroutine.take()
+    fn coroutine(&self, key: usize, header: &Arc<Header>) -> Option<*mut TaskCoroutine> {
+        let slots = self.slots.borrow();
+        let slot = slots.get(key)?;
+        if !slot.header.as_ref().is_some_and(|h| Arc::ptr_eq(h, header)) {
+            return None;
+        }
+        let cell = slot.coroutine.get();
+        // SAFETY: the task is not switched in (this loop switches it in next), so nothing
+        // holds a reference into the cell.
+        unsafe { (*cell).as_mut().map(|co| co as *mut TaskCoroutine) }
     }
 
-    /// Starts an unstarted task: its coroutine, or `None` if there is nothing to run (it
-    /// was cancelled before it started, or it is already switched in).
+    /// Starts an unstarted task: a pointer to its coroutine, or `None` if there is nothing
+    /// to run (it was cancelled before it started, or it already runs).
     #[inline(never)]
-    fn start_task(&self, key: usize, header: &Arc<Header>) -> Option<Box<TaskCoroutine>> {
+    fn start_task(&self, key: usize, header: &Arc<Header>) -> Option<*mut TaskCoroutine> {
         let unstarted = {
             let mut slots = self.slots.borrow_mut();
-            slots.get_mut(key)?.as_mut()?.unstarted.take()
+            let slot = slots.get_mut(key)?;
+            if !slot.header.as_ref().is_some_and(|h| Arc::ptr_eq(h, header)) {
+                return None;
+            }
+            slot.unstarted.take()
         };
         let (stack, body) = unstarted?;
         if header.cancel_requested() {
@@ -350,37 +374,28 @@ impl Local {
             self.remove(key, header, Some(JoinError::cancelled(header)));
             return None;
         }
-        Some(Box::new(start(header, stack, body)))
-    }
-
-    #[inline(always)]
-    fn put_back(&self, key: usize, co: Box<TaskCoroutine>) {
-        if let Some(Some(slot)) = self.slots.borrow_mut().get_mut(key) {
-            slot.coroutine = Some(co);
-        }
+        let co = start(header, stack, body);
+        let mut slots = self.slots.borrow_mut();
+        let cell = slots[key].coroutine.get_mut();
+        Some(cell.insert(co) as *mut TaskCoroutine)
     }
 
     /// Drops a task's finished coroutine (its stack goes back to the pool), then removes
     /// the task.
     #[inline(never)]
-    fn finish(
-        &self,
-        key: usize,
-        co: Box<TaskCoroutine>,
-        header: &Header,
-        error: Option<JoinError>,
-    ) {
+    fn finish(&self, key: usize, header: &Header, error: Option<JoinError>) {
+        let co = self.slots.borrow_mut()[key].coroutine.get_mut().take();
         drop(co);
         self.remove(key, header, error);
     }
 
     /// Removes a finished task from the slab and wakes its joiners.
     fn remove(&self, key: usize, header: &Header, error: Option<JoinError>) {
-        let slot = self.slots.borrow_mut()[key].take();
+        let task = self.slots.borrow_mut()[key].header.take();
         self.free_keys.borrow_mut().push(key);
         self.live.set(self.live.get() - 1);
-        drop(slot);
         self.finished(header, error);
+        drop(task);
     }
 
     /// Reports a task's end to its joiners (and to the work queue's count of live tasks).
@@ -413,8 +428,8 @@ impl Local {
         let slots = self.slots.borrow();
         slots
             .iter()
-            .flatten()
-            .map(|slot| TaskSnapshot::of(&slot.header))
+            .filter_map(|slot| slot.header.as_ref())
+            .map(|header| TaskSnapshot::of(header))
             .collect()
     }
 
@@ -425,10 +440,10 @@ impl Local {
         let _running = context::try_enter_local(self);
         loop {
             // Take the slots out first: destructors may spawn or wake tasks.
-            let slots: Vec<Slot> = self.slots.borrow_mut().drain(..).flatten().collect();
+            let slots: Vec<Box<Slot>> = self.slots.borrow_mut().drain(..).collect();
             self.free_keys.borrow_mut().clear();
             self.ready.borrow_mut().clear();
-            if slots.is_empty() {
+            if slots.iter().all(|slot| slot.is_empty()) {
                 break;
             }
             self.live.set(0);
@@ -437,9 +452,11 @@ impl Local {
                     header,
                     unstarted,
                     coroutine,
-                } = slot;
+                } = *slot;
                 drop((unstarted, coroutine));
-                self.finished(&header, Some(JoinError::cancelled(&header)));
+                if let Some(header) = header {
+                    self.finished(&header, Some(JoinError::cancelled(&header)));
+                }
             }
         }
         self.timers.borrow_mut().clear();

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use super::{JoinError, TaskId, TaskState, WaitReason};
 use crate::sched::{context, Remote};
-use crate::sync::wait_list::WaitList;
+use crate::sync::wait_list::{park_current, Waiter};
 
 /// Park states (the protocol of `std::thread::park`, per task).
 const IDLE: u8 = 0;
@@ -43,8 +43,9 @@ pub(crate) struct Header {
     finished: AtomicBool,
     /// Why the task did not produce a value (panic, cancel, no stack); taken by `join`.
     pub(crate) error: Mutex<Option<JoinError>>,
-    /// Tasks and threads waiting in `join`.
-    pub(crate) joiners: WaitList,
+    /// The task or OS thread waiting in `join`: at most one, since `join` takes the
+    /// `JoinHandle`.
+    joiner: Mutex<Option<Waiter>>,
 }
 
 impl Header {
@@ -64,7 +65,7 @@ impl Header {
             running: AtomicBool::new(false),
             finished: AtomicBool::new(false),
             error: Mutex::new(None),
-            joiners: WaitList::new(),
+            joiner: Mutex::new(None),
         }
     }
 
@@ -271,13 +272,40 @@ impl Header {
         self.finished.load(Ordering::Acquire)
     }
 
-    /// Marks the task finished (with `error` if it produced no value) and wakes joiners.
+    /// Marks the task finished (with `error` if it produced no value) and wakes its
+    /// joiner.
     pub(crate) fn finish(&self, error: Option<JoinError>) {
         if let Some(error) = error {
             *self.error.lock().unwrap_or_else(|e| e.into_inner()) = Some(error);
         }
         self.finished.store(true, Ordering::Release);
-        self.joiners.notify_all();
+        if let Some(joiner) = self.lock_joiner().take() {
+            joiner.wake();
+        }
+    }
+
+    /// Parks the calling task (or blocks the calling thread) until the task has finished.
+    ///
+    /// Register, then check again, then park: `finish` sets `finished` before it takes
+    /// the joiner under the same lock, so either the check here sees `finished` or
+    /// `finish` sees the joiner and wakes it. A wakeup that finds the task unfinished (a
+    /// stale token) parks again. Inlined, so a green thread parks in the frame that
+    /// called `join` (see "Return-address prediction" in `sched/local.rs`).
+    #[inline(always)]
+    pub(crate) fn wait_finished(&self) {
+        while !self.is_finished() {
+            *self.lock_joiner() = Some(Waiter::current());
+            if self.is_finished() {
+                self.lock_joiner().take();
+                return;
+            }
+            park_current(WaitReason::Join);
+        }
+    }
+
+    fn lock_joiner(&self) -> std::sync::MutexGuard<'_, Option<Waiter>> {
+        // Nothing panics while the lock is held.
+        self.joiner.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 

@@ -6,7 +6,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 
 use super::header::Header;
-use super::{TaskId, WaitReason};
+use super::TaskId;
 use crate::sched::context;
 
 /// An owned permission to join a task (wait for its result) or cancel it.
@@ -73,14 +73,17 @@ impl<T> JoinHandle<T> {
     /// its own thread outside the scheduler: nothing could run the task, so the call would
     /// block forever. Join inside `block_on`, or after `run`.
     #[track_caller]
+    #[inline]
     pub fn join(self) -> Result<T, JoinError> {
         if !self.header.is_finished() {
             self.assert_can_block();
-            let header = &self.header;
-            header
-                .joiners
-                .wait_until(WaitReason::Join, || header.is_finished().then_some(()));
+            self.header.wait_finished();
         }
+        self.into_result()
+    }
+
+    /// The finished task's value or error.
+    fn into_result(self) -> Result<T, JoinError> {
         // The scheduler's verdict comes first: a body that swallowed its cancel and
         // returned anyway stored a value, but the task still ended cancelled.
         let error = self
@@ -110,13 +113,16 @@ impl<T> JoinHandle<T> {
 
     #[track_caller]
     fn assert_can_block(&self) {
+        // Inside a running scheduler the wait parks a task (or another thread's scheduler
+        // runs the task); only a thread outside every scheduler can block for good.
+        if context::with_local(|_| ()).is_some() {
+            return;
+        }
         let Some(owner) = self.header.owner() else {
             return;
         };
-        let same_thread = owner.thread().id() == std::thread::current().id();
-        let scheduler_running = context::with_local(|_| ()).is_some();
         assert!(
-            !same_thread || scheduler_running,
+            owner.thread().id() != std::thread::current().id(),
             "join() on unfinished task {} from the thread of its scheduler, outside the \
              scheduler, would block forever; join inside block_on() or after run()",
             self.header.id
