@@ -178,6 +178,47 @@ fn cancel_during_join_of_another_task() {
     assert_eq!(drops.dropped(), 1);
 }
 
+/// A joiner cancelled while it waits leaves its wakeup behind in the joined task; when that
+/// task finishes later, the wakeup reaches nobody: the task that now has the joiner's
+/// place in the scheduler stays parked.
+#[test]
+fn a_late_wakeup_for_a_cancelled_joiner_resumes_no_other_task() {
+    RoundRobin::new().block_on(|| {
+        let gate = Arc::new(Event::new());
+        let inner = {
+            let gate = gate.clone();
+            yieldpoint::spawn(move || gate.wait())
+        };
+        let joiner = yieldpoint::spawn(move || inner.join().unwrap());
+        yieldpoint::yield_now();
+        joiner.cancel();
+        assert!(joiner.join().unwrap_err().is_cancelled());
+        let never = Arc::new(Event::new());
+        let parked = {
+            let never = never.clone();
+            yieldpoint::spawn(move || never.wait())
+        };
+        yieldpoint::yield_now();
+        let switches = |id| {
+            let tasks = yieldpoint::task::all_tasks();
+            let task = tasks.iter().find(|t| t.id == id).expect("task is live");
+            (task.switches, task.state)
+        };
+        let before = switches(parked.id());
+        gate.set(); // `inner` finishes and wakes the cancelled joiner's registration
+        for _ in 0..3 {
+            yieldpoint::yield_now();
+        }
+        assert_eq!(switches(parked.id()), before);
+        assert_eq!(
+            before.1,
+            TaskState::Waiting(yieldpoint::task::WaitReason::Event)
+        );
+        never.set();
+        parked.join().unwrap();
+    });
+}
+
 /// Cancel while the task waits for `spawn_blocking` work: the task ends at once; work that
 /// already started runs to its end on the pool, and its result is dropped.
 #[test]
