@@ -7,18 +7,46 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use corosensei::stack::DefaultStack;
-use corosensei::{Coroutine, CoroutineResult};
+use corosensei::{Coroutine, CoroutineResult, Yielder};
 use rayon::prelude::*;
 
 use crate::{cores, cpu_work, FAN_OUT_TASKS};
+
+/// A raw corosensei coroutine that returns what it is sent plus one, forever.
+type RawEcho = Coroutine<u64, u64, (), DefaultStack>;
 
 /// `coroutine_send_round_trip` on raw corosensei: `resume` in, `suspend` out, on the same
 /// 64 KiB guarded stack yieldpoint uses.
 pub fn corosensei_resume(n: u64) -> Duration {
     let stack = DefaultStack::new(64 * 1024).expect("a 64 KiB stack");
-    let mut co = Coroutine::with_stack(stack, |yielder, mut x: u64| loop {
-        x = yielder.suspend(x.wrapping_add(1));
-    });
+    time_resumes(
+        Coroutine::with_stack(stack, |yielder, mut x: u64| loop {
+            x = yielder.suspend(x.wrapping_add(1));
+        }),
+        n,
+    )
+}
+
+/// `coroutine_send_round_trip` on raw corosensei with the suspend one call down: the body
+/// yields from a function it calls in a loop, so each resume lands inside that function and
+/// returns out of it before the next suspend (see "Return-address prediction" in
+/// `src/sched/local.rs`). The same switch as [`corosensei_resume`], one call deeper.
+pub fn corosensei_resume_nested(n: u64) -> Duration {
+    #[inline(never)]
+    fn step(yielder: &Yielder<u64, u64>, x: u64) -> u64 {
+        yielder.suspend(x.wrapping_add(1))
+    }
+    let stack = DefaultStack::new(64 * 1024).expect("a 64 KiB stack");
+    time_resumes(
+        Coroutine::with_stack(stack, |yielder, mut x: u64| loop {
+            x = step(yielder, x);
+        }),
+        n,
+    )
+}
+
+/// Starts `co`, then times `n` resumes.
+fn time_resumes(mut co: RawEcho, n: u64) -> Duration {
     let _: CoroutineResult<u64, ()> = co.resume(0);
     let start = Instant::now();
     let mut acc = 0u64;

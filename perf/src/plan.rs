@@ -100,6 +100,19 @@ pub fn rows() -> Vec<Row> {
                     "send",
                     Source::InProcess(peers::corosensei_resume),
                 ),
+                noted(
+                    peer(
+                        "corosensei-nested",
+                        "corosensei, `suspend` one call down",
+                        "send",
+                        Source::InProcess(peers::corosensei_resume_nested),
+                    ),
+                    "the same raw switch, but the body suspends inside a function it calls in a \
+                     loop: resumed there, it returns out of that function before its next \
+                     suspend, so the CPU's return-address predictor misses on both switches. \
+                     yieldpoint inlines `yield_now`, parking and the scheduler's resume so that \
+                     a green thread switches without this penalty",
+                ),
                 peer(
                     "generator",
                     "`generator` crate `send`",

@@ -389,7 +389,7 @@ impl Local {
         self.remove(key, header, error);
     }
 
-    /// Removes a finished task from the slab and wakes its joiners.
+    /// Removes a finished task from the slab and wakes its joiner.
     fn remove(&self, key: usize, header: &Header, error: Option<JoinError>) {
         let task = self.slots.borrow_mut()[key].header.take();
         self.free_keys.borrow_mut().push(key);
@@ -398,7 +398,7 @@ impl Local {
         drop(task);
     }
 
-    /// Reports a task's end to its joiners (and to the work queue's count of live tasks).
+    /// Reports a task's end to its joiner (and to the work queue's count of live tasks).
     fn finished(&self, header: &Header, error: Option<JoinError>) {
         header.finish(error);
         if let Some(queues) = &self.queues {

@@ -35,8 +35,7 @@ struct LocalCache(RefCell<Vec<PooledStack>>);
 
 impl Drop for LocalCache {
     fn drop(&mut self) {
-        let stacks = std::mem::take(self.0.get_mut());
-        give_to_shared(stacks);
+        give_to_shared(self.0.get_mut().drain(..));
     }
 }
 
@@ -61,40 +60,42 @@ fn shared() -> std::sync::MutexGuard<'static, Shared> {
 }
 
 /// Moves `stacks` to the shared pool, unmapping (dropping) those that do not fit.
-fn give_to_shared(stacks: Vec<PooledStack>) {
-    if stacks.is_empty() {
-        return;
-    }
-    let mut unmapped = Vec::new();
-    {
-        let mut shared = shared();
-        for stack in stacks {
-            let size = usable_size(&stack);
-            if shared.bytes + size <= SHARED_MAX_BYTES {
-                shared.bytes += size;
-                shared.stacks.push(stack);
-            } else {
-                unmapped.push(stack);
-            }
+///
+/// Allocates nothing it cannot do without: when the pool's list cannot grow (the process
+/// is out of memory or of mappings, as when spawning hit that limit), the stack is
+/// unmapped instead of pooled, which gives back exactly what ran out.
+fn give_to_shared(stacks: impl IntoIterator<Item = PooledStack>) {
+    let mut shared = shared();
+    for stack in stacks {
+        let size = usable_size(&stack);
+        if shared.bytes + size <= SHARED_MAX_BYTES && shared.stacks.try_reserve(1).is_ok() {
+            shared.bytes += size;
+            shared.stacks.push(stack);
+        } else {
+            drop(stack);
         }
     }
-    // `munmap` outside the lock.
-    drop(unmapped);
 }
 
-/// Takes up to `max` stacks of `size` usable bytes from the shared pool.
-fn take_from_shared(size: usize, max: usize) -> Vec<PooledStack> {
+/// Moves up to `max` stacks of `size` usable bytes from the shared pool to the end of
+/// `free`, as many as `free` has room for without failing to allocate.
+fn take_from_shared(size: usize, max: usize, free: &mut Vec<PooledStack>) {
+    let max = if free.try_reserve(max).is_ok() {
+        max
+    } else {
+        max.min(free.capacity() - free.len())
+    };
     let mut shared = shared();
-    let mut taken = Vec::new();
+    let mut taken = 0;
     let mut i = shared.stacks.len();
-    while i > 0 && taken.len() < max {
+    while i > 0 && taken < max {
         i -= 1;
         if usable_size(&shared.stacks[i]) == size {
-            taken.push(shared.stacks.swap_remove(i));
+            free.push(shared.stacks.swap_remove(i));
+            taken += 1;
         }
     }
-    shared.bytes -= taken.len() * size;
-    taken
+    shared.bytes -= taken * size;
 }
 
 /// Takes a free stack with exactly `size` usable bytes: from this thread's cache, else a
@@ -106,14 +107,23 @@ pub(super) fn take(size: usize) -> Option<PooledStack> {
             if let Some(index) = free.iter().rposition(|s| usable_size(s) == size) {
                 return Some(free.swap_remove(index));
             }
-            let mut batch = take_from_shared(size, BATCH);
-            let stack = batch.pop();
-            free.extend(batch);
-            stack
+            let before = free.len();
+            take_from_shared(size, BATCH, &mut free);
+            // Only what came from the shared pool has the right size.
+            (free.len() > before).then(|| free.pop()).flatten()
         })
         .ok()
         .flatten()
-        .or_else(|| take_from_shared(size, 1).pop())
+        .or_else(|| take_one_from_shared(size))
+}
+
+/// Takes one stack of `size` usable bytes from the shared pool (for a thread whose cache
+/// is gone).
+fn take_one_from_shared(size: usize) -> Option<PooledStack> {
+    let mut shared = shared();
+    let index = shared.stacks.iter().rposition(|s| usable_size(s) == size)?;
+    shared.bytes -= size;
+    Some(shared.stacks.swap_remove(index))
 }
 
 /// Trades `stack`, reserved when its task was spawned, for the stack this thread released
@@ -144,21 +154,20 @@ pub(crate) fn swap_for_warm(stack: PooledStack) -> PooledStack {
 /// batch on to the shared pool.
 pub(crate) fn release(stack: PooledStack) {
     let mut stack = Some(stack);
-    let overflow = LOCAL
-        .try_with(|local| {
-            let mut free = local.0.borrow_mut();
+    let _ = LOCAL.try_with(|local| {
+        let mut free = local.0.borrow_mut();
+        if free.try_reserve(1).is_ok() {
             free.extend(stack.take());
+        }
+        if free.len() > LOCAL_MAX {
             // The oldest ones: the newest are the likeliest to be warm in the CPU cache.
-            (free.len() > LOCAL_MAX).then(|| free.drain(..BATCH).collect())
-        })
-        .ok()
-        .flatten();
-    if let Some(batch) = overflow {
-        give_to_shared(batch);
-    }
-    // Still here if this thread is exiting and its cache is gone.
+            give_to_shared(free.drain(..BATCH));
+        }
+    });
+    // Still here if this thread is exiting and its cache is gone, or the cache could not
+    // grow.
     if let Some(stack) = stack {
-        give_to_shared(vec![stack]);
+        give_to_shared(Some(stack));
     }
 }
 
@@ -219,6 +228,21 @@ mod tests {
             assert_eq!(base(&pooled), reserved_base);
             // Nothing of that size left to trade: the stack is kept.
             assert_eq!(base(&swap_for_warm(pooled)), reserved_base);
+        })
+        .join()
+        .unwrap();
+    }
+
+    /// A cache that holds stacks of other sizes only has nothing to give.
+    #[test]
+    fn take_never_returns_a_stack_of_another_size() {
+        let cached = rounded_size(SIZE + 3 * 4096).unwrap();
+        let wanted = rounded_size(SIZE + 5 * 4096).unwrap();
+        std::thread::spawn(move || {
+            release(acquire(cached, None).unwrap());
+            assert!(take(wanted).is_none());
+            let again = take(cached).expect("the cached stack");
+            assert_eq!(crate::stack::usable_size(&again), cached);
         })
         .join()
         .unwrap();
