@@ -179,3 +179,67 @@ fn mutex_under_contention() {
     });
     assert_eq!(*counter.lock(), 10_000);
 }
+
+/// `join` racing the task's end across threads: 20,000 tasks on a two-worker work queue,
+/// each joined from an OS thread, or from a task that may run on the other worker, while
+/// it finishes (a task that yields a random number of times first). Every join returns
+/// the task's own value, a `String` (so a torn or lost handoff would show), and nothing
+/// hangs.
+#[test]
+fn joins_race_task_ends_across_threads() {
+    use yieldpoint::sched::WorkQueue;
+    let rt = Arc::new(WorkQueue::builder().workers(2).build());
+    let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut threads = Vec::new();
+    for batch in 0..20u64 {
+        let yields: Vec<u64> = (0..1_000).map(|_| next() % 4).collect();
+        let handles: Vec<_> = yields
+            .iter()
+            .enumerate()
+            .map(|(i, &n)| {
+                let value = batch * 1_000 + i as u64;
+                rt.spawn(move || {
+                    for _ in 0..n {
+                        yieldpoint::yield_now();
+                    }
+                    value.to_string()
+                })
+            })
+            .collect();
+        let (to_threads, to_tasks): (Vec<_>, Vec<_>) = handles
+            .into_iter()
+            .enumerate()
+            .partition(|(i, _)| i % 2 == 0);
+        threads.push(std::thread::spawn(move || {
+            for (i, handle) in to_threads {
+                assert_eq!(
+                    handle.join().unwrap(),
+                    (batch * 1_000 + i as u64).to_string()
+                );
+            }
+        }));
+        let joiners: Vec<_> = to_tasks
+            .into_iter()
+            .map(|(i, handle)| {
+                rt.spawn(move || {
+                    assert_eq!(
+                        handle.join().unwrap(),
+                        (batch * 1_000 + i as u64).to_string()
+                    );
+                })
+            })
+            .collect();
+        for joiner in joiners {
+            joiner.join().unwrap();
+        }
+    }
+    for thread in threads {
+        thread.join().unwrap();
+    }
+}

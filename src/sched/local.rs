@@ -468,14 +468,16 @@ fn start(header: &Arc<Header>, stack: PooledStack, body: Body) -> TaskCoroutine 
     let stack = crate::stack::swap_for_warm(stack);
     header.set_stack(stack.limit().get(), stack.base().get());
     let name = header.name.as_deref().map(Box::from);
-    let own = header.clone();
+    let own: *const Header = Arc::as_ptr(header);
     Coroutine::with_stack(stack, name, move |co: &TaskYielder, ()| {
+        // SAFETY: the body starts when its task is first switched in, and the task's slot
+        // holds an `Arc` of the header for as long as the task is in the slab.
+        let own = unsafe { &*own };
         own.yielder.store(
             co as *const TaskYielder as *mut (),
             std::sync::atomic::Ordering::Relaxed,
         );
         context::set_yielder(co, own.stack_bounds());
-        drop(own);
         body();
     })
 }

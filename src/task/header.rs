@@ -2,11 +2,11 @@
 
 use std::ptr;
 use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicU8, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
+use super::completion::Completion;
 use super::{JoinError, TaskId, TaskState, WaitReason};
 use crate::sched::{context, Remote};
-use crate::sync::wait_list::{park_current, Waiter};
 
 /// Park states (the protocol of `std::thread::park`, per task).
 const IDLE: u8 = 0;
@@ -40,12 +40,8 @@ pub(crate) struct Header {
     switches: AtomicU64,
     /// Switched in right now (written only by its owner).
     running: AtomicBool,
-    finished: AtomicBool,
-    /// Why the task did not produce a value (panic, cancel, no stack); taken by `join`.
-    pub(crate) error: Mutex<Option<JoinError>>,
-    /// The task or OS thread waiting in `join`: at most one, since `join` takes the
-    /// `JoinHandle`.
-    joiner: Mutex<Option<Waiter>>,
+    /// Whether the task finished, why it produced no value, and who waits in `join`.
+    pub(crate) completion: Completion,
 }
 
 impl Header {
@@ -63,9 +59,7 @@ impl Header {
             wait: AtomicU8::new(0),
             switches: AtomicU64::new(0),
             running: AtomicBool::new(false),
-            finished: AtomicBool::new(false),
-            error: Mutex::new(None),
-            joiner: Mutex::new(None),
+            completion: Completion::new(),
         }
     }
 
@@ -269,43 +263,13 @@ impl Header {
 
     #[inline]
     pub(crate) fn is_finished(&self) -> bool {
-        self.finished.load(Ordering::Acquire)
+        self.completion.is_finished()
     }
 
     /// Marks the task finished (with `error` if it produced no value) and wakes its
-    /// joiner.
+    /// joiner. Called by the owner thread.
     pub(crate) fn finish(&self, error: Option<JoinError>) {
-        if let Some(error) = error {
-            *self.error.lock().unwrap_or_else(|e| e.into_inner()) = Some(error);
-        }
-        self.finished.store(true, Ordering::Release);
-        if let Some(joiner) = self.lock_joiner().take() {
-            joiner.wake();
-        }
-    }
-
-    /// Parks the calling task (or blocks the calling thread) until the task has finished.
-    ///
-    /// Register, then check again, then park: `finish` sets `finished` before it takes
-    /// the joiner under the same lock, so either the check here sees `finished` or
-    /// `finish` sees the joiner and wakes it. A wakeup that finds the task unfinished (a
-    /// stale token) parks again. Inlined, so a green thread parks in the frame that
-    /// called `join` (see "Return-address prediction" in `sched/local.rs`).
-    #[inline(always)]
-    pub(crate) fn wait_finished(&self) {
-        while !self.is_finished() {
-            *self.lock_joiner() = Some(Waiter::current());
-            if self.is_finished() {
-                self.lock_joiner().take();
-                return;
-            }
-            park_current(WaitReason::Join);
-        }
-    }
-
-    fn lock_joiner(&self) -> std::sync::MutexGuard<'_, Option<Waiter>> {
-        // Nothing panics while the lock is held.
-        self.joiner.lock().unwrap_or_else(|e| e.into_inner())
+        self.completion.finish(error);
     }
 }
 

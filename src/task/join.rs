@@ -3,8 +3,9 @@
 use std::any::Any;
 use std::error::Error;
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
+use super::completion::Output;
 use super::header::Header;
 use super::TaskId;
 use crate::sched::context;
@@ -32,11 +33,11 @@ use crate::sched::context;
 /// ```
 pub struct JoinHandle<T> {
     header: Arc<Header>,
-    value: Arc<Mutex<Option<T>>>,
+    value: Arc<Output<T>>,
 }
 
 impl<T> JoinHandle<T> {
-    pub(crate) fn new(header: Arc<Header>, value: Arc<Mutex<Option<T>>>) -> Self {
+    pub(crate) fn new(header: Arc<Header>, value: Arc<Output<T>>) -> Self {
         JoinHandle { header, value }
     }
 
@@ -77,25 +78,23 @@ impl<T> JoinHandle<T> {
     pub fn join(self) -> Result<T, JoinError> {
         if !self.header.is_finished() {
             self.assert_can_block();
-            self.header.wait_finished();
+            self.header.completion.wait();
         }
         self.into_result()
     }
 
     /// The finished task's value or error.
     fn into_result(self) -> Result<T, JoinError> {
+        debug_assert!(self.header.is_finished());
         // The scheduler's verdict comes first: a body that swallowed its cancel and
         // returned anyway stored a value, but the task still ended cancelled.
-        let error = self
-            .header
-            .error
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .take();
-        if let Some(error) = error {
+        // SAFETY: this handle is the task's one joiner (`join` takes it by value), and the
+        // task has finished.
+        if let Some(error) = unsafe { self.header.completion.take_error() } {
             return Err(error);
         }
-        let value = self.value.lock().unwrap_or_else(|e| e.into_inner()).take();
+        // SAFETY: as above.
+        let value = unsafe { self.value.take() };
         value.ok_or_else(|| JoinError::cancelled(&self.header))
     }
 

@@ -27,14 +27,16 @@
 //!
 //! Book: Part IV, "Event loops and schedulers".
 
+mod completion;
 pub(crate) mod header;
 mod join;
 
 use std::error::Error;
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
+use completion::Output;
 pub use join::{JoinError, JoinHandle};
 
 use crate::sched::context;
@@ -655,17 +657,19 @@ impl Builder {
         let size = self.stack_size.unwrap_or(default_stack_size);
         let stack = stack::acquire(size, self.name.as_deref())?;
         let header = Arc::new(Header::new(TaskId::next(), self.name));
-        Ok((header, stack, Arc::new(Mutex::new(None))))
+        Ok((header, stack, Arc::new(Output::new())))
     }
 }
 
-type Prepared<T> = (Arc<Header>, PooledStack, Arc<Mutex<Option<T>>>);
+type Prepared<T> = (Arc<Header>, PooledStack, Arc<Output<T>>);
 
 /// Wraps `f` so its result lands in `slot`, where the `JoinHandle` finds it.
-fn storing<T>(slot: Arc<Mutex<Option<T>>>, f: impl FnOnce() -> T) -> impl FnOnce() {
+fn storing<T>(slot: Arc<Output<T>>, f: impl FnOnce() -> T) -> impl FnOnce() {
     move || {
         let result = f();
-        *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
+        // SAFETY: this is the task's body, which runs once, and its owner publishes the
+        // task's end only after the body returned.
+        unsafe { slot.set(result) };
     }
 }
 

@@ -1,0 +1,166 @@
+//! How a task's end reaches its `JoinHandle`: a small state machine instead of locks.
+//!
+//! A task has one owner (the scheduler thread that runs it) and at most one joiner (the
+//! `JoinHandle`, whose `join` takes it by value). The owner writes the task's value
+//! ([`Output`]) or its error, then publishes them with a release store of `FINISHED`; the
+//! joiner reads them only after an acquire load saw `FINISHED`. That single handoff is all
+//! the synchronisation the value and the error need, so neither sits behind a mutex.
+//!
+//! The joiner registers itself (as a [`Waiter`]) before it parks:
+//!
+//! ```text
+//! RUNNING ──joiner registers──▶ JOINING ──owner finishes, wakes it──▶ FINISHED
+//!    └──────────────owner finishes first──────────────────────────────────┘
+//! ```
+//!
+//! Whoever moves the state on first decides who handles the waiter: the joiner writes it
+//! while the state is `RUNNING` and hands it over with its compare-exchange to `JOINING`;
+//! the owner takes it only after its swap to `FINISHED` returned `JOINING`. The waiter is
+//! never touched by both.
+
+use std::cell::UnsafeCell;
+use std::sync::atomic::{AtomicU8, Ordering};
+
+use super::{JoinError, WaitReason};
+use crate::sync::wait_list::{park_current, Waiter};
+
+/// The task runs; nobody waits for it.
+const RUNNING: u8 = 0;
+/// The task runs; its joiner is registered in `joiner` and parked (or about to park).
+const JOINING: u8 = 1;
+/// The task has finished: its value or error is published.
+const FINISHED: u8 = 2;
+
+/// The end of one task as its owner and its joiner share it.
+pub(crate) struct Completion {
+    state: AtomicU8,
+    /// The parked joiner; see the module docs for who may touch it when.
+    joiner: UnsafeCell<Option<Waiter>>,
+    /// Why the task produced no value: written by the owner before `FINISHED`, taken by
+    /// the joiner after.
+    error: UnsafeCell<Option<JoinError>>,
+}
+
+// SAFETY: `joiner` and `error` are only reached by the two parties of the protocol in the
+// module docs, at times the state machine orders (release/acquire on `state`); what they
+// hold (`Waiter`, `JoinError`) is `Send`.
+unsafe impl Sync for Completion {}
+
+impl Completion {
+    pub(crate) fn new() -> Self {
+        Completion {
+            state: AtomicU8::new(RUNNING),
+            joiner: UnsafeCell::new(None),
+            error: UnsafeCell::new(None),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn is_finished(&self) -> bool {
+        self.state.load(Ordering::Acquire) == FINISHED
+    }
+
+    /// Publishes the task's end (with `error` if it produced no value) and wakes its
+    /// joiner. Called by the task's owner thread; a second call changes nothing.
+    pub(crate) fn finish(&self, error: Option<JoinError>) {
+        if self.state.load(Ordering::Relaxed) == FINISHED {
+            return;
+        }
+        // SAFETY: not yet `FINISHED`, so the joiner does not read `error`; only the owner
+        // writes it, and it is this thread.
+        unsafe { *self.error.get() = error };
+        if self.state.swap(FINISHED, Ordering::AcqRel) == JOINING {
+            // SAFETY: the joiner registered (its write happened before its compare-exchange,
+            // which this swap read) and will not touch `joiner` again.
+            if let Some(joiner) = unsafe { (*self.joiner.get()).take() } {
+                joiner.wake();
+            }
+        }
+    }
+
+    /// Parks the calling task (or blocks the calling thread) until the task has finished.
+    ///
+    /// Only the task's one joiner calls this. A wakeup that finds the task unfinished (a
+    /// stale park token) parks again. Inlined, so that a green thread parks in the frame
+    /// that called `join` (see "Return-address prediction" in `sched/local.rs`).
+    #[inline(always)]
+    pub(crate) fn wait(&self) {
+        let mut state = self.state.load(Ordering::Acquire);
+        if state == RUNNING {
+            // SAFETY: `RUNNING`: the owner does not touch `joiner` until it sees `JOINING`,
+            // and this is the only joiner.
+            unsafe { *self.joiner.get() = Some(Waiter::current()) };
+            match self
+                .state
+                .compare_exchange(RUNNING, JOINING, Ordering::AcqRel, Ordering::Acquire)
+            {
+                Ok(_) => state = JOINING,
+                Err(actual) => {
+                    // Finished meanwhile: the waiter was never handed over.
+                    // SAFETY: the owner only takes it after seeing `JOINING`, which never
+                    // happened.
+                    unsafe { (*self.joiner.get()).take() };
+                    state = actual;
+                }
+            }
+        }
+        while state != FINISHED {
+            park_current(WaitReason::Join);
+            state = self.state.load(Ordering::Acquire);
+        }
+    }
+
+    /// The error the task ended with, if any.
+    ///
+    /// # Safety
+    ///
+    /// The caller is the task's one joiner, it saw [`is_finished`](Self::is_finished)
+    /// return `true`, and nothing else takes the error.
+    pub(crate) unsafe fn take_error(&self) -> Option<JoinError> {
+        debug_assert!(self.is_finished());
+        // SAFETY: per this function's contract, the owner wrote `error` before `FINISHED`
+        // and will not touch it again; the caller is its only reader.
+        unsafe { (*self.error.get()).take() }
+    }
+}
+
+/// Where a task's body leaves its return value for the `JoinHandle`.
+///
+/// Written once, by the body on its owner thread, before the owner publishes the task's end
+/// ([`Completion::finish`]); taken once, by `JoinHandle::join`, after it saw the task
+/// finished. That handoff orders the two accesses.
+pub(crate) struct Output<T>(UnsafeCell<Option<T>>);
+
+// SAFETY: the value moves from the owner thread to the joiner's thread at most once, in the
+// handoff described above; `T: Send` allows that move. Nothing reads it concurrently.
+unsafe impl<T: Send> Send for Output<T> {}
+// SAFETY: as for `Send`: the two accesses through `&Output` are ordered by the handoff.
+unsafe impl<T: Send> Sync for Output<T> {}
+
+impl<T> Output<T> {
+    pub(crate) fn new() -> Self {
+        Output(UnsafeCell::new(None))
+    }
+
+    /// Stores the body's value.
+    ///
+    /// # Safety
+    ///
+    /// Called once, by the task's body, before its owner calls [`Completion::finish`].
+    pub(crate) unsafe fn set(&self, value: T) {
+        // SAFETY: per the contract, the joiner does not read before `finish`, which comes
+        // after this write on the same thread.
+        unsafe { *self.0.get() = Some(value) };
+    }
+
+    /// Takes the value, if the body stored one.
+    ///
+    /// # Safety
+    ///
+    /// Called once, by the task's joiner, after it saw the task finished.
+    pub(crate) unsafe fn take(&self) -> Option<T> {
+        // SAFETY: per the contract, the body's write happened before `FINISHED`, which the
+        // caller observed; nobody else touches the value.
+        unsafe { (*self.0.get()).take() }
+    }
+}
