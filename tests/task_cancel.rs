@@ -178,6 +178,30 @@ fn cancel_during_join_of_another_task() {
     assert_eq!(drops.dropped(), 1);
 }
 
+/// A body that swallows its cancel and then panics ends as panicked (the panic is the
+/// newer news), and the scheduler's next task is unaffected by either.
+#[test]
+fn a_panic_after_a_swallowed_cancel_is_reported_as_a_panic() {
+    let rt = RoundRobin::new();
+    let h = rt.block_on(|| {
+        let h = yieldpoint::spawn(|| {
+            let _ = panic::catch_unwind(AssertUnwindSafe(|| yieldpoint::sleep(FOREVER)));
+            panic!("after the cancel");
+        });
+        yieldpoint::yield_now();
+        h.cancel();
+        h
+    });
+    rt.run();
+    let error = h.join().unwrap_err();
+    assert!(error.is_panic(), "{error}");
+    assert_eq!(
+        error.into_panic().downcast_ref::<&str>(),
+        Some(&"after the cancel")
+    );
+    assert_eq!(rt.block_on(|| yieldpoint::spawn(|| 7).join().unwrap()), 7);
+}
+
 /// A joiner cancelled while it waits leaves its wakeup behind in the joined task; when that
 /// task finishes later, the wakeup reaches nobody: the task that now has the joiner's
 /// place in the scheduler stays parked.

@@ -50,6 +50,7 @@ mod yielder;
 
 pub use builder::Builder;
 pub use error::{Exception, SendError};
+pub(crate) use yielder::is_throw_payload;
 pub use yielder::Yielder;
 
 use std::fmt;

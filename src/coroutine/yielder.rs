@@ -56,6 +56,12 @@ pub struct Yielder<S, Y, E = Exception> {
     pending: Cell<Option<E>>,
 }
 
+/// Whether `payload` is the unwind that carries a thrown error up a coroutine's stack
+/// (which that coroutine's root turns into `throw`'s `Err`).
+pub(crate) fn is_throw_payload(payload: &(dyn std::any::Any + Send)) -> bool {
+    payload.is::<ThrowUnwind>()
+}
+
 /// Runs a coroutine body at the root of its stack, turning an uncaught throw into
 /// [`Outcome::Thrown`]. Any other panic (the close payload, a user panic) continues to
 /// corosensei's root, which hands it to the resumer.

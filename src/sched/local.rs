@@ -16,6 +16,7 @@
 //! down to the suspend in the task's own frame, and the resume into [`Local::run_until`]'s
 //! loop; everything rare (starting, finishing, timers, the inbox) stays out of line.
 
+use std::any::Any;
 use std::cell::{Cell, RefCell, UnsafeCell};
 use std::collections::VecDeque;
 use std::panic::{self, AssertUnwindSafe};
@@ -87,6 +88,8 @@ pub(crate) struct Local {
     queues: Option<WorkerQueues>,
     /// The possible-deadlock warning was printed (once per scheduler).
     stall_reported: Cell<bool>,
+    /// The panic of the task that just ended, left here by its body (see `start`).
+    task_panic: Cell<Option<Box<dyn Any + Send>>>,
 }
 
 impl Local {
@@ -108,6 +111,7 @@ impl Local {
             live: Cell::new(0),
             queues,
             stall_reported: Cell::new(false),
+            task_panic: Cell::new(None),
         }
     }
 
@@ -297,63 +301,44 @@ impl Local {
     /// line.
     #[inline(always)]
     fn run_task(&self, header: Arc<Header>) {
-        let key = header.key();
-        let co = match self.coroutine(key, &header) {
-            Some(co) => co,
-            None => match self.start_task(key, &header) {
+        let co = header.coroutine().cast::<TaskCoroutine>();
+        let co = if !co.is_null() {
+            co
+        } else {
+            match self.start_task(header.key(), &header) {
                 Some(co) => co,
                 None => return,
-            },
+            }
         };
         context::enter_task(&header);
         header.count_switch();
         let started = self.config.slow_task_threshold.map(|_| Instant::now());
-        // SAFETY: `co` points into slot `key`'s box, which stays allocated and holds this
-        // coroutine until `finish` below (slots are freed only by `shutdown`, which cannot
-        // run while this loop borrows the scheduler). Nothing else reaches the coroutine
-        // while it runs: other code touches other slots, or only a slot's header.
-        let result = panic::catch_unwind(AssertUnwindSafe(|| resume(unsafe { &mut *co }, &header)));
+        // SAFETY: `co` points into the task's slot box, which stays allocated and holds this
+        // coroutine until `finish` clears the pointer (slots are freed only by `shutdown`,
+        // which clears it too and cannot run while this loop borrows the scheduler).
+        // Nothing else reaches the coroutine while it runs: other code touches other slots,
+        // or only a slot's header. No `catch_unwind` here: the task's body catches its own
+        // panic (see `start`), and its coroutine returns it in `task_panic`.
+        let result = resume(unsafe { &mut *co }, &header);
         header.set_running(false);
         context::leave_task();
         if let Some(started) = started {
             self.report_if_slow(&header, started.elapsed());
         }
         match result {
-            Ok(Ok(CoroutineState::Yielded(Switch::Yield))) => {
+            Ok(CoroutineState::Yielded(Switch::Yield)) => {
                 self.ready.borrow_mut().push_back(header);
             }
-            Ok(Ok(CoroutineState::Yielded(Switch::Park))) => {
+            Ok(CoroutineState::Yielded(Switch::Park)) => {
                 if !header.try_park() {
                     self.ready.borrow_mut().push_back(header);
                 }
             }
-            Ok(Ok(CoroutineState::Complete(()))) => self.finish(key, &header, None),
+            Ok(CoroutineState::Complete(())) => self.finish(&header, false),
             // An expired timeout can only escape if the body swallowed its unwind: the
             // task was interrupted all the same, so it ends as cancelled.
-            Ok(Err(Interrupt::Cancel | Interrupt::Timeout(_))) => {
-                let error = JoinError::cancelled(&header);
-                self.finish(key, &header, Some(error));
-            }
-            Err(payload) => {
-                let error = JoinError::panicked(&header, payload);
-                self.finish(key, &header, Some(error));
-            }
+            Err(Interrupt::Cancel | Interrupt::Timeout(_)) => self.finish(&header, true),
         }
-    }
-
-    /// The coroutine of a started task (`None` before it starts, or if slot `key` is not
-    /// this task's).
-    #[inline(always)]
-    fn coroutine(&self, key: usize, header: &Arc<Header>) -> Option<*mut TaskCoroutine> {
-        let slots = self.slots.borrow();
-        let slot = slots.get(key)?;
-        if !slot.header.as_ref().is_some_and(|h| Arc::ptr_eq(h, header)) {
-            return None;
-        }
-        let cell = slot.coroutine.get();
-        // SAFETY: the task is not switched in (this loop switches it in next), so nothing
-        // holds a reference into the cell.
-        unsafe { (*cell).as_mut().map(|co| co as *mut TaskCoroutine) }
     }
 
     /// Starts an unstarted task: a pointer to its coroutine, or `None` if there is nothing
@@ -376,14 +361,22 @@ impl Local {
         }
         let co = start(header, stack, body);
         let mut slots = self.slots.borrow_mut();
-        let cell = slots[key].coroutine.get_mut();
-        Some(cell.insert(co) as *mut TaskCoroutine)
+        let co = slots[key].coroutine.get_mut().insert(co) as *mut TaskCoroutine;
+        header.set_coroutine(co.cast());
+        Some(co)
     }
 
     /// Drops a task's finished coroutine (its stack goes back to the pool), then removes
-    /// the task.
+    /// the task: it panicked if its body left a panic in `task_panic`, else it was
+    /// `interrupted` (cancelled) or returned.
     #[inline(never)]
-    fn finish(&self, key: usize, header: &Header, error: Option<JoinError>) {
+    fn finish(&self, header: &Header, interrupted: bool) {
+        let error = match self.task_panic.take() {
+            Some(payload) => Some(JoinError::panicked(header, payload)),
+            None => interrupted.then(|| JoinError::cancelled(header)),
+        };
+        let key = header.key();
+        header.set_coroutine(std::ptr::null_mut());
         let co = self.slots.borrow_mut()[key].coroutine.get_mut().take();
         drop(co);
         self.remove(key, header, error);
@@ -453,6 +446,9 @@ impl Local {
                     unstarted,
                     coroutine,
                 } = *slot;
+                if let Some(header) = &header {
+                    header.set_coroutine(std::ptr::null_mut());
+                }
                 drop((unstarted, coroutine));
                 if let Some(header) = header {
                     self.finished(&header, Some(JoinError::cancelled(&header)));
@@ -464,6 +460,10 @@ impl Local {
 }
 
 /// Creates the coroutine of a task that starts now.
+///
+/// The body catches its own panic and leaves it in its scheduler's `task_panic`, so the
+/// coroutine returns normally and the scheduler's resume needs no `catch_unwind` (whose
+/// extra frame around the switch costs time on every switch).
 fn start(header: &Arc<Header>, stack: PooledStack, body: Body) -> TaskCoroutine {
     let stack = crate::stack::swap_for_warm(stack);
     header.set_stack(stack.limit().get(), stack.base().get());
@@ -478,8 +478,22 @@ fn start(header: &Arc<Header>, stack: PooledStack, body: Body) -> TaskCoroutine 
             std::sync::atomic::Ordering::Relaxed,
         );
         context::set_yielder(co, own.stack_bounds());
-        body();
+        if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(body)) {
+            keep_panic(payload);
+        }
     })
+}
+
+/// Leaves a task body's panic for its scheduler; lets every other unwind go on to the
+/// coroutine's root: a cancel (thrown in, `Yielder::raise`) and the close that unwinds a
+/// task dropped unfinished (at shutdown, outside any resume).
+#[cold]
+fn keep_panic(payload: Box<dyn Any + Send>) {
+    if crate::coroutine::is_throw_payload(&*payload) || !context::in_task() {
+        panic::resume_unwind(payload);
+    }
+    let payload = context::with_local(|local| local.task_panic.replace(Some(payload)));
+    debug_assert!(matches!(payload, Some(None)), "one panic per task end");
 }
 
 /// Resumes a task, delivering a pending cancel or expired timeout at its yield point.

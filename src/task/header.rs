@@ -30,6 +30,9 @@ pub(crate) struct Header {
     cancel: AtomicBool,
     /// A `timeout` that expired and must interrupt the task at its next yield point (0: none).
     expired_timeout: AtomicU64,
+    /// The task's coroutine in its owner's slab while it is started (null otherwise).
+    /// Read and written only by the owner thread.
+    coroutine: AtomicPtr<()>,
     /// The `&Yielder` of the running body, for `yield_now`/`park` (set by the body itself).
     pub(crate) yielder: AtomicPtr<()>,
     /// Lowest and one-past-highest address of the task's stack (0, 0 before it starts).
@@ -54,6 +57,7 @@ impl Header {
             key: AtomicUsize::new(usize::MAX),
             cancel: AtomicBool::new(false),
             expired_timeout: AtomicU64::new(0),
+            coroutine: AtomicPtr::new(std::ptr::null_mut()),
             yielder: AtomicPtr::new(std::ptr::null_mut()),
             stack: (AtomicUsize::new(0), AtomicUsize::new(0)),
             wait: AtomicU8::new(0),
@@ -79,6 +83,18 @@ impl Header {
             Ordering::Relaxed,
         );
         assert!(placed.is_ok(), "task {} placed on two schedulers", self.id);
+    }
+
+    /// The started task's coroutine (owner thread only).
+    #[inline]
+    pub(crate) fn coroutine(&self) -> *mut () {
+        self.coroutine.load(Ordering::Relaxed)
+    }
+
+    /// Records where the started task's coroutine is, or that it is gone (null).
+    #[inline]
+    pub(crate) fn set_coroutine(&self, co: *mut ()) {
+        self.coroutine.store(co, Ordering::Relaxed);
     }
 
     #[inline]
