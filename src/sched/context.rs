@@ -21,6 +21,8 @@ struct Context {
     local: Cell<*const Local>,
     /// The green thread switched in (null between tasks and outside schedulers).
     task: Cell<*const Header>,
+    /// `task` holds the run queue's strong reference to it (see `enter_task`).
+    lent: Cell<bool>,
     /// The task's `Yielder`, for `switch_with`.
     yielder: Cell<*const TaskYielder>,
     /// The bounds of the task's stack (lowest, one past highest), for `switch_with`.
@@ -35,6 +37,7 @@ thread_local! {
         Context {
             local: Cell::new(ptr::null()),
             task: Cell::new(ptr::null()),
+            lent: Cell::new(false),
             yielder: Cell::new(ptr::null()),
             stack: Cell::new((0, 0)),
             slice_start: Cell::new(None),
@@ -87,10 +90,19 @@ pub(crate) fn with_local<R>(f: impl FnOnce(&Local) -> R) -> Option<R> {
 }
 
 /// Switches `header`'s task in: free functions called by its body now find it.
+///
+/// The run queue's reference to the task moves here for the time it runs: the first wait
+/// that needs an owned reference to the task (to be woken through) takes it instead of
+/// cloning one ([`current_header`]), and [`leave_task`] hands back what is left. A
+/// park and its wakeup then cost no reference-count updates.
 #[inline]
-pub(crate) fn enter_task(header: &Header) {
+pub(crate) fn enter_task(header: Arc<Header>) {
     CONTEXT.with(|cx| {
+        let header = Arc::into_raw(header);
         cx.task.set(header);
+        cx.lent.set(true);
+        // SAFETY: just made from a live `Arc`, which `task` now holds.
+        let header = unsafe { &*header };
         cx.yielder.set(
             header
                 .yielder
@@ -102,13 +114,18 @@ pub(crate) fn enter_task(header: &Header) {
     });
 }
 
-/// Switches the task out again.
+/// Switches the task out again; returns the run queue's reference to it unless a wait
+/// took it.
 #[inline]
-pub(crate) fn leave_task() {
+pub(crate) fn leave_task() -> Option<Arc<Header>> {
     CONTEXT.with(|cx| {
-        cx.task.set(ptr::null());
+        let task = cx.task.replace(ptr::null());
         cx.yielder.set(ptr::null());
-    });
+        // SAFETY: `lent` says `task` still holds the strong reference `enter_task` put there.
+        cx.lent
+            .replace(false)
+            .then(|| unsafe { Arc::from_raw(task) })
+    })
 }
 
 /// Records the running body's `Yielder` and the bounds of its stack (called once by the
@@ -126,21 +143,28 @@ pub(crate) fn with_current<R>(f: impl FnOnce(&Header) -> R) -> Option<R> {
     if task.is_null() {
         return None;
     }
-    // SAFETY: `task` points into an `Arc<Header>` that the scheduler holds for as long as
-    // the task is switched in (`enter_task` .. `leave_task`).
+    // SAFETY: `task` points into an `Arc<Header>` that the scheduler's slab holds for as
+    // long as the task exists, which includes the time it is switched in (`enter_task` ..
+    // `leave_task`).
     Some(f(unsafe { &*task }))
 }
 
-/// The green thread switched in here, if any.
+/// The green thread switched in here, if any, as an owned reference: the one lent by the
+/// run queue if no one took it yet (see [`enter_task`]), else a new one.
 pub(crate) fn current_header() -> Option<Arc<Header>> {
-    let task = CONTEXT.try_with(|cx| cx.task.get()).ok()?;
+    let (task, lent) = CONTEXT
+        .try_with(|cx| (cx.task.get(), cx.lent.replace(false)))
+        .ok()?;
     if task.is_null() {
         return None;
     }
-    // SAFETY: as in `with_current`; `task` came from `Arc::as_ptr` on a live `Arc<Header>`,
-    // so taking one more strong reference is valid.
+    // SAFETY: `task` came from `Arc::into_raw` on a live `Arc<Header>` (see
+    // `with_current`). If `lent`, that strong reference is taken over here (and `lent` is
+    // now clear); otherwise one more is made.
     unsafe {
-        Arc::increment_strong_count(task);
+        if !lent {
+            Arc::increment_strong_count(task);
+        }
         Some(Arc::from_raw(task))
     }
 }

@@ -300,17 +300,21 @@ impl Local {
     /// that yields or parks, stays in the loop's frame; starting and finishing are out of
     /// line.
     #[inline(always)]
-    fn run_task(&self, header: Arc<Header>) {
-        let co = header.coroutine().cast::<TaskCoroutine>();
+    fn run_task(&self, task: Arc<Header>) {
+        let co = task.coroutine().cast::<TaskCoroutine>();
         let co = if !co.is_null() {
             co
         } else {
-            match self.start_task(header.key(), &header) {
+            match self.start_task(task.key(), &task) {
                 Some(co) => co,
                 None => return,
             }
         };
-        context::enter_task(&header);
+        let header: *const Header = Arc::as_ptr(&task);
+        // SAFETY: the task's slot holds an `Arc` of its header until `finish` removes it, at
+        // the very end of this call; `task` itself is lent to the context while it runs.
+        let header = unsafe { &*header };
+        context::enter_task(task);
         header.count_switch();
         let started = self.config.slow_task_threshold.map(|_| Instant::now());
         // SAFETY: `co` points into the task's slot box, which stays allocated and holds this
@@ -319,26 +323,38 @@ impl Local {
         // Nothing else reaches the coroutine while it runs: other code touches other slots,
         // or only a slot's header. No `catch_unwind` here: the task's body catches its own
         // panic (see `start`), and its coroutine returns it in `task_panic`.
-        let result = resume(unsafe { &mut *co }, &header);
+        let result = resume(unsafe { &mut *co }, header);
         header.set_running(false);
-        context::leave_task();
+        let task = context::leave_task();
         if let Some(started) = started {
-            self.report_if_slow(&header, started.elapsed());
+            self.report_if_slow(header, started.elapsed());
         }
         match result {
-            Ok(CoroutineState::Yielded(Switch::Yield)) => {
-                self.ready.borrow_mut().push_back(header);
-            }
+            Ok(CoroutineState::Yielded(Switch::Yield)) => self.requeue(header, task),
             Ok(CoroutineState::Yielded(Switch::Park)) => {
                 if !header.try_park() {
-                    self.ready.borrow_mut().push_back(header);
+                    self.requeue(header, task);
                 }
             }
-            Ok(CoroutineState::Complete(())) => self.finish(&header, false),
+            Ok(CoroutineState::Complete(())) => self.finish(header, false),
             // An expired timeout can only escape if the body swallowed its unwind: the
             // task was interrupted all the same, so it ends as cancelled.
-            Err(Interrupt::Cancel | Interrupt::Timeout(_)) => self.finish(&header, true),
+            Err(Interrupt::Cancel | Interrupt::Timeout(_)) => self.finish(header, true),
         }
+    }
+
+    /// Puts a task that switched out back on the run queue, with the reference it came
+    /// with (`task`) or, if a wait took that one, a new one.
+    #[inline(always)]
+    fn requeue(&self, header: &Header, task: Option<Arc<Header>>) {
+        let task = task.unwrap_or_else(|| {
+            // SAFETY: `header` is alive (its slot holds an `Arc` of it); see `run_task`.
+            unsafe {
+                Arc::increment_strong_count(header);
+                Arc::from_raw(header)
+            }
+        });
+        self.ready.borrow_mut().push_back(task);
     }
 
     /// Starts an unstarted task: a pointer to its coroutine, or `None` if there is nothing
