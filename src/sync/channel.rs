@@ -215,10 +215,19 @@ struct Parked<'a, T> {
 }
 
 impl<T> Drop for Parked<'_, T> {
+    #[inline]
     fn drop(&mut self) {
-        let Some(ticket) = self.ticket else {
-            return;
-        };
+        if let Some(ticket) = self.ticket {
+            self.leave(ticket);
+        }
+    }
+}
+
+impl<T> Parked<'_, T> {
+    /// Unregisters a waiter that leaves while listed or woken (it was cancelled); a
+    /// wakeup it got goes to the next waiter.
+    #[cold]
+    fn leave(&self, ticket: u64) {
         let next = {
             let mut state = self.chan.lock();
             let waiters = state.waiters(self.side);
