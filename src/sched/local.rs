@@ -137,20 +137,45 @@ impl Local {
 
     /// Adds a new task to this thread and to the back of the run queue.
     pub(crate) fn insert(&self, header: Arc<Header>, stack: PooledStack, body: Body) {
-        let key = {
-            let mut slots = self.slots.borrow_mut();
-            let key = match self.free_keys.borrow_mut().pop() {
-                Some(key) => key,
-                None => {
-                    slots.push(Box::default());
-                    slots.len() - 1
-                }
-            };
-            let slot = &mut slots[key];
-            slot.header = Some(header.clone());
-            slot.unstarted = Some((stack, body));
-            key
+        let key = self.take_slot(&header, |slot| slot.unstarted = Some((stack, body)));
+        self.place(header, key);
+    }
+
+    /// Adds a new task to this thread with its coroutine created at once, its body on its
+    /// own stack (no box), and puts it at the back of the run queue. For tasks that never
+    /// move to another thread.
+    pub(crate) fn insert_started(
+        &self,
+        header: Arc<Header>,
+        stack: PooledStack,
+        body: impl FnOnce() + 'static,
+    ) {
+        let co = start(&header, stack, body);
+        let key = self.take_slot(&header, |slot| {
+            let co = slot.coroutine.get_mut().insert(co) as *mut TaskCoroutine;
+            header.set_coroutine(co.cast());
+        });
+        self.place(header, key);
+    }
+
+    /// A free slot (reused or new) for `header`'s task, filled by `fill`; its key.
+    fn take_slot(&self, header: &Arc<Header>, fill: impl FnOnce(&mut Slot)) -> usize {
+        let mut slots = self.slots.borrow_mut();
+        let key = match self.free_keys.borrow_mut().pop() {
+            Some(key) => key,
+            None => {
+                slots.push(Box::default());
+                slots.len() - 1
+            }
         };
+        let slot = &mut slots[key];
+        slot.header = Some(header.clone());
+        fill(slot);
+        key
+    }
+
+    /// Records that this thread runs the task in slot `key`, and queues it.
+    fn place(&self, header: Arc<Header>, key: usize) {
         header.place(&self.remote, key);
         self.live.set(self.live.get() + 1);
         self.ready.borrow_mut().push_back(header);
@@ -375,6 +400,7 @@ impl Local {
             self.remove(key, header, Some(JoinError::cancelled(header)));
             return None;
         }
+        let stack = crate::stack::swap_for_warm(stack);
         let co = start(header, stack, body);
         let mut slots = self.slots.borrow_mut();
         let co = slots[key].coroutine.get_mut().insert(co) as *mut TaskCoroutine;
@@ -480,8 +506,7 @@ impl Local {
 /// The body catches its own panic and leaves it in its scheduler's `task_panic`, so the
 /// coroutine returns normally and the scheduler's resume needs no `catch_unwind` (whose
 /// extra frame around the switch costs time on every switch).
-fn start(header: &Arc<Header>, stack: PooledStack, body: Body) -> TaskCoroutine {
-    let stack = crate::stack::swap_for_warm(stack);
+fn start(header: &Arc<Header>, stack: PooledStack, body: impl FnOnce() + 'static) -> TaskCoroutine {
     header.set_stack(stack.limit().get(), stack.base().get());
     let name = header.name.as_deref().map(Box::from);
     let own: *const Header = Arc::as_ptr(header);

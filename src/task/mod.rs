@@ -629,7 +629,7 @@ impl Builder {
         if let Some(queues) = local.queues() {
             queues.register(&header);
         }
-        local.insert(header.clone(), stack, Box::new(storing(value.clone(), f)));
+        local.insert_started(header.clone(), stack, storing(value.clone(), f));
         Ok(JoinHandle::new(header, value))
     }
 
