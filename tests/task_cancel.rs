@@ -392,6 +392,28 @@ fn cancelled_receiver_passes_its_wakeup_on() {
 }
 
 /// The same for a `Mutex`: the cancelled waiter's wakeup goes to the next waiter.
+/// A message already handed to a parked receiver that is then cancelled goes back to the
+/// front of the queue, ahead of later messages: it is neither lost nor dropped twice.
+#[test]
+fn a_message_handed_to_a_cancelled_receiver_goes_back_to_the_queue() {
+    let drops = DropCounter::new();
+    let d = drops.clone();
+    RoundRobin::new().block_on(move || {
+        let (tx, rx) = channel::unbounded();
+        let rx1 = rx.clone();
+        let receiver = yieldpoint::spawn(move || rx1.recv().map(|(n, _token)| n));
+        yieldpoint::yield_now(); // `receiver` parks
+        tx.send((1, d.token())).unwrap(); // handed to `receiver`, which has not run yet
+        tx.send((2, d.token())).unwrap(); // queued
+        receiver.cancel();
+        assert!(receiver.join().unwrap_err().is_cancelled());
+        assert_eq!(rx.len(), 2);
+        assert_eq!(rx.try_recv().map(|(n, _)| n), Ok(1));
+        assert_eq!(rx.try_recv().map(|(n, _)| n), Ok(2));
+    });
+    assert_eq!(drops.dropped(), 2);
+}
+
 #[test]
 fn cancelled_mutex_waiter_passes_its_wakeup_on() {
     let rt = RoundRobin::new();

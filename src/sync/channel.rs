@@ -21,9 +21,11 @@
 //! });
 //! ```
 
+use std::cell::UnsafeCell;
 use std::collections::VecDeque;
 use std::error::Error;
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::wait_list::{park_current, WaitQueue, Waiter};
@@ -107,8 +109,9 @@ struct State<T> {
     capacity: Option<usize>,
     senders: usize,
     receivers: usize,
-    /// Receivers parked until a message arrives or the channel closes.
-    receiving: WaitQueue,
+    /// Receivers parked until a message arrives or the channel closes, each with the
+    /// slot a sender hands its message to.
+    receiving: WaitQueue<SlotRef<T>>,
     /// Senders parked until there is room (bounded channels only).
     sending: WaitQueue,
 }
@@ -117,23 +120,12 @@ struct State<T> {
 /// receiver left, or full (the value back).
 type Pushed<T> = Result<Result<Option<Waiter>, SendError<T>>, T>;
 
-/// Which wait queue of a channel a waiter is in.
-#[derive(Clone, Copy)]
-enum Side {
-    Receiving,
-    Sending,
-}
-
 impl<T> State<T> {
-    fn waiters(&mut self, side: Side) -> &mut WaitQueue {
-        match side {
-            Side::Receiving => &mut self.receiving,
-            Side::Sending => &mut self.sending,
-        }
-    }
-
     /// One attempt to send: `Ok(Ok(receiver to wake))`, `Ok(Err)` when no receiver is
     /// left, `Err(value)` when full.
+    ///
+    /// A parked receiver gets the message handed to it directly (the queue is empty
+    /// whenever receivers are parked).
     fn push(&mut self, value: T) -> Pushed<T> {
         if self.receivers == 0 {
             return Ok(Err(SendError(value)));
@@ -141,8 +133,18 @@ impl<T> State<T> {
         if self.capacity.is_some_and(|cap| self.queue.len() >= cap) {
             return Err(value);
         }
-        self.queue.push_back(value);
-        Ok(Ok(self.receiving.pop()))
+        match self.receiving.pop_with() {
+            Some((receiver, slot)) => {
+                // SAFETY: the receiver was listed until now, so its slot is alive (see
+                // `SlotRef`); this thread holds the channel's lock.
+                unsafe { slot.deliver(value) };
+                Ok(Ok(Some(receiver)))
+            }
+            None => {
+                self.queue.push_back(value);
+                Ok(Ok(None))
+            }
+        }
     }
 
     /// One attempt to receive: the message and, on a bounded channel, a sender to wake.
@@ -168,27 +170,24 @@ impl<T> Chan<T> {
     }
 
     /// Runs `attempt` under the lock until it returns `Some((result, waiter to wake))`,
-    /// registering in `side`'s queue and parking between attempts.
+    /// registering as a parked sender and parking between attempts.
     ///
-    /// Inlined into `send` and `recv`, and they into their callers, so a task parks and
-    /// resumes in its own frame (see "Return-address prediction" in `sched/local.rs`).
+    /// Inlined into `send`, and it into its callers, so a task parks and resumes in its
+    /// own frame (see "Return-address prediction" in `sched/local.rs`).
     #[inline(always)]
-    fn wait<R>(
+    fn wait_to_send<R>(
         &self,
-        side: Side,
-        reason: WaitReason,
         mut attempt: impl FnMut(&mut State<T>) -> Option<(R, Option<Waiter>)>,
     ) -> R {
-        let mut parked = Parked {
+        let mut parked = ParkedSender {
             chan: self,
-            side,
             ticket: None,
         };
         loop {
             let mut state = self.lock();
             if let Some(ticket) = parked.ticket.take() {
                 // Woken (its entry was popped), or a spurious wakeup (still listed).
-                state.waiters(side).remove(ticket);
+                state.sending.remove(ticket);
             }
             if let Some((result, wake)) = attempt(&mut state) {
                 drop(state);
@@ -197,24 +196,139 @@ impl<T> Chan<T> {
                 }
                 return result;
             }
-            parked.ticket = Some(state.waiters(side).push_current());
+            parked.ticket = Some(state.sending.push_current());
             drop(state);
-            park_current(reason);
+            park_current(WaitReason::ChannelSend);
+        }
+    }
+
+    /// Receives, parking until a message or the channel's close arrives.
+    ///
+    /// A parked receiver lists a [`Slot`] on its own stack; the sender that finds it
+    /// hands the message over there, so once woken the receiver takes it without taking
+    /// the lock again. Inlined for the same reason as `wait_to_send`.
+    #[inline(always)]
+    fn recv(&self) -> Result<T, RecvError> {
+        let slot = Slot::new();
+        let mut parked = ParkedReceiver {
+            chan: self,
+            slot: &slot,
+            ticket: None,
+        };
+        loop {
+            if parked.ticket.is_some() && slot.is_delivered() {
+                parked.ticket = None;
+                // SAFETY: delivered, so the sender unlisted this receiver and wrote the
+                // message before its release store.
+                return Ok(unsafe { slot.take() });
+            }
+            let mut state = self.lock();
+            if let Some(ticket) = parked.ticket.take() {
+                // Popped (woken) or still listed (a spurious wakeup); a message may have
+                // been delivered since the check above.
+                if !state.receiving.remove(ticket) && slot.is_delivered() {
+                    drop(state);
+                    // SAFETY: as above.
+                    return Ok(unsafe { slot.take() });
+                }
+            }
+            match state.pop() {
+                Ok((value, sender)) => {
+                    drop(state);
+                    if let Some(sender) = sender {
+                        sender.wake();
+                    }
+                    return Ok(value);
+                }
+                Err(TryRecvError::Closed) => return Err(RecvError),
+                Err(TryRecvError::Empty) => {}
+            }
+            parked.ticket = Some(state.receiving.push_current_with(SlotRef(&slot)));
+            drop(state);
+            park_current(WaitReason::ChannelRecv);
         }
     }
 }
 
-/// A waiter's registration while it is parked. Dropped with a ticket only when the wait
-/// unwinds (the task was cancelled or timed out while parked): then it removes the
-/// registration, or, if the waiter had already been woken, passes the wakeup on to the
-/// next waiter, so none is lost.
-struct Parked<'a, T> {
+/// Where a parked receiver's message is handed over: on the receiver's stack, listed with
+/// its registration in the channel's `receiving` queue.
+struct Slot<T> {
+    value: UnsafeCell<Option<T>>,
+    /// Set (release) by the sender after it wrote `value`.
+    delivered: AtomicBool,
+}
+
+impl<T> Slot<T> {
+    fn new() -> Self {
+        Slot {
+            value: UnsafeCell::new(None),
+            delivered: AtomicBool::new(false),
+        }
+    }
+
+    #[inline]
+    fn is_delivered(&self) -> bool {
+        self.delivered.load(Ordering::Acquire)
+    }
+
+    /// Hands `value` over.
+    ///
+    /// # Safety
+    ///
+    /// The caller holds the channel's lock and has just unlisted the slot's receiver: no
+    /// one else writes the slot, and its receiver reads it only once `delivered`.
+    unsafe fn deliver(&self, value: T) {
+        // SAFETY: see the function's contract.
+        unsafe { *self.value.get() = Some(value) };
+        self.delivered.store(true, Ordering::Release);
+    }
+
+    /// Takes the delivered message.
+    ///
+    /// # Safety
+    ///
+    /// [`is_delivered`](Self::is_delivered) returned `true` (or the caller holds the lock
+    /// that `deliver` ran under, and it was delivered), and nothing took it yet.
+    unsafe fn take(&self) -> T {
+        // SAFETY: delivered: the sender's write happened before, and no one writes again.
+        let value = unsafe { (*self.value.get()).take() };
+        value.expect("a delivered slot holds its message")
+    }
+}
+
+/// A listed receiver's [`Slot`], as the channel's `receiving` queue keeps it.
+///
+/// Valid while the receiver is listed: the receiver unlists itself before its `recv`
+/// returns or unwinds ([`ParkedReceiver`]), and only lock holders read the queue.
+struct SlotRef<T>(*const Slot<T>);
+
+// SAFETY: a `SlotRef` is only dereferenced under the channel's lock while its receiver is
+// listed (see above); through it a `T` moves to the receiver's thread, which `T: Send`
+// allows.
+unsafe impl<T: Send> Send for SlotRef<T> {}
+
+impl<T> SlotRef<T> {
+    /// # Safety
+    ///
+    /// As [`Slot::deliver`]; the receiver was listed until the caller unlisted it.
+    unsafe fn deliver(&self, value: T) {
+        // SAFETY: the receiver keeps the slot alive until it is unlisted and takes the lock
+        // to unlist itself, which the caller holds.
+        unsafe { (*self.0).deliver(value) }
+    }
+}
+
+/// A parked receiver's registration. Dropped with a ticket only when the wait unwinds
+/// (the task was cancelled or timed out while parked): it unlists itself, or, if it was
+/// already woken, gives what it got to the next receiver: a delivered message goes back
+/// to the front of the queue, so none is lost.
+struct ParkedReceiver<'a, T> {
     chan: &'a Chan<T>,
-    side: Side,
+    slot: &'a Slot<T>,
     ticket: Option<u64>,
 }
 
-impl<T> Drop for Parked<'_, T> {
+impl<T> Drop for ParkedReceiver<'_, T> {
     #[inline]
     fn drop(&mut self) {
         if let Some(ticket) = self.ticket {
@@ -223,18 +337,56 @@ impl<T> Drop for Parked<'_, T> {
     }
 }
 
-impl<T> Parked<'_, T> {
+impl<T> ParkedReceiver<'_, T> {
+    #[cold]
+    fn leave(&self, ticket: u64) {
+        let next = {
+            let mut state = self.chan.lock();
+            if state.receiving.remove(ticket) {
+                return;
+            }
+            if self.slot.is_delivered() {
+                // SAFETY: delivered, under the lock it was delivered under; taken once.
+                let message = unsafe { self.slot.take() };
+                state.queue.push_front(message);
+            }
+            state.receiving.pop_with().map(|(waiter, _)| waiter)
+        };
+        if let Some(next) = next {
+            next.wake();
+        }
+    }
+}
+
+/// A parked sender's registration. Dropped with a ticket only when the wait unwinds (the
+/// task was cancelled or timed out while parked): then it removes the registration, or, if
+/// the sender had already been woken, passes the wakeup on to the next sender, so none is
+/// lost.
+struct ParkedSender<'a, T> {
+    chan: &'a Chan<T>,
+    ticket: Option<u64>,
+}
+
+impl<T> Drop for ParkedSender<'_, T> {
+    #[inline]
+    fn drop(&mut self) {
+        if let Some(ticket) = self.ticket {
+            self.leave(ticket);
+        }
+    }
+}
+
+impl<T> ParkedSender<'_, T> {
     /// Unregisters a waiter that leaves while listed or woken (it was cancelled); a
     /// wakeup it got goes to the next waiter.
     #[cold]
     fn leave(&self, ticket: u64) {
         let next = {
             let mut state = self.chan.lock();
-            let waiters = state.waiters(self.side);
-            if waiters.remove(ticket) {
+            if state.sending.remove(ticket) {
                 None
             } else {
-                waiters.pop()
+                state.sending.pop()
             }
         };
         if let Some(next) = next {
@@ -296,18 +448,17 @@ impl<T> Sender<T> {
     #[inline]
     pub fn send(&self, value: T) -> Result<(), SendError<T>> {
         let mut value = Some(value);
-        self.chan
-            .wait(Side::Sending, WaitReason::ChannelSend, |state| {
-                let v = value.take()?;
-                match state.push(v) {
-                    Ok(Ok(receiver)) => Some((Ok(()), receiver)),
-                    Ok(Err(closed)) => Some((Err(closed), None)),
-                    Err(full) => {
-                        value = Some(full);
-                        None
-                    }
+        self.chan.wait_to_send(|state| {
+            let v = value.take()?;
+            match state.push(v) {
+                Ok(Ok(receiver)) => Some((Ok(()), receiver)),
+                Ok(Err(closed)) => Some((Err(closed), None)),
+                Err(full) => {
+                    value = Some(full);
+                    None
                 }
-            })
+            }
+        })
     }
 
     /// Sends `value` if there is room now.
@@ -442,15 +593,7 @@ impl<T> Receiver<T> {
     /// ```
     #[inline]
     pub fn recv(&self) -> Result<T, RecvError> {
-        self.chan.wait(
-            Side::Receiving,
-            WaitReason::ChannelRecv,
-            |state| match state.pop() {
-                Ok((value, sender)) => Some((Ok(value), sender)),
-                Err(TryRecvError::Closed) => Some((Err(RecvError), None)),
-                Err(TryRecvError::Empty) => None,
-            },
-        )
+        self.chan.recv()
     }
 
     /// Receives a message if one is there now.
@@ -499,7 +642,8 @@ impl<T> Receiver<T> {
         Iter { receiver: self }
     }
 
-    /// Messages waiting right now.
+    /// Messages waiting right now. A message sent while a receiver was parked goes
+    /// straight to that receiver and is not counted.
     ///
     /// Python: `queue.qsize()`.
     ///

@@ -52,24 +52,47 @@ pub(crate) fn park_current(reason: WaitReason) {
     }
 }
 
-/// A FIFO of waiters, each with a ticket that can remove it again; the caller guards it
-/// with a lock of its own (a [`WaitList`]'s, or a channel's state lock).
+/// A FIFO of waiters, each with a ticket that can remove it again and a payload `X` for
+/// whoever wakes it (a channel's receivers give the address their message is handed to);
+/// the caller guards it with a lock of its own (a [`WaitList`]'s, or a channel's state
+/// lock).
 ///
-/// The longest-waiting waiter is kept inline: most lists (a task's joiners, a channel's
-/// receivers) never hold more than one, and then waiting allocates nothing.
-#[derive(Default)]
-pub(crate) struct WaitQueue {
+/// The longest-waiting waiter is kept inline: most lists (a channel's receivers, a
+/// mutex's waiters) never hold more than one, and then waiting allocates nothing.
+pub(crate) struct WaitQueue<X = ()> {
     next_ticket: u64,
     /// The front of the queue; `None` only when `rest` is empty too.
-    first: Option<(u64, Waiter)>,
-    rest: VecDeque<(u64, Waiter)>,
+    first: Option<(u64, Waiter, X)>,
+    rest: VecDeque<(u64, Waiter, X)>,
+}
+
+impl<X> Default for WaitQueue<X> {
+    fn default() -> Self {
+        WaitQueue {
+            next_ticket: 0,
+            first: None,
+            rest: VecDeque::new(),
+        }
+    }
 }
 
 impl WaitQueue {
     /// Adds the current waiter (green thread or OS thread) at the back; returns its ticket.
     pub(crate) fn push_current(&mut self) -> u64 {
+        self.push_current_with(())
+    }
+
+    /// Takes the longest-waiting waiter; the caller wakes it after releasing its lock.
+    pub(crate) fn pop(&mut self) -> Option<Waiter> {
+        self.pop_with().map(|(waiter, ())| waiter)
+    }
+}
+
+impl<X> WaitQueue<X> {
+    /// Adds the current waiter, with `payload`, at the back; returns its ticket.
+    pub(crate) fn push_current_with(&mut self, payload: X) -> u64 {
         self.next_ticket += 1;
-        let entry = (self.next_ticket, Waiter::current());
+        let entry = (self.next_ticket, Waiter::current(), payload);
         if self.first.is_none() {
             self.first = Some(entry);
         } else {
@@ -78,20 +101,20 @@ impl WaitQueue {
         self.next_ticket
     }
 
-    /// Takes the longest-waiting waiter; the caller wakes it after releasing its lock.
-    pub(crate) fn pop(&mut self) -> Option<Waiter> {
-        let (_, waiter) = self.first.take()?;
+    /// Takes the longest-waiting waiter and its payload.
+    pub(crate) fn pop_with(&mut self) -> Option<(Waiter, X)> {
+        let (_, waiter, payload) = self.first.take()?;
         self.first = self.rest.pop_front();
-        Some(waiter)
+        Some((waiter, payload))
     }
 
     /// Removes `ticket`'s waiter; `false` if it is no longer listed (it was popped).
     pub(crate) fn remove(&mut self, ticket: u64) -> bool {
-        if self.first.as_ref().is_some_and(|(id, _)| *id == ticket) {
+        if self.first.as_ref().is_some_and(|(id, _, _)| *id == ticket) {
             self.first = self.rest.pop_front();
             return true;
         }
-        match self.rest.iter().position(|(id, _)| *id == ticket) {
+        match self.rest.iter().position(|(id, _, _)| *id == ticket) {
             Some(index) => {
                 self.rest.remove(index);
                 true
@@ -104,7 +127,7 @@ impl WaitQueue {
     pub(crate) fn take_all(&mut self) -> impl Iterator<Item = Waiter> {
         let first = self.first.take();
         let rest = std::mem::take(&mut self.rest);
-        first.into_iter().chain(rest).map(|(_, waiter)| waiter)
+        first.into_iter().chain(rest).map(|(_, waiter, _)| waiter)
     }
 }
 
