@@ -223,9 +223,10 @@ pub fn rows() -> Vec<Row> {
                         "work-queue",
                         Source::InProcess(peers::tokio_spawn_join_multi),
                     ),
-                    "tokio runs a task spawned on a worker on that same worker (its LIFO slot) \
-                     without waking another; yieldpoint's work queue wakes an idle worker, \
-                     which often steals the task, so the join crosses threads",
+                    "tokio runs a task spawned on a worker on that same worker (its LIFO slot, \
+                     which no other worker may take); yieldpoint's work queue lets every worker \
+                     take it, so a searching or woken worker often steals it and the join \
+                     crosses threads",
                 ),
                 peer(
                     "may-n",
@@ -255,9 +256,10 @@ pub fn rows() -> Vec<Row> {
                         "work-queue (2 workers, tasks on different workers)",
                         yp::ping_pong_work_queue_cross,
                     ),
-                    "started tasks never move, so every message wakes the other worker's OS \
-                     thread from its park (a futex system call on both sides), as between two \
-                     OS threads: its time follows the kernel's wake-up latency and varies \
+                    "started tasks never move, so every message crosses between the two \
+                     workers' OS threads (through the receiving worker's inbox, and a futex \
+                     wake-up whenever that worker had stopped searching and parked): its time \
+                     follows cache-line transfers and the kernel's wake-up latency, and varies \
                      with the machine's load",
                 ),
                 peer(
