@@ -73,16 +73,17 @@ impl Header {
     ///
     /// If the task was placed before: a task is placed once, by the worker that starts it.
     pub(crate) fn place(&self, owner: &Arc<Remote>, key: usize) {
-        self.key.store(key, Ordering::Relaxed);
-        let owner = Arc::into_raw(owner.clone()).cast_mut();
-        // Release: whoever reads the owner (an unpark on another thread) also sees `key`.
-        let placed = self.owner.compare_exchange(
-            ptr::null_mut(),
-            owner,
-            Ordering::Release,
-            Ordering::Relaxed,
+        // Only the one thread that holds the unstarted task places it, so a load and a
+        // store (no read-modify-write) suffice.
+        assert!(
+            self.owner.load(Ordering::Relaxed).is_null(),
+            "task {} placed on two schedulers",
+            self.id
         );
-        assert!(placed.is_ok(), "task {} placed on two schedulers", self.id);
+        self.key.store(key, Ordering::Relaxed);
+        // Release: whoever reads the owner (an unpark on another thread) also sees `key`.
+        let owner = Arc::into_raw(owner.clone()).cast_mut();
+        self.owner.store(owner, Ordering::Release);
     }
 
     /// The started task's coroutine (owner thread only).
