@@ -52,10 +52,12 @@ pub(crate) type Body = Box<dyn FnOnce()>;
 #[derive(Default)]
 struct Slot {
     header: Option<Arc<Header>>,
-    /// Until the task starts: the stack reserved for it at spawn and its body.
+    /// A task taken from a work queue, until it starts: the stack reserved for it at spawn
+    /// and its boxed body. (A task spawned onto this thread gets its coroutine at once.)
     unstarted: Option<(PooledStack, Body)>,
-    /// Once started: its coroutine. An `UnsafeCell` because the task is resumed through a
-    /// pointer to it while the task itself may borrow the slab (a spawn adds a slot).
+    /// The task's coroutine, once created; the header's `coroutine` pointer points here.
+    /// An `UnsafeCell` because the task is resumed through that pointer while the task
+    /// itself may borrow the slab (a spawn adds a slot).
     coroutine: UnsafeCell<Option<TaskCoroutine>>,
 }
 
