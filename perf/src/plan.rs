@@ -334,9 +334,12 @@ pub fn rows() -> Vec<Row> {
                         "work-queue",
                         Source::InProcess(peers::tokio_fan_out),
                     ),
-                    "a tokio task is a heap-allocated future; each live yieldpoint task holds \
-                     a 64 KiB guarded stack (pooled, but 10,000 distinct stacks are live at \
-                     once, so each task's first stack page is a cache and TLB miss)",
+                    "a tokio task is one heap allocation; a yieldpoint task that may move \
+                     between workers takes three (its shared header, the slot its value lands \
+                     in, its boxed body) and a pooled 64 KiB guarded stack. With 10,000 tasks \
+                     live at once, malloc and free take glibc's slower paths (under callgrind, \
+                     about a third of the instructions yieldpoint spends per task besides the \
+                     task's own work), and each task's first stack page is a cache and TLB miss",
                 ),
                 peer(
                     "may",
