@@ -424,3 +424,61 @@ fn join_handle_debug_shows_id_name_and_state() {
         "{rt_text}"
     );
 }
+
+#[path = "support/sync_drop_counter.rs"]
+mod sync_drop_counter;
+
+/// Task values of every shape reach `join` intact and are dropped exactly once, whether
+/// joined, never joined, or left behind by a dropped handle: small ones (kept in the task's
+/// header), big or over-aligned ones (kept in a slot of their own), on both schedulers.
+#[test]
+fn task_values_of_every_size_are_moved_out_once_and_dropped_once() {
+    use sync_drop_counter::DropCounter;
+    use yieldpoint::sched::WorkQueue;
+
+    /// Over-aligned; the token is only there to be dropped.
+    #[repr(align(32))]
+    struct Aligned(u8, #[allow(dead_code)] sync_drop_counter::Token);
+
+    let drops = DropCounter::new();
+    let check = |spawn: &dyn Fn(Box<dyn FnOnce() + Send>)| {
+        let d = drops.clone();
+        spawn(Box::new(move || {
+            // Small: a token and a String (32 bytes).
+            let small = yieldpoint::spawn({
+                let t = d.token();
+                move || (t, String::from("small"))
+            });
+            // Big: 64 bytes.
+            let big = yieldpoint::spawn({
+                let t = d.token();
+                move || (t, [7u64; 7])
+            });
+            // Over-aligned.
+            let aligned = yieldpoint::spawn({
+                let t = d.token();
+                move || Aligned(9, t)
+            });
+            // Never joined: dropped before and after the task finished.
+            let early = yieldpoint::spawn({
+                let t = d.token();
+                move || (t, 1u8)
+            });
+            drop(early);
+            let late = yieldpoint::spawn({
+                let t = d.token();
+                move || (t, 2u8)
+            });
+            yieldpoint::yield_now();
+            yieldpoint::yield_now();
+            drop(late);
+            assert_eq!(small.join().unwrap().1, "small");
+            assert_eq!(big.join().unwrap().1, [7; 7]);
+            assert_eq!(aligned.join().unwrap().0, 9);
+        }));
+    };
+    check(&|body| RoundRobin::new().block_on(body));
+    assert_eq!(drops.dropped(), 5);
+    check(&|body| WorkQueue::builder().workers(2).build().block_on(body));
+    assert_eq!(drops.dropped(), 10);
+}

@@ -19,7 +19,10 @@
 //! never touched by both.
 
 use std::cell::UnsafeCell;
+use std::mem::{align_of, size_of, MaybeUninit};
 use std::sync::atomic::{AtomicU8, Ordering};
+
+use std::sync::Arc;
 
 use super::{JoinError, WaitReason};
 use crate::sync::wait_list::{park_current, Waiter};
@@ -39,11 +42,15 @@ pub(crate) struct Completion {
     /// Why the task produced no value: written by the owner before `FINISHED`, taken by
     /// the joiner after.
     error: UnsafeCell<Option<JoinError>>,
+    /// The value of a task whose value is small and `Send`: written by the body before
+    /// `FINISHED`, taken by the joiner after.
+    value: InlineValue,
 }
 
-// SAFETY: `joiner` and `error` are only reached by the two parties of the protocol in the
-// module docs, at times the state machine orders (release/acquire on `state`); what they
-// hold (`Waiter`, `JoinError`) is `Send`.
+// SAFETY: `joiner`, `error` and `value` are only reached by the two parties of the
+// protocol in the module docs, at times the state machine orders (release/acquire on
+// `state`); what they hold (`Waiter`, `JoinError`, a value stored through the `T: Send`
+// `set_value`) is `Send`.
 unsafe impl Sync for Completion {}
 
 impl Completion {
@@ -52,6 +59,7 @@ impl Completion {
             state: AtomicU8::new(RUNNING),
             joiner: UnsafeCell::new(None),
             error: UnsafeCell::new(None),
+            value: InlineValue::new(),
         }
     }
 
@@ -122,9 +130,97 @@ impl Completion {
         // and will not touch it again; the caller is its only reader.
         unsafe { (*self.error.get()).take() }
     }
+
+    /// Stores the body's value in the task's header.
+    ///
+    /// # Safety
+    ///
+    /// Called once, by the task's body, before its owner calls [`finish`](Self::finish),
+    /// with a `T` that [`InlineValue::fits`].
+    pub(crate) unsafe fn set_value<T: Send>(&self, value: T) {
+        // SAFETY: per this function's contract.
+        unsafe { self.value.set(value) }
+    }
+
+    /// Takes the value the body stored in the header, if it stored one.
+    ///
+    /// # Safety
+    ///
+    /// As [`take_error`](Self::take_error), and `T` is the type the body stored (through
+    /// `set_value`, so it is `Send`).
+    pub(crate) unsafe fn take_value<T>(&self) -> Option<T> {
+        debug_assert!(self.is_finished());
+        // SAFETY: per this function's contract.
+        unsafe { self.value.take() }
+    }
 }
 
-/// Where a task's body leaves its return value for the `JoinHandle`.
+/// Room for a small value inside the header, so that a task whose value fits needs no
+/// allocation for it (the common `()` included).
+pub(crate) struct InlineValue {
+    bytes: UnsafeCell<MaybeUninit<[u64; INLINE_WORDS]>>,
+    /// Drops the value in `bytes`: set when one is stored, cleared when it is taken.
+    drop: UnsafeCell<Option<unsafe fn(*mut u8)>>,
+}
+
+/// Words of [`InlineValue`]: a `String`, a `Vec` or four integers fit.
+const INLINE_WORDS: usize = 4;
+
+impl InlineValue {
+    fn new() -> Self {
+        InlineValue {
+            bytes: UnsafeCell::new(MaybeUninit::uninit()),
+            drop: UnsafeCell::new(None),
+        }
+    }
+
+    /// Whether a `T` fits (size and alignment).
+    pub(crate) const fn fits<T>() -> bool {
+        size_of::<T>() <= size_of::<[u64; INLINE_WORDS]>() && align_of::<T>() <= align_of::<u64>()
+    }
+
+    /// # Safety
+    ///
+    /// As [`Completion::set_value`].
+    unsafe fn set<T: Send>(&self, value: T) {
+        unsafe fn drop_value<T>(bytes: *mut u8) {
+            // SAFETY: `bytes` holds a `T` written by `set` and not taken.
+            unsafe { std::ptr::drop_in_place(bytes.cast::<T>()) }
+        }
+        assert!(Self::fits::<T>(), "an inline task value must fit");
+        // SAFETY: `T` fits (checked above) and, per the contract, nothing else reaches the
+        // cells now: the joiner reads only after `FINISHED`, which comes later.
+        unsafe {
+            (*self.bytes.get()).as_mut_ptr().cast::<T>().write(value);
+            *self.drop.get() = Some(drop_value::<T>);
+        }
+    }
+
+    /// # Safety
+    ///
+    /// As [`Completion::take_value`].
+    unsafe fn take<T>(&self) -> Option<T> {
+        // SAFETY: per the contract: the body's writes happened before `FINISHED`, and the
+        // caller is the only reader; a stored value is a `T`.
+        unsafe {
+            (*self.drop.get()).take()?;
+            Some((*self.bytes.get()).as_ptr().cast::<T>().read())
+        }
+    }
+}
+
+impl Drop for InlineValue {
+    fn drop(&mut self) {
+        if let Some(drop_value) = self.drop.get_mut().take() {
+            // SAFETY: `drop` is set only while `bytes` holds the value it drops; the value
+            // is `Send`, so any thread may drop it.
+            unsafe { drop_value(self.bytes.get_mut().as_mut_ptr().cast()) }
+        }
+    }
+}
+
+/// Where a task's body leaves its return value for the `JoinHandle` when the value
+/// cannot stay in the header (it is not `Send`, or too big for [`InlineValue`]).
 ///
 /// Written once, by the body on its owner thread, before the owner publishes the task's end
 /// ([`Completion::finish`]); taken once, by `JoinHandle::join`, after it saw the task
@@ -163,4 +259,12 @@ impl<T> Output<T> {
         // caller observed; nobody else touches the value.
         unsafe { (*self.0.get()).take() }
     }
+}
+
+/// Where a task's value waits for its `JoinHandle`.
+pub(crate) enum ValueSlot<T> {
+    /// In the task's header ([`Completion::set_value`]).
+    InHeader,
+    /// In its own allocation.
+    Shared(Arc<Output<T>>),
 }

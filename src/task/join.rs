@@ -5,7 +5,7 @@ use std::error::Error;
 use std::fmt;
 use std::sync::Arc;
 
-use super::completion::Output;
+use super::completion::ValueSlot;
 use super::header::Header;
 use super::TaskId;
 use crate::sched::context;
@@ -33,11 +33,11 @@ use crate::sched::context;
 /// ```
 pub struct JoinHandle<T> {
     header: Arc<Header>,
-    value: Arc<Output<T>>,
+    value: ValueSlot<T>,
 }
 
 impl<T> JoinHandle<T> {
-    pub(crate) fn new(header: Arc<Header>, value: Arc<Output<T>>) -> Self {
+    pub(crate) fn new(header: Arc<Header>, value: ValueSlot<T>) -> Self {
         JoinHandle { header, value }
     }
 
@@ -93,8 +93,13 @@ impl<T> JoinHandle<T> {
         if let Some(error) = unsafe { self.header.completion.take_error() } {
             return Err(error);
         }
-        // SAFETY: as above.
-        let value = unsafe { self.value.take() };
+        let value = match &self.value {
+            // SAFETY: as above; `InHeader` only for a `T: Send` that the body stored there
+            // (see `task::storing_send`).
+            ValueSlot::InHeader => unsafe { self.header.completion.take_value() },
+            // SAFETY: as above.
+            ValueSlot::Shared(value) => unsafe { value.take() },
+        };
         value.ok_or_else(|| JoinError::cancelled(&self.header))
     }
 

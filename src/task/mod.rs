@@ -36,7 +36,7 @@ use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use completion::Output;
+use completion::{InlineValue, Output, ValueSlot};
 pub use join::{JoinError, JoinHandle};
 
 use crate::sched::context;
@@ -586,7 +586,12 @@ impl Builder {
                 queues.push(task);
                 Ok(handle)
             }
-            None => self.spawn_on(local, f),
+            None => {
+                let (header, stack) = self.prepare(local.config.stack_size)?;
+                let (slot, body) = storing_send(f);
+                local.insert_started(header.clone(), stack, body);
+                Ok(JoinHandle::new(header, slot))
+            }
         })
         .unwrap_or(Err(SpawnError::NoScheduler))
     }
@@ -625,12 +630,13 @@ impl Builder {
         F: FnOnce() -> T + 'static,
         T: 'static,
     {
-        let (header, stack, value) = self.prepare(local.config.stack_size)?;
+        let (header, stack) = self.prepare(local.config.stack_size)?;
         if let Some(queues) = local.queues() {
             queues.register(&header);
         }
+        let value = Arc::new(Output::new());
         local.insert_started(header.clone(), stack, storing(value.clone(), f));
-        Ok(JoinHandle::new(header, value))
+        Ok(JoinHandle::new(header, ValueSlot::Shared(value)))
     }
 
     /// Makes an unstarted task that any worker may start.
@@ -643,25 +649,55 @@ impl Builder {
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        let (header, stack, value) = self.prepare(default_stack_size)?;
+        let (header, stack) = self.prepare(default_stack_size)?;
+        let (slot, body) = storing_send(f);
         let task = NewTask {
             header: header.clone(),
             stack,
-            body: Box::new(storing(value.clone(), f)),
+            body: Box::new(body),
         };
-        Ok((task, JoinHandle::new(header, value)))
+        Ok((task, JoinHandle::new(header, slot)))
     }
 
-    /// The stack, header and result slot of a new task.
-    fn prepare<T>(self, default_stack_size: usize) -> Result<Prepared<T>, SpawnError> {
+    /// The header and stack of a new task.
+    fn prepare(self, default_stack_size: usize) -> Result<(Arc<Header>, PooledStack), SpawnError> {
         let size = self.stack_size.unwrap_or(default_stack_size);
         let stack = stack::acquire(size, self.name.as_deref())?;
         let header = Arc::new(Header::new(TaskId::next(), self.name));
-        Ok((header, stack, Arc::new(Output::new())))
+        Ok((header, stack))
     }
 }
 
-type Prepared<T> = (Arc<Header>, PooledStack, Arc<Output<T>>);
+/// The body of a `Send` task, which runs `f` and leaves its value for the `JoinHandle`,
+/// and where that value waits: in the task's header when it fits there (no allocation),
+/// else in a slot of its own.
+fn storing_send<T, F>(f: F) -> (ValueSlot<T>, impl FnOnce() + Send)
+where
+    F: FnOnce() -> T + Send,
+    T: Send,
+{
+    let shared = (!InlineValue::fits::<T>()).then(|| Arc::new(Output::new()));
+    let slot = match &shared {
+        Some(value) => ValueSlot::Shared(value.clone()),
+        None => ValueSlot::InHeader,
+    };
+    let body = move || {
+        let value = f();
+        match shared {
+            // SAFETY: as in `storing`.
+            Some(slot) => unsafe { slot.set(value) },
+            None => {
+                let stored = context::with_current(|header| {
+                    // SAFETY: this is the task's body, run once on its own task (the header
+                    // `with_current` finds), before its owner publishes its end; `T` fits.
+                    unsafe { header.completion.set_value(value) }
+                });
+                stored.expect("a task's body runs inside its task");
+            }
+        }
+    };
+    (slot, body)
+}
 
 /// Wraps `f` so its result lands in `slot`, where the `JoinHandle` finds it.
 fn storing<T>(slot: Arc<Output<T>>, f: impl FnOnce() -> T) -> impl FnOnce() {
