@@ -335,8 +335,8 @@ pub fn rows() -> Vec<Row> {
                         Source::InProcess(peers::tokio_fan_out),
                     ),
                     "a tokio task is one heap allocation; a yieldpoint task that may move \
-                     between workers takes three (its shared header, the slot its value lands \
-                     in, its boxed body) and a pooled 64 KiB guarded stack. With 10,000 tasks \
+                     between workers takes two (its shared header and its boxed body; a third \
+                     for a value over 32 bytes) and a pooled 64 KiB guarded stack. With 10,000 tasks \
                      live at once, malloc and free take glibc's slower paths (under callgrind, \
                      about a third of the instructions yieldpoint spends per task besides the \
                      task's own work), and each task's first stack page is a cache and TLB miss",
