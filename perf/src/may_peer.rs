@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use may::coroutine::JoinHandle;
 use may::sync::mpsc;
 
+use crate::timing::time_round_trips;
 use crate::{cpu_work, FAN_OUT_TASKS};
 
 /// Configures may's scheduler: `workers` OS threads, not pinned to cores (the machine is
@@ -74,14 +75,10 @@ pub fn ping_pong(n: u64) -> Duration {
                 }
             }
         });
-        let start = Instant::now();
-        let mut acc = 0u64;
-        for i in 0..n {
+        let took = time_round_trips(n, |i| {
             to_echo.send(i).unwrap();
-            acc ^= main_inbox.recv().unwrap();
-        }
-        let took = start.elapsed();
-        black_box(acc);
+            main_inbox.recv().unwrap()
+        });
         drop(to_echo);
         echo.join().unwrap();
         took

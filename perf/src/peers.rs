@@ -10,6 +10,7 @@ use corosensei::stack::DefaultStack;
 use corosensei::{Coroutine, CoroutineResult, Yielder};
 use rayon::prelude::*;
 
+use crate::timing::time_round_trips;
 use crate::{cores, cpu_work, FAN_OUT_TASKS};
 
 /// A raw corosensei coroutine that returns what it is sent plus one, forever.
@@ -48,16 +49,10 @@ pub fn corosensei_resume_nested(n: u64) -> Duration {
 /// Starts `co`, then times `n` resumes.
 fn time_resumes(mut co: RawEcho, n: u64) -> Duration {
     let _: CoroutineResult<u64, ()> = co.resume(0);
-    let start = Instant::now();
-    let mut acc = 0u64;
-    for i in 0..n {
-        if let CoroutineResult::Yield(y) = co.resume(i) {
-            acc ^= y;
-        }
-    }
-    let took = start.elapsed();
-    black_box(acc);
-    took
+    time_round_trips(n, |i| match co.resume(i) {
+        CoroutineResult::Yield(y) => y,
+        CoroutineResult::Return(()) => 0,
+    })
 }
 
 /// `coroutine_send_round_trip` on the `generator` crate: `send` in, `yield_` out.
@@ -214,14 +209,10 @@ pub fn std_ping_pong(n: u64) -> Duration {
             }
         }
     });
-    let start = Instant::now();
-    let mut acc = 0u64;
-    for i in 0..n {
+    let took = time_round_trips(n, |i| {
         to_echo.send(i).unwrap();
-        acc ^= main_inbox.recv().unwrap();
-    }
-    let took = start.elapsed();
-    black_box(acc);
+        main_inbox.recv().unwrap()
+    });
     drop(to_echo);
     echo.join().unwrap();
     took

@@ -46,6 +46,19 @@ pub fn median(samples: &[f64]) -> f64 {
     }
 }
 
+/// Times `n` calls of `round_trip(i)` (one message out and its reply back, say), folding
+/// the replies so the work cannot be optimised away.
+pub fn time_round_trips(n: u64, mut round_trip: impl FnMut(u64) -> u64) -> Duration {
+    let start = std::time::Instant::now();
+    let mut acc = 0u64;
+    for i in 0..n {
+        acc ^= round_trip(i);
+    }
+    let took = start.elapsed();
+    std::hint::black_box(acc);
+    took
+}
+
 #[cfg(test)]
 mod tests {
     use super::median;

@@ -10,6 +10,7 @@ use yieldpoint::sched::{RoundRobin, WorkQueue};
 use yieldpoint::sync::channel;
 use yieldpoint::{Coroutine, CoroutineState};
 
+use crate::timing::time_round_trips;
 use crate::{cores, cpu_work, FAN_OUT_TASKS};
 
 /// `coroutine_send_round_trip`: `send` in, `yield_` out.
@@ -18,16 +19,10 @@ pub fn send(n: u64) -> Duration {
         x = co.yield_(x.wrapping_add(1));
     });
     let _ = co.send(0);
-    let start = Instant::now();
-    let mut acc = 0u64;
-    for i in 0..n {
-        if let CoroutineState::Yielded(y) = co.send(i) {
-            acc ^= y;
-        }
-    }
-    let took = start.elapsed();
-    black_box(acc);
-    took
+    time_round_trips(n, |i| match co.send(i) {
+        CoroutineState::Yielded(y) => y,
+        CoroutineState::Complete(()) => 0,
+    })
 }
 
 /// Two green threads calling `yield_now` in turn; `n` is the number of switches.
@@ -79,8 +74,13 @@ pub fn spawn_join_work_queue(n: u64) -> Duration {
     rt.block_on(move || spawn_join_loop(n))
 }
 
-/// `n` round trips: this task sends, an echo task sends back.
-fn ping_pong(n: u64, on_echo_start: impl FnOnce() + Send + 'static) -> Duration {
+/// `n` round trips: this task sends, an echo task sends back. `on_echo_start` runs first
+/// in the echo task, `before_timing` in this one after the echo task is spawned.
+fn ping_pong(
+    n: u64,
+    on_echo_start: impl FnOnce() + Send + 'static,
+    before_timing: impl FnOnce(),
+) -> Duration {
     let (to_echo, echo_inbox) = channel::unbounded::<u64>();
     let (to_main, main_inbox) = channel::unbounded::<u64>();
     let echo = yieldpoint::spawn(move || {
@@ -91,14 +91,11 @@ fn ping_pong(n: u64, on_echo_start: impl FnOnce() + Send + 'static) -> Duration 
             }
         }
     });
-    let start = Instant::now();
-    let mut acc = 0u64;
-    for i in 0..n {
+    before_timing();
+    let took = time_round_trips(n, |i| {
         to_echo.send(i).unwrap();
-        acc ^= main_inbox.recv().unwrap();
-    }
-    let took = start.elapsed();
-    black_box(acc);
+        main_inbox.recv().unwrap()
+    });
     drop(to_echo);
     echo.join().unwrap();
     took
@@ -106,7 +103,7 @@ fn ping_pong(n: u64, on_echo_start: impl FnOnce() + Send + 'static) -> Duration 
 
 /// `channel_ping_pong` between two green threads of the round-robin scheduler.
 pub fn ping_pong_round_robin(n: u64) -> Duration {
-    RoundRobin::new().block_on(move || ping_pong(n, || ()))
+    RoundRobin::new().block_on(move || ping_pong(n, || (), || ()))
 }
 
 /// `channel_ping_pong` between green threads pinned to two different workers.
@@ -120,37 +117,19 @@ pub fn ping_pong_work_queue_cross(n: u64) -> Duration {
         let echo_thread: Arc<Mutex<Option<ThreadId>>> = Arc::default();
         let started = Arc::new(AtomicBool::new(false));
         let (thread_slot, flag) = (echo_thread.clone(), started.clone());
+        let record_echo_thread = move || {
+            *thread_slot.lock().unwrap() = Some(std::thread::current().id());
+            started.store(true, Ordering::Release);
+        };
         let wait_for_echo = move || {
             let deadline = Instant::now() + Duration::from_secs(2);
             while !flag.load(Ordering::Acquire) && Instant::now() < deadline {
                 std::hint::spin_loop();
             }
+            let cross = *echo_thread.lock().unwrap() != Some(std::thread::current().id());
+            assert!(cross, "the echo task started on the main task's worker");
         };
-        let (to_echo, echo_inbox) = channel::unbounded::<u64>();
-        let (to_main, main_inbox) = channel::unbounded::<u64>();
-        let echo = yieldpoint::spawn(move || {
-            *thread_slot.lock().unwrap() = Some(std::thread::current().id());
-            started.store(true, Ordering::Release);
-            for v in echo_inbox {
-                if to_main.send(v).is_err() {
-                    break;
-                }
-            }
-        });
-        wait_for_echo();
-        let cross = *echo_thread.lock().unwrap() != Some(std::thread::current().id());
-        assert!(cross, "the echo task started on the main task's worker");
-        let start = Instant::now();
-        let mut acc = 0u64;
-        for i in 0..n {
-            to_echo.send(i).unwrap();
-            acc ^= main_inbox.recv().unwrap();
-        }
-        let took = start.elapsed();
-        black_box(acc);
-        drop(to_echo);
-        echo.join().unwrap();
-        took
+        ping_pong(n, record_echo_thread, wait_for_echo)
     })
 }
 
