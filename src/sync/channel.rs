@@ -111,7 +111,7 @@ struct State<T> {
     receivers: usize,
     /// Receivers parked until a message arrives or the channel closes, each with the
     /// slot a sender hands its message to.
-    receiving: WaitQueue<SlotRef<T>>,
+    receiving: WaitQueue<HandoffRef<T>>,
     /// Senders parked until there is room (bounded channels only).
     sending: WaitQueue,
 }
@@ -136,7 +136,7 @@ impl<T> State<T> {
         match self.receiving.pop_with() {
             Some((receiver, slot)) => {
                 // SAFETY: the receiver was listed until now, so its slot is alive (see
-                // `SlotRef`); this thread holds the channel's lock.
+                // `HandoffRef`); this thread holds the channel's lock.
                 unsafe { slot.deliver(value) };
                 Ok(Ok(Some(receiver)))
             }
@@ -204,12 +204,12 @@ impl<T> Chan<T> {
 
     /// Receives, parking until a message or the channel's close arrives.
     ///
-    /// A parked receiver lists a [`Slot`] on its own stack; the sender that finds it
+    /// A parked receiver lists a [`Handoff`] on its own stack; the sender that finds it
     /// hands the message over there, so once woken the receiver takes it without taking
     /// the lock again. Inlined for the same reason as `wait_to_send`.
     #[inline(always)]
     fn recv(&self) -> Result<T, RecvError> {
-        let slot = Slot::new();
+        let slot = Handoff::new();
         let mut parked = ParkedReceiver {
             chan: self,
             slot: &slot,
@@ -243,7 +243,7 @@ impl<T> Chan<T> {
                 Err(TryRecvError::Closed) => return Err(RecvError),
                 Err(TryRecvError::Empty) => {}
             }
-            parked.ticket = Some(state.receiving.push_current_with(SlotRef(&slot)));
+            parked.ticket = Some(state.receiving.push_current_with(HandoffRef(&slot)));
             drop(state);
             park_current(WaitReason::ChannelRecv);
         }
@@ -252,15 +252,15 @@ impl<T> Chan<T> {
 
 /// Where a parked receiver's message is handed over: on the receiver's stack, listed with
 /// its registration in the channel's `receiving` queue.
-struct Slot<T> {
+struct Handoff<T> {
     value: UnsafeCell<Option<T>>,
     /// Set (release) by the sender after it wrote `value`.
     delivered: AtomicBool,
 }
 
-impl<T> Slot<T> {
+impl<T> Handoff<T> {
     fn new() -> Self {
-        Slot {
+        Handoff {
             value: UnsafeCell::new(None),
             delivered: AtomicBool::new(false),
         }
@@ -296,21 +296,21 @@ impl<T> Slot<T> {
     }
 }
 
-/// A listed receiver's [`Slot`], as the channel's `receiving` queue keeps it.
+/// A listed receiver's [`Handoff`], as the channel's `receiving` queue keeps it.
 ///
 /// Valid while the receiver is listed: the receiver unlists itself before its `recv`
 /// returns or unwinds ([`ParkedReceiver`]), and only lock holders read the queue.
-struct SlotRef<T>(*const Slot<T>);
+struct HandoffRef<T>(*const Handoff<T>);
 
-// SAFETY: a `SlotRef` is only dereferenced under the channel's lock while its receiver is
+// SAFETY: a `HandoffRef` is only dereferenced under the channel's lock while its receiver is
 // listed (see above); through it a `T` moves to the receiver's thread, which `T: Send`
 // allows.
-unsafe impl<T: Send> Send for SlotRef<T> {}
+unsafe impl<T: Send> Send for HandoffRef<T> {}
 
-impl<T> SlotRef<T> {
+impl<T> HandoffRef<T> {
     /// # Safety
     ///
-    /// As [`Slot::deliver`]; the receiver was listed until the caller unlisted it.
+    /// As [`Handoff::deliver`]; the receiver was listed until the caller unlisted it.
     unsafe fn deliver(&self, value: T) {
         // SAFETY: the receiver keeps the slot alive until it is unlisted and takes the lock
         // to unlist itself, which the caller holds.
@@ -324,7 +324,7 @@ impl<T> SlotRef<T> {
 /// to the front of the queue, so none is lost.
 struct ParkedReceiver<'a, T> {
     chan: &'a Chan<T>,
-    slot: &'a Slot<T>,
+    slot: &'a Handoff<T>,
     ticket: Option<u64>,
 }
 

@@ -1,10 +1,14 @@
 //! How a task's end reaches its `JoinHandle`: a small state machine instead of locks.
 //!
 //! A task has one owner (the scheduler thread that runs it) and at most one joiner (the
-//! `JoinHandle`, whose `join` takes it by value). The owner writes the task's value
-//! ([`Output`]) or its error, then publishes them with a release store of `FINISHED`; the
-//! joiner reads them only after an acquire load saw `FINISHED`. That single handoff is all
-//! the synchronisation the value and the error need, so neither sits behind a mutex.
+//! `JoinHandle`, whose `join` takes it by value). The owner writes the task's value or its
+//! error, then publishes them with a release store of `FINISHED`; the joiner reads them
+//! only after an acquire load saw `FINISHED`. That single handoff is all the
+//! synchronisation the value and the error need, so neither sits behind a mutex.
+//!
+//! The value waits where its [`ValueSlot`] says: inside the header ([`InlineValue`]) when it
+//! is `Send` and at most 32 bytes, so that such a task allocates nothing for it; otherwise
+//! in an [`Output`] of its own.
 //!
 //! The joiner registers itself (as a [`Waiter`]) before it parks:
 //!
