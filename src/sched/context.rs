@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use super::local::Local;
-use super::{Interrupt, Switch, TaskYielder, TimeoutUnwind};
+use super::{CancelUnwind, Interrupt, Switch, TaskYielder, TimeoutUnwind};
 use crate::task::header::Header;
 use crate::task::WaitReason;
 
@@ -30,6 +30,11 @@ struct Context {
     /// When the current task's time slice started (set lazily by `maybe_yield`).
     slice_start: Cell<Option<Instant>>,
     budget: Cell<u32>,
+    /// The switched-in task is being closed by its scheduler's drop, not run (see
+    /// `Local::shutdown`): a panic at the root of its stack is the close, not its own.
+    closing: Cell<bool>,
+    /// `park_thread` warned of a wait during unwinding on this thread.
+    unwinding_wait_reported: Cell<bool>,
 }
 
 thread_local! {
@@ -42,6 +47,8 @@ thread_local! {
             stack: Cell::new((0, 0)),
             slice_start: Cell::new(None),
             budget: Cell::new(BUDGET_CHECK_EVERY),
+            closing: Cell::new(false),
+            unwinding_wait_reported: Cell::new(false),
         }
     };
 }
@@ -89,14 +96,17 @@ pub(crate) fn with_local<R>(f: impl FnOnce(&Local) -> R) -> Option<R> {
     Some(f(unsafe { &*local }))
 }
 
-/// Switches `header`'s task in: free functions called by its body now find it.
+/// Switches `header`'s task in: free functions called by its body now find it. The
+/// returned guard switches it out again ([`TaskGuard::leave`]); if the guard is dropped
+/// instead (a panic unwinds past it), it switches the task out all the same, so the
+/// thread is never left "inside a task".
 ///
 /// The run queue's reference to the task moves here for the time it runs: the first wait
 /// that needs an owned reference to the task (to be woken through) takes it instead of
 /// cloning one ([`current_header`]), and [`leave_task`] hands back what is left. A
 /// park and its wakeup then cost no reference-count updates.
 #[inline]
-pub(crate) fn enter_task(header: Arc<Header>) {
+pub(crate) fn enter_task(header: Arc<Header>) -> TaskGuard {
     CONTEXT.with(|cx| {
         let header = Arc::into_raw(header);
         cx.task.set(header);
@@ -112,13 +122,42 @@ pub(crate) fn enter_task(header: Arc<Header>) {
         cx.stack.set(header.stack_bounds());
         cx.slice_start.set(None);
     });
+    TaskGuard(())
+}
+
+/// Like [`enter_task`], but `None` when a task is switched in already (a scheduler dropped
+/// inside another's green thread closes its tasks without switching them in).
+pub(crate) fn try_enter_task(header: Arc<Header>) -> Option<TaskGuard> {
+    let free = CONTEXT.with(|cx| cx.task.get().is_null());
+    free.then(|| enter_task(header))
+}
+
+/// The switched-in task of [`enter_task`]; switches it out when dropped.
+#[must_use = "dropping the guard switches the task out at once"]
+pub(crate) struct TaskGuard(());
+
+impl TaskGuard {
+    /// Switches the task out; returns the run queue's reference to it unless a wait took
+    /// it.
+    #[inline]
+    pub(crate) fn leave(self) -> Option<Arc<Header>> {
+        std::mem::forget(self);
+        leave_task()
+    }
+}
+
+impl Drop for TaskGuard {
+    fn drop(&mut self) {
+        drop(leave_task());
+    }
 }
 
 /// Switches the task out again; returns the run queue's reference to it unless a wait
 /// took it.
 #[inline]
-pub(crate) fn leave_task() -> Option<Arc<Header>> {
+fn leave_task() -> Option<Arc<Header>> {
     CONTEXT.with(|cx| {
+        cx.closing.set(false);
         let task = cx.task.replace(ptr::null());
         cx.yielder.set(ptr::null());
         // SAFETY: `lent` says `task` still holds the strong reference `enter_task` put there.
@@ -126,6 +165,20 @@ pub(crate) fn leave_task() -> Option<Arc<Header>> {
             .replace(false)
             .then(|| unsafe { Arc::from_raw(task) })
     })
+}
+
+/// Marks the task switched in by `guard` as being closed, not run, until it is switched
+/// out.
+pub(crate) fn set_closing(_guard: &TaskGuard) {
+    CONTEXT.with(|cx| cx.closing.set(true));
+}
+
+/// Whether `header`'s task is switched in here to run (not to be closed): a panic that
+/// reaches the root of its stack is then the task's own.
+pub(crate) fn is_running(header: &Header) -> bool {
+    CONTEXT
+        .try_with(|cx| ptr::eq(cx.task.get(), header) && !cx.closing.get())
+        .unwrap_or(false)
 }
 
 /// Records the running body's `Yielder` and the bounds of its stack (called once by the
@@ -151,7 +204,14 @@ pub(crate) fn with_current<R>(f: impl FnOnce(&Header) -> R) -> Option<R> {
 
 /// The green thread switched in here, if any, as an owned reference: the one lent by the
 /// run queue if no one took it yet (see [`enter_task`]), else a new one.
+///
+/// `None` while the task's stack unwinds (a panic, a cancel, a close): a wait there cannot
+/// park the green thread (see [`park_task`]), so it waits as an OS thread, and registers
+/// the OS thread to be woken.
 pub(crate) fn current_header() -> Option<Arc<Header>> {
+    if std::thread::panicking() {
+        return None;
+    }
     let (task, lent) = CONTEXT
         .try_with(|cx| (cx.task.get(), cx.lent.replace(false)))
         .ok()?;
@@ -176,13 +236,19 @@ pub(crate) fn in_task() -> bool {
         .unwrap_or(false)
 }
 
-/// Parks the current green thread until it is unparked; `false` outside a green thread.
+/// Parks the current green thread until it is unparked; `false` outside a green thread,
+/// and while the task's stack unwinds.
+///
+/// No yield point suspends while a panic (or a cancel, or a close) unwinds its stack:
+/// the suspended unwind would leave `std::thread::panicking()` true for every other task
+/// of this OS thread. A wait reached from a destructor then blocks the OS thread instead,
+/// as outside a scheduler ([`current_header`] registers the OS thread as the waiter).
 ///
 /// Inlined down to the stack switch, like [`yield_task`].
 #[inline(always)]
 pub(crate) fn park_task(reason: WaitReason) -> bool {
     let (task, yielder) = CONTEXT.with(|cx| (cx.task.get(), cx.yielder.get()));
-    if task.is_null() {
+    if task.is_null() || std::thread::panicking() {
         return false;
     }
     // SAFETY: non-null, so set by `enter_task` for the task switched in now, whose
@@ -195,7 +261,45 @@ pub(crate) fn park_task(reason: WaitReason) -> bool {
     true
 }
 
+/// Parks the OS thread: a wait outside a green thread, or in one whose stack unwinds (see
+/// [`park_task`]). In the second case no other task of this thread can run until another
+/// OS thread wakes this one; if none does within the scheduler's stall warning time, say
+/// so on stderr (once per thread) instead of hanging silently.
+pub(crate) fn park_thread(reason: WaitReason) {
+    if !in_task() {
+        return std::thread::park();
+    }
+    park_unwinding_task(reason);
+}
+
+#[cold]
+#[inline(never)]
+fn park_unwinding_task(reason: WaitReason) {
+    let after = with_local(|local| local.config.stall_warning_after)
+        .unwrap_or(std::time::Duration::from_secs(10));
+    let started = Instant::now();
+    std::thread::park_timeout(after);
+    if started.elapsed() < after || CONTEXT.with(|cx| cx.unwinding_wait_reported.replace(true)) {
+        return;
+    }
+    let task = with_current(|h| match &h.name {
+        Some(name) => format!("task {} (\"{name}\")", h.id),
+        None => format!("task {}", h.id),
+    })
+    .unwrap_or_default();
+    eprintln!(
+        "yieldpoint: {task} has waited {after:?} for {reason:?} while its stack unwinds (in a \
+         destructor, during a panic, a cancel or a close). A green thread cannot switch out \
+         while it unwinds, so the wait blocks its OS thread, and no other task of that thread \
+         can run until another OS thread wakes it. Wait after catch_unwind instead of in Drop \
+         (see JoinHandle::cancel)."
+    );
+}
+
 /// Puts the current green thread at the back of the run queue; `false` outside one.
+///
+/// While the task's stack unwinds it does not switch (see [`park_task`]) and returns `true`:
+/// a `yield_now` in a destructor is a no-op.
 ///
 /// Inlined down to the stack switch, like [`switch_with`].
 #[inline(always)]
@@ -203,6 +307,9 @@ pub(crate) fn yield_task() -> bool {
     let yielder = CONTEXT.with(|cx| cx.yielder.get());
     if yielder.is_null() {
         return false;
+    }
+    if std::thread::panicking() {
+        return true;
     }
     // SAFETY: non-null, so set by `set_yielder`/`enter_task` for the task switched in now;
     // see `switch_with`.
@@ -253,16 +360,19 @@ fn switch_with(yielder: &TaskYielder, what: Switch) {
     check_on_task_stack(yielder);
     match yielder.try_yield(what) {
         Ok(()) => {}
-        Err(interrupt) => interrupted(yielder, interrupt),
+        Err(interrupt) => interrupted(interrupt),
     }
 }
 
 /// Applies an interrupt delivered at a yield point.
 #[cold]
 #[inline(never)]
-fn interrupted(yielder: &TaskYielder, interrupt: Interrupt) -> ! {
+fn interrupted(interrupt: Interrupt) -> ! {
     match interrupt {
-        Interrupt::Cancel => yielder.raise(Interrupt::Cancel),
+        // Not `Yielder::raise`: a thrown error that the body swallows with `catch_unwind` is
+        // raised again at its next yield point, but a caught cancel is handled: the task
+        // goes on, not cancelled (asyncio's `uncancel`). The cancel is raised once.
+        Interrupt::Cancel => panic::resume_unwind(Box::new(CancelUnwind)),
         Interrupt::Timeout(id) => panic::resume_unwind(Box::new(TimeoutUnwind(id))),
     }
 }

@@ -26,7 +26,7 @@ use std::time::Instant;
 use corosensei::stack::Stack;
 
 use super::work_queue::WorkerQueues;
-use super::{context, Config, Interrupt, Remote, SlowTask, Switch, TaskYielder};
+use super::{context, CancelUnwind, Config, Interrupt, Remote, SlowTask, Switch, TaskYielder};
 use crate::coroutine::{Coroutine, CoroutineState};
 use crate::stack::PooledStack;
 use crate::task::header::Header;
@@ -341,7 +341,7 @@ impl Local {
         // SAFETY: the task's slot holds an `Arc` of its header until `finish` removes it, at
         // the very end of this call; `task` itself is lent to the context while it runs.
         let header = unsafe { &*header };
-        context::enter_task(task);
+        let running = context::enter_task(task);
         header.count_switch();
         let started = self.config.slow_task_threshold.map(|_| Instant::now());
         // SAFETY: `co` points into the task's slot box, which stays allocated and holds this
@@ -349,10 +349,11 @@ impl Local {
         // which clears it too and cannot run while this loop borrows the scheduler).
         // Nothing else reaches the coroutine while it runs: other code touches other slots,
         // or only a slot's header. No `catch_unwind` here: the task's body catches its own
-        // panic (see `start`), and its coroutine returns it in `task_panic`.
-        let result = resume(unsafe { &mut *co }, header);
+        // panic (see `start`), and its coroutine returns it in `task_panic`; `running`
+        // switches the task out even if something unwinds past it.
+        let result = self.resume(unsafe { &mut *co }, header);
         header.set_running(false);
-        let task = context::leave_task();
+        let task = running.leave();
         if let Some(started) = started {
             self.report_if_slow(header, started.elapsed());
         }
@@ -364,9 +365,49 @@ impl Local {
                 }
             }
             Ok(CoroutineState::Complete(())) => self.finish(header, false),
-            // An expired timeout can only escape if the body swallowed its unwind: the
-            // task was interrupted all the same, so it ends as cancelled.
+            // A task cancelled before it started, or an expired timeout whose unwind the
+            // body swallowed: the task was interrupted, so it ends as cancelled.
             Err(Interrupt::Cancel | Interrupt::Timeout(_)) => self.finish(header, true),
+        }
+    }
+
+    /// Resumes a task, delivering a pending cancel or expired timeout at its yield point.
+    #[inline(always)]
+    fn resume(
+        &self,
+        co: &mut TaskCoroutine,
+        header: &Header,
+    ) -> Result<CoroutineState<Switch, ()>, Interrupt> {
+        if header.cancel_requested() {
+            return self.deliver_cancel(co, header);
+        }
+        match header.take_expired_timeout() {
+            0 => Ok(co.send(())),
+            id => co.throw(Interrupt::Timeout(id)),
+        }
+    }
+
+    /// Raises a cancel at the task's yield point, once: the request is used up, so a task
+    /// that catches the cancel and goes on is not cancelled again unless it is asked again
+    /// (asyncio's `uncancel`). A task that has not started is dropped unrun; a panic from
+    /// its captures' `Drop` becomes the task's panic.
+    #[cold]
+    #[inline(never)]
+    fn deliver_cancel(
+        &self,
+        co: &mut TaskCoroutine,
+        header: &Header,
+    ) -> Result<CoroutineState<Switch, ()>, Interrupt> {
+        header.take_cancel();
+        if co.is_started() {
+            return co.throw(Interrupt::Cancel);
+        }
+        match panic::catch_unwind(AssertUnwindSafe(|| co.throw(Interrupt::Cancel))) {
+            Ok(result) => result,
+            Err(payload) => {
+                self.task_panic.set(Some(payload));
+                Err(Interrupt::Cancel)
+            }
         }
     }
 
@@ -398,8 +439,12 @@ impl Local {
         };
         let (stack, body) = unstarted?;
         if header.cancel_requested() {
-            drop((stack, body));
-            self.remove(key, header, Some(JoinError::cancelled(header)));
+            drop(stack);
+            let error = match panic::catch_unwind(AssertUnwindSafe(|| drop(body))) {
+                Ok(()) => JoinError::cancelled(header),
+                Err(payload) => JoinError::panicked(header, payload),
+            };
+            self.remove(key, header, Some(error));
             return None;
         }
         let stack = crate::stack::swap_for_warm(stack);
@@ -416,6 +461,7 @@ impl Local {
     #[inline(never)]
     fn finish(&self, header: &Header, interrupted: bool) {
         let error = match self.task_panic.take() {
+            Some(payload) if payload.is::<CancelUnwind>() => Some(JoinError::cancelled(header)),
             Some(payload) => Some(JoinError::panicked(header, payload)),
             None => interrupted.then(|| JoinError::cancelled(header)),
         };
@@ -448,12 +494,17 @@ impl Local {
             return;
         };
         if ran > threshold {
-            (self.config.on_slow_task)(&SlowTask {
+            let report = SlowTask {
                 id: header.id,
                 name: header.name.clone(),
                 ran,
                 threshold,
-            });
+            };
+            let callback = AssertUnwindSafe(|| (self.config.on_slow_task)(&report));
+            if panic::catch_unwind(callback).is_err() {
+                // The panic hook has printed the panic; the scheduler goes on.
+                eprintln!("yieldpoint: the on_slow_task callback panicked (reporting {report}); the scheduler goes on");
+            }
         }
     }
 
@@ -470,9 +521,77 @@ impl Local {
             .collect()
     }
 
-    /// Cancels every task left: unstarted bodies are dropped, suspended stacks unwind
-    /// (destructors run), and their `JoinHandle`s report cancellation.
+    /// Ends every task left, as asyncio's `run` does at its end: cancels them all and runs
+    /// them until they have ended, so their cleanup (destructors, code after a caught
+    /// cancel) runs with its task context and may wait (sleep, join, channels).
+    ///
+    /// Whenever [`SHUTDOWN_IDLE`] passes with no task ending, every task left is cancelled
+    /// again, [`SHUTDOWN_CANCELS`] times in all. Tasks that still have not ended then (they keep
+    /// catching their cancels, or wait for something that never comes) are closed where
+    /// they stand: their stacks unwind without switching ([`Coroutine::close`]).
+    ///
+    /// Dropped inside a green thread or while another scheduler runs on this thread, the
+    /// scheduler cannot run its tasks: it closes them at once.
     pub(crate) fn shutdown(&self) {
+        if let Some(running) = context::try_enter_local(self) {
+            self.cancel_and_run();
+            drop(running);
+        }
+        self.close_remaining();
+    }
+
+    /// The cancel-and-run phase of [`shutdown`](Self::shutdown).
+    fn cancel_and_run(&self) {
+        self.cancel_all();
+        let mut cancels = 1;
+        let (mut live, mut since) = (self.live(), Instant::now());
+        while self.live() > 0 {
+            if self.live() != live {
+                (live, since) = (self.live(), Instant::now());
+            } else if since.elapsed() >= SHUTDOWN_IDLE {
+                if cancels == SHUTDOWN_CANCELS {
+                    return;
+                }
+                self.cancel_all();
+                cancels += 1;
+                since = Instant::now();
+            }
+            if !self.step() {
+                self.wait_until(since + SHUTDOWN_IDLE);
+            }
+        }
+    }
+
+    /// Parks the thread until the next timer, a wakeup from another thread, or `until`,
+    /// whichever comes first.
+    fn wait_until(&self, until: Instant) {
+        if self.remote.has_pending() {
+            return;
+        }
+        let until = self.next_deadline().map_or(until, |timer| timer.min(until));
+        let now = Instant::now();
+        if until > now {
+            std::thread::park_timeout(until - now);
+        }
+    }
+
+    /// Requests a cancel of every task on this thread.
+    fn cancel_all(&self) {
+        let headers: Vec<Arc<Header>> = self
+            .slots
+            .borrow()
+            .iter()
+            .filter_map(|slot| slot.header.clone())
+            .collect();
+        for header in headers {
+            header.request_cancel();
+        }
+    }
+
+    /// Closes every task left without running it: unstarted bodies are dropped,
+    /// suspended stacks unwind (destructors run), and their `JoinHandle`s report
+    /// cancellation, or the panic of a destructor or of a body that ignored the close.
+    fn close_remaining(&self) {
         // Entered when possible, so destructors that spawn or wake find this scheduler.
         let _running = context::try_enter_local(self);
         loop {
@@ -490,17 +609,46 @@ impl Local {
                     unstarted,
                     coroutine,
                 } = *slot;
-                if let Some(header) = &header {
-                    header.set_coroutine(std::ptr::null_mut());
-                }
-                drop((unstarted, coroutine));
-                if let Some(header) = header {
-                    self.finished(&header, Some(JoinError::cancelled(&header)));
-                }
+                let Some(header) = header else { continue };
+                header.set_coroutine(std::ptr::null_mut());
+                let error = match close_task(&header, unstarted, coroutine.into_inner()) {
+                    Ok(()) => JoinError::cancelled(&header),
+                    Err(payload) => JoinError::panicked(&header, payload),
+                };
+                self.finished(&header, Some(error));
             }
         }
         self.timers.borrow_mut().clear();
     }
+}
+
+/// How many times a scheduler's drop cancels the tasks that are left before it closes
+/// them (see [`Local::shutdown`]).
+const SHUTDOWN_CANCELS: u32 = 3;
+
+/// How long a scheduler's drop runs its tasks with none of them ending before it cancels
+/// the tasks left again.
+const SHUTDOWN_IDLE: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// Drops a task's unstarted body or closes its coroutine, switched in as "closing" (so its
+/// yield points reach its own coroutine, which refuses them, see [`Coroutine::close`]); a
+/// panic from a destructor or from a body that ignored the close is returned.
+fn close_task(
+    header: &Arc<Header>,
+    unstarted: Option<(PooledStack, Body)>,
+    coroutine: Option<TaskCoroutine>,
+) -> Result<(), Box<dyn Any + Send>> {
+    panic::catch_unwind(AssertUnwindSafe(|| {
+        drop(unstarted);
+        if let Some(co) = coroutine {
+            let guard = context::try_enter_task(header.clone());
+            if let Some(guard) = &guard {
+                context::set_closing(guard);
+            }
+            drop(co);
+            drop(guard);
+        }
+    }))
 }
 
 /// Creates the coroutine of a task that starts now.
@@ -522,34 +670,20 @@ fn start(header: &Arc<Header>, stack: PooledStack, body: impl FnOnce() + 'static
         );
         context::set_yielder(co, own.stack_bounds());
         if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(body)) {
-            keep_panic(payload);
+            keep_panic(own, payload);
         }
     })
 }
 
-/// Leaves a task body's panic for its scheduler; lets every other unwind go on to the
-/// coroutine's root: a cancel (thrown in, `Yielder::raise`) and the close that unwinds a
-/// task dropped unfinished (at shutdown, outside any resume).
+/// Leaves the panic of `own`'s body (or the cancel that ended it) for its scheduler; lets
+/// every other unwind go on to the coroutine's root: a thrown error (`Yielder::raise`) and
+/// the close that unwinds a task dropped unfinished, which happens while the task is not
+/// switched in to run (a scheduler's drop, maybe inside another scheduler's task).
 #[cold]
-fn keep_panic(payload: Box<dyn Any + Send>) {
-    if crate::coroutine::is_throw_payload(&*payload) || !context::in_task() {
+fn keep_panic(own: &Header, payload: Box<dyn Any + Send>) {
+    if crate::coroutine::is_throw_payload(&*payload) || !context::is_running(own) {
         panic::resume_unwind(payload);
     }
     let payload = context::with_local(|local| local.task_panic.replace(Some(payload)));
     debug_assert!(matches!(payload, Some(None)), "one panic per task end");
-}
-
-/// Resumes a task, delivering a pending cancel or expired timeout at its yield point.
-#[inline(always)]
-fn resume(
-    co: &mut TaskCoroutine,
-    header: &Header,
-) -> Result<CoroutineState<Switch, ()>, Interrupt> {
-    if header.cancel_requested() {
-        return co.throw(Interrupt::Cancel);
-    }
-    match header.take_expired_timeout() {
-        0 => Ok(co.send(())),
-        id => co.throw(Interrupt::Timeout(id)),
-    }
 }

@@ -74,6 +74,11 @@ pub(crate) enum Interrupt {
     Timeout(u64),
 }
 
+/// The panic payload that carries a cancel from a task's yield point up to the root of its
+/// stack, where the task ends cancelled; a task that catches it (`catch_unwind`) and goes
+/// on is not cancelled (asyncio's `uncancel`).
+pub(crate) struct CancelUnwind;
+
 /// The panic payload that carries an expired timeout from a yield point up to its
 /// `timeout` call.
 pub(crate) struct TimeoutUnwind(pub(crate) u64);

@@ -48,7 +48,7 @@ impl Waiter {
 #[inline(always)]
 pub(crate) fn park_current(reason: WaitReason) {
     if !context::park_task(reason) {
-        std::thread::park();
+        context::park_thread(reason);
     }
 }
 

@@ -216,9 +216,20 @@ impl InlineValue {
 impl Drop for InlineValue {
     fn drop(&mut self) {
         if let Some(drop_value) = self.drop.get_mut().take() {
-            // SAFETY: `drop` is set only while `bytes` holds the value it drops; the value
-            // is `Send`, so any thread may drop it.
-            unsafe { drop_value(self.bytes.get_mut().as_mut_ptr().cast()) }
+            let bytes = self.bytes.get_mut().as_mut_ptr().cast();
+            // SAFETY: `drop` is set only while `bytes` holds the value it drops (taken above,
+            // so it runs once even if it panics); the value is `Send`, so any thread may
+            // drop it.
+            let dropped = std::panic::catch_unwind(|| unsafe { drop_value(bytes) });
+            // The last reference to a task's header may go anywhere, a scheduler's loop
+            // included: a panic from a value no one joined must not unwind out of there
+            // (tokio drops an unjoined output under `catch_unwind` too).
+            if dropped.is_err() {
+                eprintln!(
+                    "yieldpoint: dropping the value of a task that no one joined panicked; \
+                     the panic was caught"
+                );
+            }
         }
     }
 }

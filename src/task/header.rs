@@ -192,6 +192,11 @@ impl Header {
         self.cancel.load(Ordering::Acquire)
     }
 
+    /// Uses up the cancel request: the scheduler raises a cancel once per request.
+    pub(crate) fn take_cancel(&self) -> bool {
+        self.cancel.swap(false, Ordering::AcqRel)
+    }
+
     pub(crate) fn expire_timeout(self: &Arc<Self>, id: u64) {
         // Nested `timeout`s can expire together before the task resumes. Ids grow, so the
         // smallest is the outermost call; unwinding to it leaves the inner ones too, while

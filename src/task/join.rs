@@ -117,20 +117,47 @@ impl<T> JoinHandle<T> {
 
     #[track_caller]
     fn assert_can_block(&self) {
-        // Inside a running scheduler the wait parks a task (or another thread's scheduler
-        // runs the task); only a thread outside every scheduler can block for good.
-        if context::with_local(|_| ()).is_some() {
-            return;
-        }
         let Some(owner) = self.header.owner() else {
             return;
         };
-        assert!(
-            owner.thread().id() != std::thread::current().id(),
-            "join() on unfinished task {} from the thread of its scheduler, outside the \
-             scheduler, would block forever; join inside block_on() or after run()",
+        if owner.thread().id() != std::thread::current().id() {
+            return; // another thread's scheduler runs the task
+        }
+        // The task's scheduler runs on this thread: only that scheduler's own loop can run
+        // it, so waiting anywhere else on this thread would wait forever.
+        match context::with_local(|local| std::ptr::eq(&*local.remote, owner)) {
+            Some(true) if std::thread::panicking() && context::in_task() => {
+                self.join_while_unwinding()
+            }
+            Some(true) => {}
+            Some(false) => panic!(
+                "join() on unfinished task {} of another scheduler on this OS thread would block \
+                 forever (that scheduler cannot run while this one does); join it after its own \
+                 scheduler's run()/block_on(), or spawn it on this scheduler",
+                self.header.id
+            ),
+            None => panic!(
+                "join() on unfinished task {} from the thread of its scheduler, outside the \
+                 scheduler, would block forever; join inside block_on() or after run()",
+                self.header.id
+            ),
+        }
+    }
+
+    /// A green thread whose stack unwinds cannot switch out, so a `join` in its destructor
+    /// blocks its OS thread; a task of the same thread can then never run to end it. A
+    /// panic here would abort anyway (it is a panic during unwinding): say why, then abort.
+    #[cold]
+    fn join_while_unwinding(&self) -> ! {
+        eprintln!(
+            "yieldpoint: join() on unfinished task {} from a destructor of a task of the same \
+             OS thread while that task unwinds (a panic, a cancel or a close) can never \
+             return: a green thread cannot switch out while it unwinds, so the joined task \
+             cannot run. Join after catch_unwind instead of in Drop (see JoinHandle::cancel). \
+             Aborting.",
             self.header.id
         );
+        std::process::abort()
     }
 
     /// Whether the task has finished (returned, panicked or was cancelled).
@@ -156,7 +183,31 @@ impl<T> JoinHandle<T> {
     /// [`join`](Self::join) reports [`JoinError::is_cancelled`]. A task that has not started
     /// never runs; a finished task is unaffected. Returns at once.
     ///
-    /// Python: `task.cancel()`.
+    /// Python: `task.cancel()`. yieldpoint follows asyncio's rules:
+    ///
+    /// - **Raised once.** Each `cancel` raises one cancel, at the task's next yield point
+    ///   (`CancelledError` at its next `await`). Calling `cancel` again before that changes
+    ///   nothing; calling it after the task caught the first raises another.
+    /// - **Catching it un-cancels.** The cancel is an unwind; a task that catches it with
+    ///   [`std::panic::catch_unwind`] and goes on is not cancelled: later yield points do
+    ///   not raise it again, and if the task returns a value, `join` gives `Ok(value)`
+    ///   (asyncio's `Task.uncancel`). Re-raise the payload with
+    ///   [`std::panic::resume_unwind`] to end as cancelled.
+    /// - **Cleanup may wait, after the catch.** Python's `finally: await cleanup()` is
+    ///   `catch_unwind` around the work, then the waits (sleep, join, channels), then
+    ///   `resume_unwind`: once caught, the task runs normally again, so its waits switch
+    ///   as usual (example below).
+    ///
+    /// What Rust varies, on purpose: **destructors run while the stack unwinds, and no
+    /// yield point switches then.** A suspended unwind would leave
+    /// [`std::thread::panicking`] true for every other task of the OS thread (a `std` mutex
+    /// they hold gets poisoned, a panic of theirs aborts), so in a destructor during a
+    /// cancel or a panic, `yield_now` does nothing, and a wait (a channel, a mutex, `sleep`)
+    /// blocks the OS thread like a wait outside a scheduler: it returns when another OS
+    /// thread wakes it (or when a sleep ends), and a scheduler that waits so for longer
+    /// than its stall warning time says so on stderr. A `join` of a task of the same
+    /// thread in such a destructor could never return: it aborts with a message. And as
+    /// anywhere in Rust, a destructor that panics during the unwind aborts the process.
     ///
     /// # Examples
     /// ```
@@ -167,6 +218,53 @@ impl<T> JoinHandle<T> {
     ///     yieldpoint::yield_now(); // it starts, and yields
     ///     forever.cancel();
     ///     assert!(forever.join().unwrap_err().is_cancelled());
+    /// });
+    /// ```
+    ///
+    /// `finally: await cleanup()`: the cleanup waits for another task, then the cancel goes
+    /// on.
+    ///
+    /// ```
+    /// use std::panic::{self, AssertUnwindSafe};
+    /// use std::time::Duration;
+    /// use yieldpoint::sched::RoundRobin;
+    ///
+    /// RoundRobin::new().block_on(|| {
+    ///     let worker = yieldpoint::spawn(|| {
+    ///         let work = panic::catch_unwind(AssertUnwindSafe(|| {
+    ///             yieldpoint::sleep(Duration::from_secs(3600));
+    ///         }));
+    ///         // The cleanup: caught, so its waits switch as usual.
+    ///         let flush = yieldpoint::spawn(|| yieldpoint::sleep(Duration::from_millis(1)));
+    ///         flush.join().unwrap();
+    ///         if let Err(cancel) = work {
+    ///             panic::resume_unwind(cancel); // end as cancelled
+    ///         }
+    ///     });
+    ///     yieldpoint::yield_now(); // it starts and sleeps
+    ///     worker.cancel();
+    ///     assert!(worker.join().unwrap_err().is_cancelled());
+    /// });
+    /// ```
+    ///
+    /// Catching the cancel and returning: not cancelled.
+    ///
+    /// ```
+    /// use std::panic::{self, AssertUnwindSafe};
+    /// use std::time::Duration;
+    /// use yieldpoint::sched::RoundRobin;
+    ///
+    /// RoundRobin::new().block_on(|| {
+    ///     let stubborn = yieldpoint::spawn(|| {
+    ///         let caught = panic::catch_unwind(AssertUnwindSafe(|| {
+    ///             yieldpoint::sleep(Duration::from_secs(3600));
+    ///         }));
+    ///         yieldpoint::yield_now(); // the cancel is not raised again
+    ///         if caught.is_err() { "caught the cancel" } else { "slept" }
+    ///     });
+    ///     yieldpoint::yield_now();
+    ///     stubborn.cancel();
+    ///     assert_eq!(stubborn.join().unwrap(), "caught the cancel");
     /// });
     /// ```
     pub fn cancel(&self) {

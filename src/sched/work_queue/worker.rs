@@ -122,8 +122,12 @@ pub(super) fn cancel_unstarted(shared: &Shared, task: NewTask) {
         stack,
         body,
     } = task;
-    drop(body);
     drop(stack);
-    header.finish(Some(JoinError::cancelled(&header)));
+    // A panic from a capture's `Drop` is the task's panic; it must not kill the worker.
+    let error = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(body))) {
+        Ok(()) => JoinError::cancelled(&header),
+        Err(payload) => JoinError::panicked(&header, payload),
+    };
+    header.finish(Some(error));
     shared.finished(&header);
 }
