@@ -36,9 +36,18 @@ use crate::task::{self, JoinHandle, SpawnError, TaskSnapshot};
 ///
 /// [`run`](Self::run) returns when every task has finished. [`block_on`](Self::block_on)
 /// returns as soon as its main function does: other tasks stay where they are and run
-/// again at the next `run` or `block_on`. Dropping the scheduler cancels them: unstarted
-/// bodies are dropped, suspended ones unwind (destructors run), and their `JoinHandle`s
-/// report cancellation.
+/// again at the next `run` or `block_on`.
+///
+/// Dropping the scheduler ends them as `asyncio.run` does at its end: it cancels every
+/// task (see [`JoinHandle::cancel`] for the rules: unstarted bodies are dropped unrun,
+/// suspended ones unwind at their yield point) and runs them until they have ended, so
+/// cleanup code after a caught cancel may still wait (sleep, join, channels), and their
+/// `JoinHandle`s report cancellation. Whenever 100 ms pass with no task ending, the tasks
+/// left are cancelled again, three times in all; a task that still goes on (it catches
+/// every cancel) is then closed where it stands, like
+/// [`Coroutine::close`](crate::Coroutine::close), and its handle reports the close's
+/// outcome. A scheduler dropped inside a green thread cannot run its tasks: it closes
+/// them at once.
 ///
 /// # Examples
 /// ```

@@ -96,8 +96,10 @@ use idle::Sleepers;
 /// # Shutdown
 ///
 /// [`run`](Self::run) returns when every task has finished; [`block_on`](Self::block_on)
-/// when its main function has. Dropping the scheduler cancels what is left — on its own
-/// worker, so destructors run on the thread the task lived on — and joins the workers.
+/// when its main function has. Dropping the scheduler cancels what is left and joins the
+/// workers. Each worker cancels and runs its own tasks, so destructors and cleanup run on
+/// the thread the task lived on and may still wait, by the same rules as
+/// [`RoundRobin`](crate::sched::RoundRobin)'s drop ("Tasks left behind").
 ///
 /// # Examples
 /// ```
