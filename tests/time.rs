@@ -387,6 +387,72 @@ fn elapsed_displays_what_happened() {
     );
 }
 
+/// Timers that can no longer fire leave the timer queue: finished `timeout`s, cancelled
+/// sleeps, and sleeps interrupted by a timeout (issue 10, item 12: a million
+/// `timeout(1h, ..)` calls used to keep a million entries, +78 MB, for an hour). The
+/// queue's length is read through a test hook; it holds at most about twice the live
+/// timers.
+fn dead_timers_leave_the_queue() {
+    const TIMEOUTS: usize = 100_000;
+    const SLEEPERS: usize = 2_000;
+    let queued = || yieldpoint::time::queued_timers().expect("inside a scheduler");
+    for i in 0..TIMEOUTS {
+        assert_eq!(yieldpoint::timeout(FOREVER, || i), Ok(i));
+    }
+    assert!(
+        queued() <= 64,
+        "{} timers queued after {TIMEOUTS} finished timeouts",
+        queued()
+    );
+
+    // `spawn_local`: on this thread, whose timer queue `queued` reads.
+    let sleepers: Vec<_> = (0..SLEEPERS)
+        .map(|_| yieldpoint::spawn_local(|| yieldpoint::sleep(FOREVER)))
+        .collect();
+    while yieldpoint::task::all_tasks()
+        .iter()
+        .filter(|t| t.state == yieldpoint::task::TaskState::Sleeping)
+        .count()
+        < SLEEPERS
+    {
+        yieldpoint::sleep(ms(1));
+    }
+    assert!(queued() >= SLEEPERS, "the sleepers' timers are queued");
+    for s in &sleepers {
+        s.cancel();
+    }
+    for s in sleepers {
+        assert!(s.join().unwrap_err().is_cancelled());
+    }
+    assert!(
+        queued() <= 64,
+        "{} timers queued after {SLEEPERS} sleeps were cancelled",
+        queued()
+    );
+
+    for _ in 0..1_000 {
+        assert!(yieldpoint::timeout(Duration::ZERO, || yieldpoint::sleep(FOREVER)).is_err());
+    }
+    assert!(
+        queued() <= 64,
+        "{} timers queued after 1000 sleeps were interrupted",
+        queued()
+    );
+}
+
+#[test]
+fn dead_timers_leave_the_queue_round_robin() {
+    RoundRobin::new().block_on(dead_timers_leave_the_queue);
+}
+
+#[test]
+fn dead_timers_leave_the_queue_work_queue() {
+    yieldpoint::sched::WorkQueue::builder()
+        .workers(2)
+        .build()
+        .block_on(dead_timers_leave_the_queue);
+}
+
 /// Test-only way to name the `Elapsed` value (its field is private).
 trait ElapsedForTest {
     fn default_for_test() -> Elapsed;
