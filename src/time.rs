@@ -175,12 +175,17 @@ impl Error for Elapsed {}
 /// # Panics
 ///
 /// Outside a green thread (nothing could interrupt `f`): run it inside a scheduler, or
-/// check the time yourself. A panic in `f` propagates.
+/// check the time yourself. Inside a coroutine (a [`Generator`](crate::Generator)) that a
+/// green thread drives: the green thread's yield points are outside that coroutine, so
+/// put the `timeout` around the code that drives it. A panic in `f` propagates.
 #[track_caller]
 pub fn timeout<T>(duration: Duration, f: impl FnOnce() -> T) -> Result<T, Elapsed> {
     let header = context::current_header().expect(
         "timeout() needs a green thread to interrupt; call it inside RoundRobin::block_on or a spawned task",
     );
+    if !context::on_task_stack() {
+        timeout_inside_a_coroutine();
+    }
     static NEXT_ID: AtomicU64 = AtomicU64::new(1);
     let id = NEXT_ID.fetch_add(1, AtomicOrdering::Relaxed);
     let action = TimerAction::Timeout {
@@ -209,6 +214,20 @@ pub fn timeout<T>(duration: Duration, f: impl FnOnce() -> T) -> Result<T, Elapse
 #[doc(hidden)]
 pub fn queued_timers() -> Option<usize> {
     context::with_local(|local| local.timer_count())
+}
+
+/// The expiry of a `timeout` called inside a coroutine (a `Generator`) that a task drives
+/// would reach the task at its next yield point, outside that coroutine, and unwind the
+/// task instead of returning `Err(Elapsed)` here; refuse the call instead.
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn timeout_inside_a_coroutine() -> ! {
+    panic!(
+        "timeout() inside a coroutine (a Generator) that a green thread drives cannot \
+         interrupt it: the green thread yields outside that coroutine. Put the timeout \
+         around the code that drives the coroutine instead"
+    )
 }
 
 /// What a timer does when its deadline passes.
