@@ -60,6 +60,22 @@ fn cap_address_space(headroom: u64) {
     assert_eq!(unsafe { libc::setrlimit(libc::RLIMIT_AS, &limit) }, 0);
 }
 
+/// Runs `scenario` as the main task of a warmed-up round-robin scheduler in a child
+/// process (this test binary re-run with only `test` selected and `CHILD_ENV` set); the
+/// scenario returns a report starting with "CHILD-OK", which the parent checks.
+fn in_child(test: &str, scenario: impl FnOnce() -> String + 'static) {
+    if std::env::var_os(CHILD_ENV).is_none() {
+        let stdout = run_child(test);
+        assert!(stdout.contains("CHILD-OK"), "{stdout}");
+        return;
+    }
+    let rt = RoundRobin::new();
+    // Warm up: the first task start installs the overflow handler and its alternate signal
+    // stack, and fills this thread's lazily created state.
+    rt.block_on(|| yieldpoint::spawn(|| ()).join().unwrap());
+    println!("{}", rt.block_on(scenario));
+}
+
 /// In a child with a capped address space: spawn named tasks until a stack cannot be
 /// mapped. The error names the size and the remedies; the tasks already spawned all run
 /// to completion; after some finish (their stacks go back to the pool) spawning works
@@ -67,18 +83,7 @@ fn cap_address_space(headroom: u64) {
 #[test]
 fn spawn_reports_exhausted_address_space_and_the_scheduler_keeps_going() {
     let name = "spawn_reports_exhausted_address_space_and_the_scheduler_keeps_going";
-    if std::env::var_os(CHILD_ENV).is_none() {
-        let stdout = run_child(name);
-        assert!(stdout.contains("CHILD-OK"), "{stdout}");
-        return;
-    }
-
-    let rt = RoundRobin::new();
-    // Warm up: the first task start installs the overflow handler and its alternate signal
-    // stack, and fills this thread's lazily created state.
-    rt.block_on(|| yieldpoint::spawn(|| ()).join().unwrap());
-
-    let report = rt.block_on(|| {
+    in_child(name, || {
         let gate = Arc::new(Event::new());
         let done = Arc::new(AtomicUsize::new(0));
         let task = |gate: &Arc<Event>, done: &Arc<AtomicUsize>| {
@@ -144,7 +149,67 @@ fn spawn_reports_exhausted_address_space_and_the_scheduler_keeps_going() {
         assert_eq!(done.load(Ordering::SeqCst), spawned + 10);
         format!("CHILD-OK spawned={spawned} error={error}")
     });
-    println!("{report}");
+}
+
+/// Spawns tasks of `stack_size` that wait for `gate` until a stack cannot be mapped;
+/// returns their handles (`handles` must have room for all: it was reserved before the
+/// cap).
+fn spawn_until_exhausted(
+    gate: &Arc<Event>,
+    stack_size: usize,
+    mut handles: Vec<yieldpoint::task::JoinHandle<()>>,
+) -> Vec<yieldpoint::task::JoinHandle<()>> {
+    loop {
+        let gate = gate.clone();
+        match Builder::new()
+            .stack_size(stack_size)
+            .spawn(move || gate.wait())
+        {
+            Ok(h) => handles.push(h),
+            Err(SpawnError::Stack(_)) => return handles,
+            Err(e) => panic!("expected a stack error, got {e:?}"),
+        }
+        assert!(
+            handles.len() < handles.capacity(),
+            "the address-space cap never bit"
+        );
+    }
+}
+
+/// In a child with a capped address space: a spike of live tasks fills it; they all end,
+/// and their stacks go to the pool. Tasks with another stack size must still fit: a
+/// failed mapping unmaps the pooled stacks and tries again (issue 10, item 14: the pool
+/// used to keep them, so after a spike only the stacks it could reuse fit).
+#[test]
+fn pooled_stacks_are_unmapped_when_a_new_one_does_not_fit() {
+    let name = "pooled_stacks_are_unmapped_when_a_new_one_does_not_fit";
+    in_child(name, || {
+        let gate = Arc::new(Event::new());
+        // Reserved before the cap, so that collecting handles needs no new memory.
+        let (small, big) = (Vec::with_capacity(4096), Vec::with_capacity(4096));
+        cap_address_space(HEADROOM);
+
+        let spike = spawn_until_exhausted(&gate, 64 * 1024, small);
+        gate.set();
+        let spiked = spike.len();
+        for h in spike {
+            h.join().unwrap();
+        }
+        // Every stack of the spike is pooled now. Stacks twice as large take twice the
+        // room (plus a guard page each): about half as many fit once the pool lets go.
+        let gate = Arc::new(Event::new());
+        let after = spawn_until_exhausted(&gate, 128 * 1024, big);
+        let fitted = after.len();
+        gate.set();
+        for h in after {
+            h.join().unwrap();
+        }
+        assert!(
+            fitted >= spiked / 3,
+            "after a spike of {spiked} 64 KiB stacks, only {fitted} 128 KiB stacks fit"
+        );
+        format!("CHILD-OK spike={spiked} after={fitted}")
+    });
 }
 
 /// In-process: a stack size larger than any address space fails with `ENOMEM`, named in the

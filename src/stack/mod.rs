@@ -21,7 +21,7 @@ use std::fmt;
 use std::io;
 
 pub(crate) use overflow::GuardRegistration;
-pub(crate) use pool::{release, swap_for_warm};
+pub(crate) use pool::{release, swap_for_warm, trim};
 
 /// The stack type every coroutine runs on.
 pub(crate) type PooledStack = corosensei::stack::DefaultStack;
@@ -110,7 +110,14 @@ pub(crate) fn acquire(bytes: usize, name: Option<&str>) -> Result<PooledStack, S
     if let Some(stack) = pool::take(size) {
         return Ok(stack);
     }
-    PooledStack::new(size).map_err(|source| error(size, source))
+    let fresh = match PooledStack::new(size) {
+        // Out of memory, address space or mappings: unmap the pooled stacks (none has
+        // this size) and try once more. See "When pooled stacks are unmapped" in
+        // `stack/pool.rs`.
+        Err(_) if pool::trim() > 0 => PooledStack::new(size),
+        fresh => fresh,
+    };
+    fresh.map_err(|source| error(size, source))
 }
 
 /// The usable size of `stack` in bytes: everything above its guard page.

@@ -410,6 +410,9 @@ impl Drop for WorkQueue {
         while let Some(task) = self.shared.injector.steal().success() {
             worker::cancel_unstarted(&self.shared, task);
         }
+        // The workers' stacks went to the shared pool when their threads exited: unmap
+        // them, rather than keep this scheduler's peak for the rest of the process.
+        crate::stack::trim();
     }
 }
 
