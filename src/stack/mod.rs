@@ -6,6 +6,11 @@
 //! process's `vm.max_map_count`; finished coroutines hand their stack to a per-thread
 //! pool (`stack/pool.rs`) and the next coroutine of the same size takes it from there.
 //!
+//! Requested sizes are raised to [`MIN_STACK_SIZE`] and rounded up to whole pages (see
+//! there). Pooled stacks are unmapped when a new stack cannot be mapped, after they went
+//! unused for about a second, and when a `WorkQueue` is dropped (see "When pooled stacks
+//! are unmapped" in `stack/pool.rs`).
+//!
 //! A stack overflow inside a coroutine hits the guard page; `stack/overflow.rs` turns that fault
 //! into a message naming the coroutine and its stack size, then aborts, like std's
 //! "thread '…' has overflowed its stack".
@@ -30,8 +35,23 @@ pub(crate) type PooledStack = corosensei::stack::DefaultStack;
 /// author suggests as a floor for code that calls into the standard library.
 pub const DEFAULT_STACK_SIZE: usize = 64 * 1024;
 
-/// Smallest usable stack size in bytes; smaller requests are raised to it.
-pub const MIN_STACK_SIZE: usize = 16 * 1024;
+/// Smallest usable stack size in bytes: 32 KiB. Smaller requests, `0` and `1` included,
+/// get this size.
+///
+/// It is the size on which a panic can still print its backtrace: with `RUST_BACKTRACE=1`
+/// or `full`, printing one takes between 20 and 24 KiB of stack (measured on x86-64
+/// Linux, Rust 1.95, debug and release, in a coroutine and in a task: 20 KiB overflows,
+/// 24 KiB does not), so the old 16 KiB minimum turned such a panic into a stack-overflow
+/// abort. 32 KiB leaves about 8 KiB for the body's own frames around the panic; code
+/// that calls deeper into the standard library wants [`DEFAULT_STACK_SIZE`].
+///
+/// # Rounding
+///
+/// A requested size is raised to this minimum, then rounded up to whole pages (4 KiB on
+/// most systems); the stack gets that many usable bytes, plus one guard page below them
+/// that is not counted. So `stack_size(0)` and `stack_size(1)` give 32 KiB, and
+/// `stack_size(40_000)` gives 40 KiB (40,960 bytes).
+pub const MIN_STACK_SIZE: usize = 32 * 1024;
 
 /// A stack could not be allocated.
 ///
