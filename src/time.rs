@@ -252,6 +252,7 @@ impl TimerAction {
 ///
 /// The entry stays in the heap until the queue next compacts (lazy deletion), but never
 /// fires; see [`TimerQueue`].
+#[must_use = "dropping the handle cancels the timer"]
 pub(crate) struct TimerHandle(Rc<TimerEntry>);
 
 impl Drop for TimerHandle {
