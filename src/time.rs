@@ -225,8 +225,8 @@ pub fn queued_timers() -> Option<usize> {
 fn timeout_inside_a_coroutine() -> ! {
     panic!(
         "timeout() inside a coroutine (a Generator) that a green thread drives cannot \
-         interrupt it: the green thread yields outside that coroutine. Put the timeout \
-         around the code that drives the coroutine instead"
+         interrupt it, since the green thread yields outside that coroutine; put the \
+         timeout around the code that drives the coroutine instead"
     )
 }
 
