@@ -214,6 +214,68 @@ fn pooled_stacks_are_unmapped_when_a_new_one_does_not_fit() {
     });
 }
 
+/// In a child that fills its memory mappings up to `vm.max_map_count` (with one-page
+/// mappings of alternating protection, which cannot merge): the error blames the mapping
+/// count, names the limit, and says to raise it (issue 10, item 11: the message must
+/// tell this case from a stack that is too large). Skipped where the limit is too high
+/// to reach quickly.
+#[test]
+fn spawn_at_the_mapping_limit_blames_vm_max_map_count() {
+    let limit: usize = std::fs::read_to_string("/proc/sys/vm/max_map_count")
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(usize::MAX);
+    if limit > 1 << 20 {
+        println!("skipped: vm.max_map_count = {limit}");
+        return;
+    }
+    let name = "spawn_at_the_mapping_limit_blames_vm_max_map_count";
+    in_child(name, move || {
+        // SAFETY: sysconf has no preconditions; _SC_PAGESIZE is a valid name.
+        let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) } as usize;
+        // One reservation, then every other page made readable: each page is then a
+        // mapping of its own.
+        let pages = limit;
+        // SAFETY: an anonymous private mapping with no address hint has no preconditions.
+        let base = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                pages * page,
+                libc::PROT_NONE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
+                -1,
+                0,
+            )
+        };
+        assert_ne!(base, libc::MAP_FAILED);
+        let mut split = 0;
+        for i in (1..pages).step_by(2) {
+            // SAFETY: page `i` lies inside the reservation above, which is never unmapped
+            // while the child runs.
+            let page_start = unsafe { base.cast::<u8>().add(i * page) };
+            // SAFETY: as above; changing the protection of our own reservation.
+            if unsafe { libc::mprotect(page_start.cast(), page, libc::PROT_READ) } != 0 {
+                break; // the limit is reached
+            }
+            split += 1;
+        }
+        // Unstarted tasks hold their stacks; a few may still fit.
+        let mut handles = Vec::with_capacity(64);
+        let error = loop {
+            match Builder::new().name("one too many").spawn(|| ()) {
+                Ok(h) => handles.push(h),
+                Err(e) => break e,
+            }
+            assert!(handles.len() < 64, "the mapping limit never bit");
+        };
+        let text = error.to_string();
+        assert!(text.contains("vm.max_map_count"), "{text}");
+        assert!(text.contains(&format!("= {limit}")), "{text}");
+        assert!(!text.contains("larger than"), "{text}");
+        format!("CHILD-OK split={split} error={text}")
+    });
+}
+
 /// In-process: a stack size larger than the machine's memory (1 TiB, which the address
 /// space holds but the memory does not) or than any address space (128 TiB) fails with
 /// `ENOMEM`, and the error says the size is the problem, not `vm.max_map_count` (issue 10,
