@@ -73,7 +73,8 @@ thread_local! {
     };
 }
 
-/// The shared level: free stacks, oldest first, and their total usable size in bytes.
+/// The shared level: free stacks, roughly oldest first (a take moves the last one into
+/// its place), and their total usable size in bytes.
 struct Shared {
     stacks: Vec<PooledStack>,
     bytes: usize,
@@ -90,7 +91,8 @@ impl Shared {
     }
 
     /// Ends the epoch if it is older than [`IDLE_EPOCH`] at `now`: unmaps as many stacks
-    /// (the oldest) as the pool held unused through it, and starts the next one.
+    /// (from the front, the older ones) as the pool held unused through it, and starts
+    /// the next one.
     fn decay(&mut self, now: Instant) {
         let Some(start) = self.epoch else {
             self.epoch = Some(now);
