@@ -105,7 +105,12 @@ fn absurd_stack_size_is_an_error_not_a_panic() {
         "size missing: {text}"
     );
     assert!(text.contains("\"greedy\""), "name missing: {text}");
-    assert!(text.contains("vm.max_map_count"), "advice missing: {text}");
+    // The size is the problem, not the mapping count (issue 10, item 11).
+    assert!(
+        text.contains("lower the stack size"),
+        "advice missing: {text}"
+    );
+    assert!(!text.contains("vm.max_map_count"), "wrong advice: {text}");
     assert!(std::error::Error::source(&err).is_some());
 }
 
@@ -121,7 +126,7 @@ fn stack_size_near_usize_max_is_an_error_not_a_panic() {
                 .map(drop)
         });
         match result {
-            Ok(Err(err)) => assert!(err.to_string().contains("vm.max_map_count"), "{err}"),
+            Ok(Err(err)) => assert!(err.to_string().contains("lower the stack size"), "{err}"),
             Ok(Ok(())) => panic!("stack_size({bytes}) built a coroutine"),
             Err(_) => panic!("stack_size({bytes}) panicked instead of returning Err"),
         }

@@ -387,6 +387,151 @@ fn elapsed_displays_what_happened() {
     );
 }
 
+/// Timers that can no longer fire leave the timer queue: finished `timeout`s, cancelled
+/// sleeps, and sleeps interrupted by a timeout (issue 10, item 12: a million
+/// `timeout(1h, ..)` calls used to keep a million entries, +78 MB, for an hour). The
+/// queue's length is read through a test hook; it holds at most about twice the live
+/// timers.
+fn dead_timers_leave_the_queue() {
+    const TIMEOUTS: usize = 100_000;
+    const SLEEPERS: usize = 2_000;
+    // The queue drops cancelled entries lazily, at its next use: a short sleep is one.
+    let queued = || {
+        yieldpoint::sleep(ms(1));
+        yieldpoint::time::queued_timers().expect("inside a scheduler")
+    };
+    for i in 0..TIMEOUTS {
+        assert_eq!(yieldpoint::timeout(FOREVER, || i), Ok(i));
+    }
+    assert!(
+        queued() <= 64,
+        "{} timers queued after {TIMEOUTS} finished timeouts",
+        queued()
+    );
+
+    // `spawn_local`: on this thread, whose timer queue `queued` reads.
+    let sleepers: Vec<_> = (0..SLEEPERS)
+        .map(|_| yieldpoint::spawn_local(|| yieldpoint::sleep(FOREVER)))
+        .collect();
+    while yieldpoint::task::all_tasks()
+        .iter()
+        .filter(|t| t.state == yieldpoint::task::TaskState::Sleeping)
+        .count()
+        < SLEEPERS
+    {
+        yieldpoint::sleep(ms(1));
+    }
+    assert!(queued() >= SLEEPERS, "the sleepers' timers are queued");
+    for s in &sleepers {
+        s.cancel();
+    }
+    for s in sleepers {
+        assert!(s.join().unwrap_err().is_cancelled());
+    }
+    assert!(
+        queued() <= 64,
+        "{} timers queued after {SLEEPERS} sleeps were cancelled",
+        queued()
+    );
+
+    for _ in 0..1_000 {
+        assert!(yieldpoint::timeout(Duration::ZERO, || yieldpoint::sleep(FOREVER)).is_err());
+    }
+    assert!(
+        queued() <= 64,
+        "{} timers queued after 1000 sleeps were interrupted",
+        queued()
+    );
+}
+
+#[test]
+fn dead_timers_leave_the_queue_round_robin() {
+    RoundRobin::new().block_on(dead_timers_leave_the_queue);
+}
+
+#[test]
+fn dead_timers_leave_the_queue_work_queue() {
+    yieldpoint::sched::WorkQueue::builder()
+        .workers(2)
+        .build()
+        .block_on(dead_timers_leave_the_queue);
+}
+
+/// The message of a panic payload (`&str` or `String`).
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default()
+}
+
+/// Misuse: `timeout` inside a `Generator` (or any coroutine) a task drives could only be
+/// delivered at the task's next yield point, outside the generator, where it would end
+/// the task as an opaque panic (issue 10, item 10). The call is refused at once with a
+/// message saying what to do; the task goes on.
+#[test]
+fn timeout_inside_a_generator_driven_by_a_task_is_refused() {
+    let (message, went_on) = RoundRobin::new().block_on(timeout_inside_a_generator);
+    check_timeout_inside_a_generator_refused(&message, went_on);
+    let work_queue = yieldpoint::sched::WorkQueue::builder().workers(2).build();
+    let (message, went_on) = work_queue.block_on(timeout_inside_a_generator);
+    check_timeout_inside_a_generator_refused(&message, went_on);
+}
+
+fn check_timeout_inside_a_generator_refused(message: &str, went_on: bool) {
+    assert!(
+        message.contains("timeout() inside a coroutine"),
+        "{message}"
+    );
+    assert!(message.contains("around the code that drives"), "{message}");
+    assert!(went_on);
+}
+
+/// The body of `timeout_inside_a_generator_driven_by_a_task_is_refused`: the refusal's
+/// message, and whether the task went on normally afterwards.
+fn timeout_inside_a_generator() -> (String, bool) {
+    let mut numbers = yieldpoint::Generator::new(|co| {
+        let _ = yieldpoint::timeout(ms(1), || {
+            co.yield_(1);
+            co.yield_(2);
+        });
+    });
+    let payload = panic::catch_unwind(AssertUnwindSafe(|| {
+        numbers.next();
+        yieldpoint::sleep(ms(10)); // past the deadline, outside the generator
+        numbers.next()
+    }))
+    .unwrap_err();
+    // The task is not hurt: it still sleeps, and timeouts on its own stack still work.
+    yieldpoint::sleep(ms(1));
+    let ok = yieldpoint::timeout(ms(1), || yieldpoint::sleep(FOREVER)).is_err();
+    (panic_message(&*payload), ok)
+}
+
+/// A `timeout` around the code that drives a generator is on the task's own stack: it
+/// works, and interrupts the task at its next yield point outside the generator.
+#[test]
+fn timeout_around_a_generator_works() {
+    let rt = RoundRobin::new();
+    let (result, collected) = rt.block_on(|| {
+        let mut collected = Vec::new();
+        let mut numbers = yieldpoint::Generator::new(|co| {
+            for n in 0.. {
+                co.yield_(n);
+            }
+        });
+        let result = yieldpoint::timeout(ms(5), || loop {
+            collected.extend(numbers.next());
+            yieldpoint::sleep(ms(1));
+        });
+        (result, collected)
+    });
+    assert!(result.is_err());
+    assert!(!collected.is_empty());
+    assert_eq!(collected, (0..collected.len() as u64).collect::<Vec<_>>());
+}
+
 /// Test-only way to name the `Elapsed` value (its field is private).
 trait ElapsedForTest {
     fn default_for_test() -> Elapsed;

@@ -278,6 +278,55 @@ fn drop_cancels_pending_tasks() {
     }
 }
 
+/// Dropping a `WorkQueue` inside one of its own tasks (here it is moved into the task;
+/// the last `Arc` of one held by a task is the same) cannot wait for the worker it runs
+/// on (issue 10, item 11: it panicked "failed to join thread: Resource deadlock avoided"
+/// and skipped the rest of the shutdown). It starts the shutdown and returns: the task
+/// that dropped it finishes, the other tasks are cancelled (destructors run), the
+/// workers exit.
+#[test]
+fn dropping_a_work_queue_inside_its_own_task_shuts_it_down() {
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    // On a thread of its own, so that a hang fails the test instead of blocking it.
+    thread::spawn(move || {
+        let dropped = Arc::new(AtomicUsize::new(0));
+        struct Guard(Arc<AtomicUsize>);
+        impl Drop for Guard {
+            fn drop(&mut self) {
+                self.0.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+        let rt = two_workers();
+        let sleepers: Vec<_> = (0..4)
+            .map(|_| {
+                let guard = Guard(dropped.clone());
+                rt.spawn(move || {
+                    let _guard = guard;
+                    yieldpoint::sleep(Duration::MAX);
+                })
+            })
+            .collect();
+        let (tx, rx) = std::sync::mpsc::channel::<WorkQueue>();
+        let dropper = rt.spawn(move || {
+            let rt = rx.recv().unwrap();
+            drop(rt);
+            "dropped"
+        });
+        tx.send(rt).unwrap();
+        let dropper = dropper.join().map_err(|e| e.to_string());
+        let cancelled = sleepers
+            .into_iter()
+            .all(|h| h.join().is_err_and(|e| e.is_cancelled()));
+        let _ = done_tx.send((dropper, cancelled, dropped.load(Ordering::SeqCst)));
+    });
+    let (dropper, cancelled, dropped) = done_rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("dropping a WorkQueue inside its own task hung");
+    assert_eq!(dropper, Ok("dropped"));
+    assert!(cancelled, "the other tasks were cancelled");
+    assert_eq!(dropped, 4, "their destructors ran");
+}
+
 /// An idle work queue parks its workers: they use (almost) no CPU for a second.
 /// Measured per worker thread (from /proc), so tests running beside it do not count.
 #[test]

@@ -388,6 +388,17 @@ fn check_on_task_stack(yielder: &TaskYielder) {
     }
 }
 
+/// Whether the caller runs on the current task's own stack, not on a coroutine the task
+/// drives (`false` outside a task). Out of line: `here` is then in this frame, which is
+/// on the caller's stack.
+#[inline(never)]
+pub(crate) fn on_task_stack() -> bool {
+    let here = 0_u8;
+    let here = std::hint::black_box(&here) as *const u8 as usize;
+    let (low, high) = CONTEXT.with(|cx| cx.stack.get());
+    (low..high).contains(&here)
+}
+
 #[cold]
 #[inline(never)]
 fn not_on_task_stack() -> ! {

@@ -31,7 +31,7 @@ use crate::coroutine::{Coroutine, CoroutineState};
 use crate::stack::PooledStack;
 use crate::task::header::Header;
 use crate::task::{JoinError, NewTask, TaskSnapshot};
-use crate::time::{TimerAction, TimerQueue};
+use crate::time::{TimerAction, TimerHandle, TimerQueue};
 
 /// How often (in switches) the timer queue is checked at the latest while tasks are ready,
 /// so a long run queue cannot starve sleepers (Go checks its global queue every 61
@@ -194,9 +194,14 @@ impl Local {
         self.live.get()
     }
 
-    /// Adds a timer to this thread's timer queue.
-    pub(crate) fn add_timer(&self, deadline: Instant, action: TimerAction) {
-        self.timers.borrow_mut().push(deadline, action);
+    /// Adds a timer to this thread's timer queue; dropping the handle cancels it.
+    pub(crate) fn add_timer(&self, deadline: Instant, action: TimerAction) -> TimerHandle {
+        self.timers.borrow_mut().push(deadline, action)
+    }
+
+    /// Entries in this thread's timer queue (cancelled ones not yet compacted included).
+    pub(crate) fn timer_count(&self) -> usize {
+        self.timers.borrow().len()
     }
 
     /// Runs tasks until `main` has finished (checked after each switch and when idle), or

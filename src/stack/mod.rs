@@ -6,6 +6,11 @@
 //! process's `vm.max_map_count`; finished coroutines hand their stack to a per-thread
 //! pool (`stack/pool.rs`) and the next coroutine of the same size takes it from there.
 //!
+//! Requested sizes are raised to [`MIN_STACK_SIZE`] and rounded up to whole pages (see
+//! there). Pooled stacks are unmapped when a new stack cannot be mapped, after they went
+//! unused for about a second, and when a `WorkQueue` is dropped (see "When pooled stacks
+//! are unmapped" in `stack/pool.rs`).
+//!
 //! A stack overflow inside a coroutine hits the guard page; `stack/overflow.rs` turns that fault
 //! into a message naming the coroutine and its stack size, then aborts, like std's
 //! "thread '…' has overflowed its stack".
@@ -21,7 +26,7 @@ use std::fmt;
 use std::io;
 
 pub(crate) use overflow::GuardRegistration;
-pub(crate) use pool::{release, swap_for_warm};
+pub(crate) use pool::{release, swap_for_warm, trim};
 
 /// The stack type every coroutine runs on.
 pub(crate) type PooledStack = corosensei::stack::DefaultStack;
@@ -30,14 +35,38 @@ pub(crate) type PooledStack = corosensei::stack::DefaultStack;
 /// author suggests as a floor for code that calls into the standard library.
 pub const DEFAULT_STACK_SIZE: usize = 64 * 1024;
 
-/// Smallest usable stack size in bytes; smaller requests are raised to it.
-pub const MIN_STACK_SIZE: usize = 16 * 1024;
+/// Smallest usable stack size in bytes: 32 KiB. Smaller requests, `0` and `1` included,
+/// get this size.
+///
+/// It is the size on which a panic can still print its backtrace: with `RUST_BACKTRACE=1`
+/// or `full`, printing one takes between 20 and 24 KiB of stack (measured on x86-64
+/// Linux, Rust 1.95, debug and release, in a coroutine and in a task: 20 KiB overflows,
+/// 24 KiB does not), so the old 16 KiB minimum turned such a panic into a stack-overflow
+/// abort. 32 KiB leaves about 8 KiB for the body's own frames around the panic; code
+/// that calls deeper into the standard library wants [`DEFAULT_STACK_SIZE`].
+///
+/// # Rounding
+///
+/// A requested size is raised to this minimum, then rounded up to whole pages (4 KiB on
+/// most systems); the stack gets that many usable bytes, plus one guard page below them
+/// that is not counted. So `stack_size(0)` and `stack_size(1)` give 32 KiB, and
+/// `stack_size(40_000)` gives 40 KiB (40,960 bytes).
+pub const MIN_STACK_SIZE: usize = 32 * 1024;
 
 /// A stack could not be allocated.
 ///
-/// Transient: it depends on what else the process holds. Dropping finished coroutines,
-/// lowering the stack size, or raising `vm.max_map_count` (each stack takes two
-/// mappings) can make a retry succeed.
+/// The message says what failed and what to do about it, judged from the error, the size,
+/// and the process when it failed:
+///
+/// - the size is larger than the process could ever map (more than the machine's memory or
+///   the process's address-space limit, `RLIMIT_AS`): lower the stack size;
+/// - the process has as many memory mappings as `vm.max_map_count` allows (each stack
+///   takes two: the stack and its guard page): drop finished coroutines, run fewer at
+///   once, or raise `vm.max_map_count`;
+/// - otherwise the system or the process is out of memory or of address space (the
+///   overcommit limit, `RLIMIT_AS`): drop finished coroutines or lower the stack size.
+///
+/// Except for the first, it is transient: it depends on what else the process holds.
 #[derive(Debug)]
 pub struct StackError {
     /// Usable size that was asked for, in bytes.
@@ -45,6 +74,107 @@ pub struct StackError {
     /// The coroutine's name, if it had one.
     name: Option<Box<str>>,
     source: io::Error,
+    cause: Cause,
+}
+
+/// Why a stack could not be mapped (see [`StackError`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cause {
+    /// The size does not fit: more than the machine's memory or the address-space limit.
+    TooLarge,
+    /// The process has `mappings` memory mappings, at the `vm.max_map_count` `limit`.
+    MapCount { mappings: usize, limit: usize },
+    /// Out of memory or of address space.
+    OutOfMemory,
+    /// Another error of `mmap` or `mprotect`.
+    Other,
+}
+
+/// How close to `vm.max_map_count` the process must be for the limit to be the cause: a
+/// new stack adds up to two mappings, and neighbouring ones may merge.
+const MAP_COUNT_MARGIN: usize = 8;
+
+impl Cause {
+    /// Judges an error of mapping `bytes` (stack and guard page); `None`s are facts that
+    /// could not be read.
+    fn judge(
+        errno: Option<i32>,
+        bytes: usize,
+        mappings: Option<usize>,
+        map_count_limit: Option<usize>,
+        memory: Option<usize>,
+    ) -> Cause {
+        if errno != Some(libc::ENOMEM) {
+            return Cause::Other;
+        }
+        if let (Some(mappings), Some(limit)) = (mappings, map_count_limit) {
+            if mappings + MAP_COUNT_MARGIN >= limit {
+                return Cause::MapCount { mappings, limit };
+            }
+        }
+        if memory.is_some_and(|memory| bytes >= memory) {
+            return Cause::TooLarge;
+        }
+        Cause::OutOfMemory
+    }
+
+    /// Judges `source`, an error of mapping `bytes`, by looking at this process.
+    #[cold]
+    fn of(source: &io::Error, bytes: usize) -> Cause {
+        Cause::judge(
+            source.raw_os_error(),
+            bytes,
+            count_lines("/proc/self/maps"),
+            read_number("/proc/sys/vm/max_map_count"),
+            mappable_memory(),
+        )
+    }
+}
+
+/// Lines of the file at `path`, read through a buffer on the stack: the process may be
+/// out of memory.
+fn count_lines(path: &str) -> Option<usize> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut buf = [0_u8; 4096];
+    let mut lines = 0;
+    loop {
+        match file.read(&mut buf) {
+            Ok(0) => return Some(lines),
+            Ok(n) => lines += buf[..n].iter().filter(|&&b| b == b'\n').count(),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => return None,
+        }
+    }
+}
+
+/// The decimal number a small file (a sysctl) holds, read without allocating.
+fn read_number(path: &str) -> Option<usize> {
+    use std::io::Read;
+    let mut buf = [0_u8; 32];
+    let n = std::fs::File::open(path).ok()?.read(&mut buf).ok()?;
+    std::str::from_utf8(&buf[..n]).ok()?.trim().parse().ok()
+}
+
+/// The most memory one mapping could get: the machine's physical memory, or the
+/// process's address-space limit if lower.
+fn mappable_memory() -> Option<usize> {
+    // SAFETY: sysconf has no preconditions; _SC_PHYS_PAGES is a valid name.
+    let pages = usize::try_from(unsafe { libc::sysconf(libc::_SC_PHYS_PAGES) }).ok()?;
+    let physical = pages.saturating_mul(page_size());
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: `limit` is a valid, writable `rlimit` for getrlimit to fill.
+    let address_space = if unsafe { libc::getrlimit(libc::RLIMIT_AS, &mut limit) } == 0
+        && limit.rlim_cur != libc::RLIM_INFINITY
+    {
+        usize::try_from(limit.rlim_cur).unwrap_or(usize::MAX)
+    } else {
+        usize::MAX
+    };
+    Some(physical.min(address_space))
 }
 
 impl StackError {
@@ -70,11 +200,25 @@ impl fmt::Display for StackError {
         if let Some(name) = &self.name {
             write!(f, " for \"{name}\"")?;
         }
-        write!(
-            f,
-            ": {}; lower the stack size, drop finished coroutines, or raise vm.max_map_count",
-            self.source
-        )
+        let bytes = self.size.saturating_add(page_size());
+        write!(f, ": mapping {bytes} bytes failed: {}", self.source)?;
+        match self.cause {
+            Cause::TooLarge => f.write_str(
+                "; the size is larger than this process can map (the machine's memory, or \
+                 its address-space limit): lower the stack size",
+            ),
+            Cause::MapCount { mappings, limit } => write!(
+                f,
+                "; the process has {mappings} memory mappings, the limit \
+                 vm.max_map_count = {limit} (each stack takes two): drop finished \
+                 coroutines, run fewer at once, or raise vm.max_map_count"
+            ),
+            Cause::OutOfMemory => f.write_str(
+                "; out of memory or address space (the overcommit limit, RLIMIT_AS): drop \
+                 finished coroutines or lower the stack size",
+            ),
+            Cause::Other => Ok(()),
+        }
     }
 }
 
@@ -98,19 +242,31 @@ pub(crate) fn rounded_size(bytes: usize) -> Option<usize> {
 
 /// Takes a stack of (at least) `bytes` usable bytes from this thread's pool, or maps one.
 pub(crate) fn acquire(bytes: usize, name: Option<&str>) -> Result<PooledStack, StackError> {
-    let error = |size, source| StackError {
+    let error = |size, source, cause| StackError {
         size,
         name: name.map(Box::from),
         source,
+        cause,
     };
     let Some(size) = rounded_size(bytes) else {
         // What `mmap` itself answers for a length it cannot map.
-        return Err(error(bytes, io::Error::from_raw_os_error(libc::ENOMEM)));
+        let source = io::Error::from_raw_os_error(libc::ENOMEM);
+        return Err(error(bytes, source, Cause::TooLarge));
     };
     if let Some(stack) = pool::take(size) {
         return Ok(stack);
     }
-    PooledStack::new(size).map_err(|source| error(size, source))
+    let fresh = match PooledStack::new(size) {
+        // Out of memory, address space or mappings: unmap the pooled stacks (none has
+        // this size) and try once more. See "When pooled stacks are unmapped" in
+        // `stack/pool.rs`.
+        Err(_) if pool::trim() > 0 => PooledStack::new(size),
+        fresh => fresh,
+    };
+    fresh.map_err(|source| {
+        let cause = Cause::of(&source, size.saturating_add(page_size()));
+        error(size, source, cause)
+    })
 }
 
 /// The usable size of `stack` in bytes: everything above its guard page.
@@ -130,4 +286,54 @@ pub(crate) fn page_size() -> usize {
         let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
         usize::try_from(page).unwrap_or(4096)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cause;
+
+    const GIB: usize = 1 << 30;
+
+    /// The cause of a failed mapping, from the error, the size and the process's state.
+    #[test]
+    fn a_failed_mapping_is_judged_by_errno_size_and_mappings() {
+        let enomem = Some(libc::ENOMEM);
+        let judge = |bytes, mappings| {
+            Cause::judge(enomem, bytes, Some(mappings), Some(65_530), Some(8 * GIB))
+        };
+        // At the mapping limit, whatever the size.
+        assert_eq!(
+            judge(64 * 1024, 65_530),
+            Cause::MapCount {
+                mappings: 65_530,
+                limit: 65_530
+            }
+        );
+        assert_eq!(
+            judge(64 * 1024, 65_525),
+            Cause::MapCount {
+                mappings: 65_525,
+                limit: 65_530
+            }
+        );
+        // Far from it: a size beyond memory is too large, a small one out of memory.
+        assert_eq!(judge(1 << 40, 300), Cause::TooLarge);
+        assert_eq!(judge(64 * 1024, 300), Cause::OutOfMemory);
+        // Facts that could not be read do not invent a cause.
+        assert_eq!(
+            Cause::judge(enomem, 1 << 40, None, None, None),
+            Cause::OutOfMemory
+        );
+        // Not ENOMEM: only the error itself is reported.
+        assert_eq!(
+            Cause::judge(
+                Some(libc::EPERM),
+                64 * 1024,
+                Some(65_530),
+                Some(65_530),
+                None
+            ),
+            Cause::Other
+        );
+    }
 }

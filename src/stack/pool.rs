@@ -11,13 +11,30 @@
 //! the process's memory-map lock and, for `munmap`, flushes the TLB of every core running
 //! the process). A thread that exits hands its cache to the shared pool.
 //!
-//! The shared pool keeps at most [`SHARED_MAX_BYTES`] of stacks; beyond that, stacks are
-//! unmapped. A pooled stack keeps the pages its last coroutine touched (typically one or
-//! two) and its two mappings; it is reused before any new stack is mapped, so pooling never
-//! lowers how many stacks can be live at once.
+//! # When pooled stacks are unmapped
+//!
+//! A pooled stack keeps the pages its last coroutine touched (typically one or two) and
+//! its two mappings (`vm.max_map_count`). So that a spike of live coroutines does not pin
+//! that memory and those mappings for the rest of the process:
+//!
+//! - **Cap.** The shared pool keeps at most [`SHARED_MAX_BYTES`] of stacks; beyond that,
+//!   released stacks are unmapped. A thread's cache keeps at most [`LOCAL_MAX`].
+//! - **Trim on failure.** When a new stack cannot be mapped (out of memory, of address
+//!   space, or of mappings), this thread's cache and the whole shared pool are unmapped
+//!   ([`trim`]) and the mapping is tried once more before the error is reported: pooled
+//!   stacks of other sizes, or pooled at the peak of a spike, never make a spawn fail.
+//! - **Decay.** Stacks the shared pool held through a whole [`IDLE_EPOCH`] without
+//!   needing them (its low-water mark over that epoch) are unmapped at the end of the
+//!   epoch. The pool looks at its epoch when stacks pass through it, and every
+//!   [`DECAY_CHECK_EVERY`] releases on a thread, so a burst's leftovers go within about
+//!   a second of the next activity, while stacks reused by bursts less than a second
+//!   apart (a server's steady fan-outs) stay pooled.
+//! - **Scheduler drop.** Dropping a `WorkQueue` unmaps the shared pool (its workers'
+//!   caches go there when they exit).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use super::{usable_size, PooledStack};
 
@@ -28,30 +45,77 @@ const BATCH: usize = LOCAL_MAX / 2;
 /// Most bytes of usable stack the shared pool keeps: 1 GiB of address space, 16,384
 /// default-sized stacks.
 const SHARED_MAX_BYTES: usize = 1 << 30;
+/// Stacks the shared pool did not need during a whole epoch this long are unmapped.
+const IDLE_EPOCH: Duration = Duration::from_secs(1);
+/// Releases on a thread between two looks at the shared pool's epoch.
+const DECAY_CHECK_EVERY: u32 = 256;
 
 /// A thread's cache: free stacks, newest last (most likely still in the CPU cache). Sizes
 /// may differ. On thread exit it moves to the shared pool.
-struct LocalCache(RefCell<Vec<PooledStack>>);
+struct LocalCache {
+    free: RefCell<Vec<PooledStack>>,
+    /// Releases left before the next look at the shared pool's epoch.
+    until_decay_check: Cell<u32>,
+}
 
 impl Drop for LocalCache {
     fn drop(&mut self) {
-        give_to_shared(self.0.get_mut().drain(..));
+        give_to_shared(self.free.get_mut().drain(..));
     }
 }
 
 thread_local! {
-    static LOCAL: LocalCache = const { LocalCache(RefCell::new(Vec::new())) };
+    static LOCAL: LocalCache = const {
+        LocalCache {
+            free: RefCell::new(Vec::new()),
+            until_decay_check: Cell::new(DECAY_CHECK_EVERY),
+        }
+    };
 }
 
-/// The shared level: free stacks and their total usable size in bytes.
+/// The shared level: free stacks, roughly oldest first (a take moves the last one into
+/// its place), and their total usable size in bytes.
 struct Shared {
     stacks: Vec<PooledStack>,
     bytes: usize,
+    /// When the current decay epoch started (`None` before the first look).
+    epoch: Option<Instant>,
+    /// Fewest stacks the pool held since `epoch`: that many were not needed all along.
+    low_water: usize,
+}
+
+impl Shared {
+    /// Records that stacks were taken: the low-water mark follows the length down.
+    fn taken(&mut self) {
+        self.low_water = self.low_water.min(self.stacks.len());
+    }
+
+    /// Ends the epoch if it is older than [`IDLE_EPOCH`] at `now`: unmaps as many stacks
+    /// (from the front, the older ones) as the pool held unused through it, and starts
+    /// the next one.
+    fn decay(&mut self, now: Instant) {
+        let Some(start) = self.epoch else {
+            self.epoch = Some(now);
+            self.low_water = self.stacks.len();
+            return;
+        };
+        if now.saturating_duration_since(start) < IDLE_EPOCH {
+            return;
+        }
+        let idle = self.low_water.min(self.stacks.len());
+        for stack in self.stacks.drain(..idle) {
+            self.bytes -= usable_size(&stack);
+        }
+        self.epoch = Some(now);
+        self.low_water = self.stacks.len();
+    }
 }
 
 static SHARED: Mutex<Shared> = Mutex::new(Shared {
     stacks: Vec::new(),
     bytes: 0,
+    epoch: None,
+    low_water: 0,
 });
 
 fn shared() -> std::sync::MutexGuard<'static, Shared> {
@@ -66,6 +130,7 @@ fn shared() -> std::sync::MutexGuard<'static, Shared> {
 /// unmapped instead of pooled, which gives back exactly what ran out.
 fn give_to_shared(stacks: impl IntoIterator<Item = PooledStack>) {
     let mut shared = shared();
+    shared.decay(Instant::now());
     for stack in stacks {
         let size = usable_size(&stack);
         if shared.bytes + size <= SHARED_MAX_BYTES && shared.stacks.try_reserve(1).is_ok() {
@@ -96,6 +161,7 @@ fn take_from_shared(size: usize, max: usize, free: &mut Vec<PooledStack>) {
         }
     }
     shared.bytes -= taken * size;
+    shared.taken();
 }
 
 /// Takes a free stack with exactly `size` usable bytes: from this thread's cache, else a
@@ -103,7 +169,7 @@ fn take_from_shared(size: usize, max: usize, free: &mut Vec<PooledStack>) {
 pub(super) fn take(size: usize) -> Option<PooledStack> {
     LOCAL
         .try_with(|local| {
-            let mut free = local.0.borrow_mut();
+            let mut free = local.free.borrow_mut();
             if let Some(index) = free.iter().rposition(|s| usable_size(s) == size) {
                 return Some(free.swap_remove(index));
             }
@@ -123,7 +189,35 @@ fn take_one_from_shared(size: usize) -> Option<PooledStack> {
     let mut shared = shared();
     let index = shared.stacks.iter().rposition(|s| usable_size(s) == size)?;
     shared.bytes -= size;
-    Some(shared.stacks.swap_remove(index))
+    let stack = shared.stacks.swap_remove(index);
+    shared.taken();
+    Some(stack)
+}
+
+/// Unmaps every stack in this thread's cache and in the shared pool; returns how many.
+///
+/// Called when a new stack cannot be mapped (before the one retry), and when a
+/// `WorkQueue` is dropped.
+pub(crate) fn trim() -> usize {
+    let local = LOCAL
+        .try_with(|local| {
+            let Ok(mut free) = local.free.try_borrow_mut() else {
+                return 0;
+            };
+            let n = free.len();
+            // Unmapped here, without allocating (the process may be out of memory).
+            free.clear();
+            free.shrink_to_fit();
+            n
+        })
+        .unwrap_or(0);
+    let mut shared = shared();
+    let n = shared.stacks.len();
+    shared.stacks.clear();
+    shared.stacks.shrink_to_fit();
+    shared.bytes = 0;
+    shared.taken();
+    local + n
 }
 
 /// Trades `stack`, reserved when its task was spawned, for the stack this thread released
@@ -139,7 +233,7 @@ pub(crate) fn swap_for_warm(stack: PooledStack) -> PooledStack {
     let size = usable_size(&stack);
     let mut stack = Some(stack);
     let warm = LOCAL.try_with(|local| {
-        let mut free = local.0.borrow_mut();
+        let mut free = local.free.borrow_mut();
         let last = free.last_mut().filter(|last| usable_size(last) == size)?;
         Some(std::mem::replace(last, stack.take()?))
     });
@@ -155,13 +249,20 @@ pub(crate) fn swap_for_warm(stack: PooledStack) -> PooledStack {
 pub(crate) fn release(stack: PooledStack) {
     let mut stack = Some(stack);
     let _ = LOCAL.try_with(|local| {
-        let mut free = local.0.borrow_mut();
+        let mut free = local.free.borrow_mut();
         if free.try_reserve(1).is_ok() {
             free.extend(stack.take());
         }
         if free.len() > LOCAL_MAX {
             // The oldest ones: the newest are the likeliest to be warm in the CPU cache.
             give_to_shared(free.drain(..BATCH));
+        } else {
+            let left = local.until_decay_check.get() - 1;
+            local.until_decay_check.set(left);
+            if left == 0 {
+                local.until_decay_check.set(DECAY_CHECK_EVERY);
+                shared().decay(Instant::now());
+            }
         }
     });
     // Still here if this thread is exiting and its cache is gone, or the cache could not
@@ -231,6 +332,39 @@ mod tests {
         })
         .join()
         .unwrap();
+    }
+
+    /// Stacks the shared pool held unused through a whole epoch are unmapped when it ends;
+    /// those it needed (below its low-water mark) stay. Driven with explicit instants.
+    #[test]
+    fn idle_stacks_decay_after_an_epoch() {
+        use super::{Shared, IDLE_EPOCH};
+        use std::time::Instant;
+
+        let size = rounded_size(SIZE).unwrap();
+        let mut pool = Shared {
+            stacks: (0..10).map(|_| acquire(size, None).unwrap()).collect(),
+            bytes: 10 * size,
+            epoch: None,
+            low_water: 0,
+        };
+        let start = Instant::now();
+        pool.decay(start); // starts the first epoch
+                           // A burst needs 4 of the 10, then gives them back.
+        let burst: Vec<_> = pool.stacks.drain(6..).collect();
+        pool.bytes -= 4 * size;
+        pool.taken();
+        pool.stacks.extend(burst);
+        pool.bytes += 4 * size;
+        pool.decay(start + IDLE_EPOCH / 2);
+        assert_eq!(pool.stacks.len(), 10, "the epoch is not over yet");
+        pool.decay(start + IDLE_EPOCH);
+        assert_eq!(pool.stacks.len(), 4, "the 6 never needed are unmapped");
+        assert_eq!(pool.bytes, 4 * size);
+        // Nothing needed them through the next epoch either.
+        pool.decay(start + 2 * IDLE_EPOCH);
+        assert!(pool.stacks.is_empty());
+        assert_eq!(pool.bytes, 0);
     }
 
     /// A cache that holds stacks of other sizes only has nothing to give.

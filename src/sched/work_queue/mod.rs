@@ -101,6 +101,12 @@ use idle::Sleepers;
 /// the thread the task lived on and may still wait, by the same rules as
 /// [`RoundRobin`](crate::sched::RoundRobin)'s drop ("Tasks left behind").
 ///
+/// Dropped inside one of its own tasks (say a task held the last `Arc` of it), the
+/// scheduler cannot wait for the worker that runs the drop: the drop starts the same
+/// shutdown and returns at once. The task that dropped it runs on until its next yield
+/// point or its end; then every task left, that one included, is cancelled on its worker
+/// and the workers exit.
+///
 /// # Examples
 /// ```
 /// use std::time::Duration;
@@ -405,12 +411,28 @@ impl Drop for WorkQueue {
         for thread in &self.threads {
             thread.thread().unpark();
         }
+        let here = thread::current().id();
+        let on_own_worker = self.threads.iter().any(|t| t.thread().id() == here);
+        if on_own_worker {
+            // Dropped inside one of its own tasks (or a destructor its worker runs): this
+            // thread cannot join itself, and waiting for the other workers could deadlock
+            // with it (their cancelled tasks' destructors may wait for a task of this
+            // one). Each worker cancels its own tasks and exits once it sees `shutdown`
+            // (this one when the current task yields or ends): detach them.
+            self.threads.clear();
+        }
         for thread in self.threads.drain(..) {
             let _ = thread.join();
         }
         // Tasks spawned from outside that no worker took.
         while let Some(task) = self.shared.injector.steal().success() {
             worker::cancel_unstarted(&self.shared, task);
+        }
+        if !on_own_worker {
+            // The workers' stacks went to the shared pool when their threads exited:
+            // unmap them, rather than keep this scheduler's peak for the rest of the
+            // process.
+            crate::stack::trim();
         }
     }
 }
