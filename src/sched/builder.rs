@@ -49,7 +49,8 @@ impl<S> Builder<S> {
         }
     }
 
-    /// Default usable stack size of each task, in bytes (64 KiB unless set).
+    /// Default usable stack size of each task, in bytes (64 KiB unless set); raised to
+    /// [`MIN_STACK_SIZE`](crate::stack::MIN_STACK_SIZE) and rounded up to whole pages.
     ///
     /// # Examples
     /// ```

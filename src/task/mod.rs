@@ -534,7 +534,9 @@ impl Builder {
         self
     }
 
-    /// Sets the task's usable stack size in bytes (see [`stack`]).
+    /// Sets the task's usable stack size in bytes (see [`stack`]): raised to
+    /// [`MIN_STACK_SIZE`](crate::stack::MIN_STACK_SIZE) (32 KiB, room for a panic with a
+    /// full backtrace) and rounded up to whole pages, so `0` and `1` give the minimum.
     ///
     /// # Examples
     /// ```
