@@ -104,6 +104,9 @@ fn program(seed: u64) -> Program {
     }
 }
 
+/// A task's handle and its index in the program.
+type Indexed = (usize, JoinHandle<usize>);
+
 /// What a task's body reports about itself.
 #[derive(Default)]
 struct Record {
@@ -155,7 +158,7 @@ fn check<S>(
         let actions = program.actions.clone();
         let join_rest = program.join_rest;
         let (records2, drops2) = (records.clone(), drops.clone());
-        let left: Arc<Mutex<Vec<(usize, JoinHandle<usize>)>>> = Arc::default();
+        let left: Arc<Mutex<Vec<Indexed>>> = Arc::default();
         let left2 = left.clone();
         let mut outcomes = block_on(
             &rt,
