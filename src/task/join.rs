@@ -86,8 +86,8 @@ impl<T> JoinHandle<T> {
     /// The finished task's value or error.
     fn into_result(self) -> Result<T, JoinError> {
         debug_assert!(self.header.is_finished());
-        // The scheduler's verdict comes first: a body that swallowed its cancel and
-        // returned anyway stored a value, but the task still ended cancelled.
+        // The scheduler's verdict comes first: a body that swallowed an expired timeout's
+        // unwind and returned anyway stored a value, but the task still ended interrupted.
         // SAFETY: this handle is the task's one joiner (`join` takes it by value), and the
         // task has finished.
         if let Some(error) = unsafe { self.header.completion.take_error() } {
