@@ -275,3 +275,125 @@ fn twenty_thousand_task_work_queue_run() {
         });
     }
 }
+
+/// Waits that end early, across threads: work-queue senders and receivers whose waits
+/// time out (`timeout`) or are cancelled while parked, some of them after a wake-up or
+/// with a message already handed to them, beside OS-thread senders and a receiver that
+/// wait plainly; capacities 1 and 2. Every message whose send returned `Ok` is received
+/// exactly once (or is still in the channel at the end), none whose send failed is, and
+/// everything finishes.
+#[test]
+fn timeouts_and_cancellations_across_threads_lose_nothing() {
+    use std::sync::atomic::AtomicBool;
+    use std::sync::Mutex;
+
+    const GREEN_SENDERS: u64 = 4;
+    const OS_SENDERS: u64 = 2;
+    /// Sender and receiver tasks cancelled while they run or wait, a pair at a time.
+    const CANCELLED_PAIRS: u64 = 30;
+    const PER_SENDER: u64 = 300;
+    const TOTAL: u64 = (GREEN_SENDERS + OS_SENDERS + CANCELLED_PAIRS) * PER_SENDER;
+
+    for capacity in [1, 2] {
+        within(
+            "timeouts and cancellations",
+            Duration::from_secs(60),
+            move || {
+                let wq = WorkQueue::builder().workers(2).build();
+                let (tx, rx) = channel::bounded::<u64>(capacity);
+                // Kept to collect what is left in the channel at the end.
+                let keep = rx.clone();
+                let sent: Arc<Vec<AtomicBool>> =
+                    Arc::new((0..TOTAL).map(|_| AtomicBool::new(false)).collect());
+                let received = Arc::new(Mutex::new(Vec::new()));
+                let short = Duration::from_micros(200);
+                let (tasks, threads) = {
+                    // Sends ids `from..from + PER_SENDER`, marking those sent; with `may_time_out`,
+                    // every third send gives up after `short` (its message is dropped).
+                    let sender = |from: u64, may_time_out: bool| {
+                        let (tx, sent) = (tx.clone(), sent.clone());
+                        move || {
+                            for id in from..from + PER_SENDER {
+                                let ok = if may_time_out && id % 3 == 0 {
+                                    matches!(yieldpoint::timeout(short, || tx.send(id)), Ok(Ok(())))
+                                } else {
+                                    tx.send(id).is_ok()
+                                };
+                                if ok {
+                                    sent[id as usize].store(true, Ordering::SeqCst);
+                                }
+                            }
+                        }
+                    };
+                    // Receives until the close, recording what it got; with `may_time_out`, each
+                    // wait gives up after `short` and starts again.
+                    let receiver = |may_time_out: bool| {
+                        let (rx, received) = (rx.clone(), received.clone());
+                        move || loop {
+                            let got = if may_time_out {
+                                match yieldpoint::timeout(short, || rx.recv()) {
+                                    Ok(got) => got,
+                                    Err(_elapsed) => continue,
+                                }
+                            } else {
+                                rx.recv()
+                            };
+                            match got {
+                                Ok(id) => received.lock().unwrap().push(id),
+                                Err(_closed) => break,
+                            }
+                        }
+                    };
+
+                    let mut tasks = Vec::new();
+                    let mut threads = Vec::new();
+                    for s in 0..GREEN_SENDERS {
+                        tasks.push(wq.spawn(sender(s * PER_SENDER, true)));
+                    }
+                    for s in GREEN_SENDERS..GREEN_SENDERS + OS_SENDERS {
+                        threads.push(thread::spawn(sender(s * PER_SENDER, false)));
+                    }
+                    for _ in 0..3 {
+                        tasks.push(wq.spawn(receiver(true)));
+                    }
+                    threads.push(thread::spawn(receiver(false)));
+                    // Senders and receivers cancelled while they run or wait.
+                    for s in 0..CANCELLED_PAIRS {
+                        let first = (GREEN_SENDERS + OS_SENDERS + s) * PER_SENDER;
+                        let doomed_sender = wq.spawn(sender(first, false));
+                        let doomed_receiver = wq.spawn(receiver(false));
+                        thread::sleep(Duration::from_micros(300));
+                        doomed_sender.cancel();
+                        doomed_receiver.cancel();
+                        for doomed in [doomed_sender, doomed_receiver] {
+                            if let Err(e) = doomed.join() {
+                                assert!(e.is_cancelled(), "{e}");
+                            }
+                        }
+                    }
+                    (tasks, threads)
+                };
+                drop((tx, rx));
+                tasks.into_iter().for_each(|t| t.join().unwrap());
+                threads.into_iter().for_each(|t| t.join().unwrap());
+
+                let mut got = std::mem::take(&mut *received.lock().unwrap());
+                while let Ok(id) = keep.try_recv() {
+                    got.push(id);
+                }
+                let mut times = vec![0u32; TOTAL as usize];
+                for id in got {
+                    times[id as usize] += 1;
+                }
+                for (id, times) in times.into_iter().enumerate() {
+                    let was_sent = sent[id].load(Ordering::SeqCst);
+                    let want = u32::from(was_sent);
+                    assert_eq!(
+                        times, want,
+                        "message {id} (sent: {was_sent}) received {times} times"
+                    );
+                }
+            },
+        );
+    }
+}
