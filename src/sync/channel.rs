@@ -64,12 +64,29 @@
 //! or back to the front of the queue, by which time another receiver may have received a
 //! later one.
 
-use std::cell::UnsafeCell;
 use std::collections::VecDeque;
 use std::error::Error;
 use std::fmt;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
+
+// The lock, the hand-off flag and its cell: std's, or loom's in the model test
+// tests/loom_channel.rs (built with `RUSTFLAGS="--cfg yieldpoint_loom"`).
+#[cfg(yieldpoint_loom)]
+use loom::{
+    cell::UnsafeCell,
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Mutex, MutexGuard,
+    },
+};
+#[cfg(not(yieldpoint_loom))]
+use std::{
+    cell::UnsafeCell,
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Mutex, MutexGuard,
+    },
+};
 
 use super::wait_list::{park_current, WaitQueue, Waiter};
 use crate::task::WaitReason;
@@ -342,8 +359,21 @@ impl<T> Handoff<T> {
     /// one else writes the slot, and its receiver reads it only once `delivered`.
     unsafe fn deliver(&self, value: T) {
         // SAFETY: see the function's contract.
-        unsafe { *self.value.get() = Some(value) };
+        self.with_value(|slot| unsafe { *slot = Some(value) });
         self.delivered.store(true, Ordering::Release);
+    }
+
+    /// Runs `f` on the slot's pointer.
+    #[cfg(not(yieldpoint_loom))]
+    #[inline(always)]
+    fn with_value<R>(&self, f: impl FnOnce(*mut Option<T>) -> R) -> R {
+        f(self.value.get())
+    }
+
+    /// Runs `f` on the slot's pointer; loom checks the access against its model.
+    #[cfg(yieldpoint_loom)]
+    fn with_value<R>(&self, f: impl FnOnce(*mut Option<T>) -> R) -> R {
+        self.value.with_mut(f)
     }
 
     /// Takes the delivered message.
@@ -354,7 +384,7 @@ impl<T> Handoff<T> {
     /// that `deliver` ran under, and it was delivered), and nothing took it yet.
     unsafe fn take(&self) -> T {
         // SAFETY: delivered: the sender's write happened before, and no one writes again.
-        let value = unsafe { (*self.value.get()).take() };
+        let value = self.with_value(|slot| unsafe { (*slot).take() });
         value.expect("a delivered slot holds its message")
     }
 }
