@@ -24,7 +24,7 @@
 //! # The wait-queue protocol
 //!
 //! One lock guards the messages, the counts of live ends, and two FIFO wait queues:
-//! `receiving` (parked receivers, each listed with a [`Handoff`] slot on its stack) and
+//! `receiving` (parked receivers, each listed with a `Handoff` slot on its stack) and
 //! `sending` (parked senders). A waiter is *listed* from registering until someone pops
 //! it; a sender popped to be woken has a *wake-up in flight* until it takes the lock
 //! again. Whenever the lock is free:
@@ -50,8 +50,8 @@
 //!    - a woken sender that unwinds before it sends (cancelled, timed out) passes its
 //!      wake-up on if there is room;
 //!    - a sender registers only when the queue is full (room 0); a message given back by a
-//!      cancelled receiver only takes room (the queue may then hold one message more than
-//!      its capacity for a while);
+//!      cancelled receiver only takes room (the queue may then hold more than its
+//!      capacity for a while, and a receive wakes a sender only once there is room);
 //!    - the last receiver's drop wakes every listed sender to fail with [`SendError`].
 //!
 //! After the close nobody registers again: a send fails once no receiver is left, and a
