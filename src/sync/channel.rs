@@ -20,13 +20,73 @@
 //!     assert_eq!(rx.recv(), Err(channel::RecvError)); // the sender is gone
 //! });
 //! ```
+//!
+//! # The wait-queue protocol
+//!
+//! One lock guards the messages, the counts of live ends, and two FIFO wait queues:
+//! `receiving` (parked receivers, each listed with a `Handoff` slot on its stack) and
+//! `sending` (parked senders). A waiter is *listed* from registering until someone pops
+//! it; a sender popped to be woken has a *wake-up in flight* until it takes the lock
+//! again. Whenever the lock is free:
+//!
+//! 1. **While a receiver is listed, the queue is empty.** A receiver registers only after
+//!    it saw the queue empty, and a message never goes into the queue while a receiver
+//!    is listed: whoever holds it (a sender, or a cancelled receiver giving its message
+//!    back) hands it to the longest-listed receiver's slot and pops that receiver, which
+//!    then returns the message without taking the lock again. So a listed receiver never
+//!    waits while a message is there; the last sender's drop wakes every listed receiver
+//!    to see the close.
+//! 2. **While a sender is listed, the room in the queue (`capacity - len`, or 0) is at most
+//!    the number of senders with a wake-up in flight.** Each unit of room has a woken
+//!    sender on its way to it, so no sender stays parked while there is room. Every path
+//!    keeps it:
+//!    - a receive (`recv`, `try_recv`) that frees room pops one listed sender;
+//!    - a woken sender that queues its message uses the room it was woken for;
+//!    - a woken sender that hands its message straight to a listed receiver (the queue is
+//!      empty by 1, so there is room) did not use that room: it passes its wake-up on to
+//!      the next listed sender (the lost wake-up of issue 10, item 3, was this path);
+//!    - a woken sender that finds the queue full (a sender that never parked took the
+//!      room first) parks again: no room is left to account for;
+//!    - a woken sender that unwinds before it sends (cancelled, timed out) passes its
+//!      wake-up on if there is room;
+//!    - a sender registers only when the queue is full (room 0); a message given back by a
+//!      cancelled receiver only takes room (the queue may then hold more than its
+//!      capacity for a while, and a receive wakes a sender only once there is room);
+//!    - the last receiver's drop wakes every listed sender to fail with [`SendError`].
+//!
+//! After the close nobody registers again: a send fails once no receiver is left, and a
+//! receive fails once the queue is empty and no sender is left. A waiter that finds itself
+//! still listed when it takes the lock (a spurious wake-up) had no wake-up in flight and
+//! owes nothing: it unlists itself and retries.
+//!
+//! Order: each sender's messages are received in the order it sent them, except that a
+//! message handed to a receiver cancelled before it ran goes to the next listed receiver
+//! or back to the front of the queue, by which time another receiver may have received a
+//! later one.
 
-use std::cell::UnsafeCell;
 use std::collections::VecDeque;
 use std::error::Error;
 use std::fmt;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
+
+// The lock, the hand-off flag and its cell: std's, or loom's in the model test
+// tests/loom_channel.rs (built with `RUSTFLAGS="--cfg yieldpoint_loom"`).
+#[cfg(yieldpoint_loom)]
+use loom::{
+    cell::UnsafeCell,
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Mutex, MutexGuard,
+    },
+};
+#[cfg(not(yieldpoint_loom))]
+use std::{
+    cell::UnsafeCell,
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Mutex, MutexGuard,
+    },
+};
 
 use super::wait_list::{park_current, WaitQueue, Waiter};
 use crate::task::WaitReason;
@@ -116,49 +176,63 @@ struct State<T> {
     sending: WaitQueue,
 }
 
-/// What one attempt to send gives: sent (with the parked receiver to wake, if any), no
-/// receiver left, or full (the value back).
-type Pushed<T> = Result<Result<Option<Waiter>, SendError<T>>, T>;
+/// What one attempt to send did.
+enum Pushed<T> {
+    /// The message went into the queue.
+    Queued,
+    /// The message went straight to this receiver (popped from `receiving`), to be woken.
+    HandedOff(Waiter),
+    /// No receiver is left: the value back.
+    Closed(T),
+    /// The bounded channel is full: the value back.
+    Full(T),
+}
 
 impl<T> State<T> {
-    /// One attempt to send: `Ok(Ok(receiver to wake))`, `Ok(Err)` when no receiver is
-    /// left, `Err(value)` when full.
+    /// One attempt to send.
     ///
-    /// A parked receiver gets the message handed to it directly (the queue is empty
-    /// whenever receivers are parked).
+    /// A listed receiver gets the message handed to it directly (the queue is empty
+    /// whenever receivers are listed: invariant 1 of the module doc).
+    #[inline]
     fn push(&mut self, value: T) -> Pushed<T> {
         if self.receivers == 0 {
-            return Ok(Err(SendError(value)));
+            return Pushed::Closed(value);
         }
         if self.capacity.is_some_and(|cap| self.queue.len() >= cap) {
-            return Err(value);
+            return Pushed::Full(value);
         }
         match self.receiving.pop_with() {
             Some((receiver, slot)) => {
                 // SAFETY: the receiver was listed until now, so its slot is alive (see
                 // `HandoffRef`); this thread holds the channel's lock.
                 unsafe { slot.deliver(value) };
-                Ok(Ok(Some(receiver)))
+                Pushed::HandedOff(receiver)
             }
             None => {
                 self.queue.push_back(value);
-                Ok(Ok(None))
+                Pushed::Queued
             }
         }
     }
 
-    /// One attempt to receive: the message and, on a bounded channel, a sender to wake.
+    /// One attempt to receive: the message and the listed sender to wake for the room it
+    /// freed, if any (invariant 2).
+    #[inline]
     fn pop(&mut self) -> Result<(T, Option<Waiter>), TryRecvError> {
         match self.queue.pop_front() {
-            Some(value) => {
-                let sender = match self.capacity {
-                    Some(_) => self.sending.pop(),
-                    None => None,
-                };
-                Ok((value, sender))
-            }
+            Some(value) => Ok((value, self.sender_for_room())),
             None if self.senders == 0 => Err(TryRecvError::Closed),
             None => Err(TryRecvError::Empty),
+        }
+    }
+
+    /// Pops the longest-listed sender if the queue has room for it (bounded channels; an
+    /// unbounded one never lists senders).
+    #[inline]
+    fn sender_for_room(&mut self) -> Option<Waiter> {
+        match self.capacity {
+            Some(cap) if self.queue.len() < cap => self.sending.pop(),
+            _ => None,
         }
     }
 }
@@ -169,32 +243,38 @@ impl<T> Chan<T> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Runs `attempt` under the lock until it returns `Some((result, waiter to wake))`,
-    /// registering as a parked sender and parking between attempts.
+    /// Sends, parking while the channel is full.
     ///
-    /// Inlined into `send`, and it into its callers, so a task parks and resumes in its
-    /// own frame (see "Return-address prediction" in `sched/local.rs`).
+    /// Inlined into [`Sender::send`], and it into its callers, so a task parks and resumes
+    /// in its own frame (see "Return-address prediction" in `sched/local.rs`).
     #[inline(always)]
-    fn wait_to_send<R>(
-        &self,
-        mut attempt: impl FnMut(&mut State<T>) -> Option<(R, Option<Waiter>)>,
-    ) -> R {
+    fn send(&self, mut value: T) -> Result<(), SendError<T>> {
         let mut parked = ParkedSender {
             chan: self,
             ticket: None,
         };
         loop {
             let mut state = self.lock();
-            if let Some(ticket) = parked.ticket.take() {
-                // Woken (its entry was popped), or a spurious wakeup (still listed).
-                state.sending.remove(ticket);
-            }
-            if let Some((result, wake)) = attempt(&mut state) {
-                drop(state);
-                if let Some(waiter) = wake {
-                    waiter.wake();
+            // Woken (its entry was popped: it owes the room it was woken for), or a
+            // spurious wakeup (still listed: it owes nothing).
+            let woken = match parked.ticket.take() {
+                Some(ticket) => !state.sending.remove(ticket),
+                None => false,
+            };
+            match state.push(value) {
+                Pushed::Queued => return Ok(()),
+                Pushed::HandedOff(receiver) => {
+                    // The room this sender was woken for is still free: pass it on.
+                    let next = if woken { state.sender_for_room() } else { None };
+                    drop(state);
+                    receiver.wake();
+                    if let Some(next) = next {
+                        next.wake();
+                    }
+                    return Ok(());
                 }
-                return result;
+                Pushed::Closed(value) => return Err(SendError(value)),
+                Pushed::Full(back) => value = back,
             }
             parked.ticket = Some(state.sending.push_current());
             drop(state);
@@ -206,7 +286,7 @@ impl<T> Chan<T> {
     ///
     /// A parked receiver lists a [`Handoff`] on its own stack; the sender that finds it
     /// hands the message over there, so once woken the receiver takes it without taking
-    /// the lock again. Inlined for the same reason as `wait_to_send`.
+    /// the lock again. Inlined for the same reason as `send`.
     #[inline(always)]
     fn recv(&self) -> Result<T, RecvError> {
         let slot = Handoff::new();
@@ -279,8 +359,21 @@ impl<T> Handoff<T> {
     /// one else writes the slot, and its receiver reads it only once `delivered`.
     unsafe fn deliver(&self, value: T) {
         // SAFETY: see the function's contract.
-        unsafe { *self.value.get() = Some(value) };
+        self.with_value(|slot| unsafe { *slot = Some(value) });
         self.delivered.store(true, Ordering::Release);
+    }
+
+    /// Runs `f` on the slot's pointer.
+    #[cfg(not(yieldpoint_loom))]
+    #[inline(always)]
+    fn with_value<R>(&self, f: impl FnOnce(*mut Option<T>) -> R) -> R {
+        f(self.value.get())
+    }
+
+    /// Runs `f` on the slot's pointer; loom checks the access against its model.
+    #[cfg(yieldpoint_loom)]
+    fn with_value<R>(&self, f: impl FnOnce(*mut Option<T>) -> R) -> R {
+        self.value.with_mut(f)
     }
 
     /// Takes the delivered message.
@@ -291,7 +384,7 @@ impl<T> Handoff<T> {
     /// that `deliver` ran under, and it was delivered), and nothing took it yet.
     unsafe fn take(&self) -> T {
         // SAFETY: delivered: the sender's write happened before, and no one writes again.
-        let value = unsafe { (*self.value.get()).take() };
+        let value = self.with_value(|slot| unsafe { (*slot).take() });
         value.expect("a delivered slot holds its message")
     }
 }
@@ -319,9 +412,9 @@ impl<T> HandoffRef<T> {
 }
 
 /// A parked receiver's registration. Dropped with a ticket only when the wait unwinds
-/// (the task was cancelled or timed out while parked): it unlists itself, or, if it was
-/// already woken, gives what it got to the next receiver: a delivered message goes back
-/// to the front of the queue, so none is lost.
+/// (the task was cancelled or timed out while parked): it unlists itself, or, if a message
+/// was already handed to it, gives the message to the next listed receiver, or back to the
+/// front of the queue, so none is lost.
 struct ParkedReceiver<'a, T> {
     chan: &'a Chan<T>,
     slot: &'a Handoff<T>,
@@ -342,15 +435,25 @@ impl<T> ParkedReceiver<'_, T> {
     fn leave(&self, ticket: u64) {
         let next = {
             let mut state = self.chan.lock();
-            if state.receiving.remove(ticket) {
+            // Still listed: nothing came. Popped without a message: by the close, which
+            // woke every receiver, so there is nothing to pass on.
+            if state.receiving.remove(ticket) || !self.slot.is_delivered() {
                 return;
             }
-            if self.slot.is_delivered() {
-                // SAFETY: delivered, under the lock it was delivered under; taken once.
-                let message = unsafe { self.slot.take() };
-                state.queue.push_front(message);
+            // SAFETY: delivered, under the lock it was delivered under; taken once.
+            let message = unsafe { self.slot.take() };
+            // Invariant 1: a listed receiver gets it, or else the queue does.
+            match state.receiving.pop_with() {
+                Some((receiver, slot)) => {
+                    // SAFETY: as in `State::push`: listed until now, under the lock.
+                    unsafe { slot.deliver(message) };
+                    Some(receiver)
+                }
+                None => {
+                    state.queue.push_front(message);
+                    None
+                }
             }
-            state.receiving.pop_with().map(|(waiter, _)| waiter)
         };
         if let Some(next) = next {
             next.wake();
@@ -360,8 +463,8 @@ impl<T> ParkedReceiver<'_, T> {
 
 /// A parked sender's registration. Dropped with a ticket only when the wait unwinds (the
 /// task was cancelled or timed out while parked): then it removes the registration, or, if
-/// the sender had already been woken, passes the wakeup on to the next sender, so none is
-/// lost.
+/// the sender had already been woken, passes the wakeup on to the next sender while there
+/// is room, so none is lost.
 struct ParkedSender<'a, T> {
     chan: &'a Chan<T>,
     ticket: Option<u64>,
@@ -386,7 +489,8 @@ impl<T> ParkedSender<'_, T> {
             if state.sending.remove(ticket) {
                 None
             } else {
-                state.sending.pop()
+                // Woken: the room it was woken for goes to the next sender (invariant 2).
+                state.sender_for_room()
             }
         };
         if let Some(next) = next {
@@ -447,18 +551,7 @@ impl<T> Sender<T> {
     /// ```
     #[inline]
     pub fn send(&self, value: T) -> Result<(), SendError<T>> {
-        let mut value = Some(value);
-        self.chan.wait_to_send(|state| {
-            let v = value.take()?;
-            match state.push(v) {
-                Ok(Ok(receiver)) => Some((Ok(()), receiver)),
-                Ok(Err(closed)) => Some((Err(closed), None)),
-                Err(full) => {
-                    value = Some(full);
-                    None
-                }
-            }
-        })
+        self.chan.send(value)
     }
 
     /// Sends `value` if there is room now.
@@ -482,14 +575,13 @@ impl<T> Sender<T> {
     pub fn try_send(&self, value: T) -> Result<(), TrySendError<T>> {
         let pushed = self.chan.lock().push(value);
         match pushed {
-            Ok(Ok(receiver)) => {
-                if let Some(receiver) = receiver {
-                    receiver.wake();
-                }
+            Pushed::Queued => Ok(()),
+            Pushed::HandedOff(receiver) => {
+                receiver.wake();
                 Ok(())
             }
-            Ok(Err(SendError(v))) => Err(TrySendError::Closed(v)),
-            Err(v) => Err(TrySendError::Full(v)),
+            Pushed::Closed(v) => Err(TrySendError::Closed(v)),
+            Pushed::Full(v) => Err(TrySendError::Full(v)),
         }
     }
 

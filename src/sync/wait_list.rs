@@ -8,7 +8,14 @@
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::thread::Thread;
+
+// OS-thread waiters: std's threads, or loom's in the channel's model test
+// (tests/loom_channel.rs, built with `RUSTFLAGS="--cfg yieldpoint_loom"`).
+#[cfg(yieldpoint_loom)]
+use loom::thread as os_thread;
+use os_thread::Thread;
+#[cfg(not(yieldpoint_loom))]
+use std::thread as os_thread;
 
 use crate::sched::context;
 use crate::task::header::Header;
@@ -25,7 +32,7 @@ impl Waiter {
     pub(crate) fn current() -> Waiter {
         match context::current_header() {
             Some(header) => Waiter::Task(header),
-            None => Waiter::Thread(std::thread::current()),
+            None => Waiter::Thread(os_thread::current()),
         }
     }
 
@@ -48,7 +55,11 @@ impl Waiter {
 #[inline(always)]
 pub(crate) fn park_current(reason: WaitReason) {
     if !context::park_task(reason) {
+        // Outside a green thread, or while one unwinds: the OS thread waits.
+        #[cfg(not(yieldpoint_loom))]
         context::park_thread(reason);
+        #[cfg(yieldpoint_loom)]
+        os_thread::park();
     }
 }
 
