@@ -54,7 +54,8 @@ pub(crate) use yielder::is_throw_payload;
 pub use yielder::Yielder;
 
 use std::fmt;
-use std::mem::ManuallyDrop;
+use std::io::Write;
+use std::mem::{self, ManuallyDrop};
 
 use crate::stack::{self, PooledStack};
 
@@ -64,6 +65,9 @@ pub(crate) enum Input<S, E> {
     Send(S),
     /// `throw(e)`: the yield point sees `e`.
     Throw(E),
+    /// `close()`: the yield point raises the close; before the first send, the body is
+    /// dropped without running.
+    Close,
 }
 
 /// How the body ended, as seen at the root of the coroutine's stack.
@@ -72,6 +76,8 @@ pub(crate) enum Outcome<R, E> {
     Returned(R),
     /// A thrown error propagated out of the body.
     Thrown(E),
+    /// The close unwound the body, or the body was dropped before it started.
+    Closed,
 }
 
 type Inner<S, Y, R, E> = corosensei::Coroutine<Input<S, E>, Y, Outcome<R, E>, PooledStack>;
@@ -172,6 +178,10 @@ pub enum Lifecycle {
 pub struct Coroutine<S, Y, R, E = Exception> {
     /// Always initialised; `ManuallyDrop` so `Drop` can take it out and pool its stack.
     inner: ManuallyDrop<Inner<S, Y, R, E>>,
+    /// The body ignored a close and was given up on while suspended: `inner` was marked
+    /// finished without unwinding, so its stack still holds live frames and must never be
+    /// reused (see [`Coroutine::give_up`]).
+    abandoned: bool,
     /// Slot in the stack-overflow registry; removed on drop.
     guard: stack::GuardRegistration,
     name: Option<Box<str>>,
@@ -243,16 +253,25 @@ impl<S: 'static, Y: 'static, R: 'static, E: 'static> Coroutine<S, Y, R, E> {
         F: FnOnce(&Yielder<S, Y, E>, S) -> R + 'static,
     {
         let guard = stack::GuardRegistration::new(&stack, name.as_deref());
-        let inner = corosensei::Coroutine::with_stack(stack, move |raw, input| {
-            let first = match input {
-                Input::Send(first) => first,
-                // `throw` on a `Created` coroutine never resumes it (see `Coroutine::throw`).
-                Input::Throw(_) => unreachable!("a coroutine is never started by throw"),
-            };
-            yielder::run_body(raw, first, body)
+        // The box's contents stay put while the coroutine lives (see `Yielder::name`).
+        let name_ptr = name.as_deref().map(|name| name as *const str);
+        let inner = corosensei::Coroutine::with_stack(stack, move |raw, input| match input {
+            Input::Send(first) => yielder::run_body(raw, first, name_ptr, body),
+            // Closed (or thrown at, which closes) before the first send: the body is
+            // dropped here, on the coroutine's stack, inside corosensei's root
+            // `catch_unwind`. If a capture's `Drop` panics, corosensei still marks the
+            // coroutine finished and hands the panic to `close`'s caller. Its own
+            // `force_unwind` would drop the body in place and mark it finished only after
+            // that drop returned: a panicking capture left it "not started", with its
+            // captures dropped, for a later send or drop to use and free again (issue 10).
+            Input::Throw(_) | Input::Close => {
+                drop(body);
+                Outcome::Closed
+            }
         });
         Coroutine {
             inner: ManuallyDrop::new(inner),
+            abandoned: false,
             guard,
             name,
         }
@@ -319,6 +338,7 @@ impl<S, Y, R, E> Coroutine<S, Y, R, E> {
             // Only `Yielder::raise` called during a send gets here (a pending throw is
             // re-raised at the next yield, inside the `throw` that caused it).
             corosensei::CoroutineResult::Return(Outcome::Thrown(_)) => raised_during_send(),
+            corosensei::CoroutineResult::Return(Outcome::Closed) => closed_outside_close(),
         })
     }
 
@@ -346,7 +366,7 @@ impl<S, Y, R, E> Coroutine<S, Y, R, E> {
     pub fn throw(&mut self, error: E) -> Result<CoroutineState<Y, R>, E> {
         if !self.inner.started() {
             // Drops the unstarted body without running it.
-            self.inner.force_unwind();
+            self.close();
             return Err(error);
         }
         if self.inner.done() {
@@ -358,6 +378,7 @@ impl<S, Y, R, E> Coroutine<S, Y, R, E> {
                 Ok(CoroutineState::Complete(r))
             }
             corosensei::CoroutineResult::Return(Outcome::Thrown(e)) => Err(e),
+            corosensei::CoroutineResult::Return(Outcome::Closed) => closed_outside_close(),
         }
     }
 
@@ -379,7 +400,59 @@ impl<S, Y, R, E> Coroutine<S, Y, R, E> {
     /// A destructor that panics *while* the stack unwinds is a panic during unwinding:
     /// as anywhere in Rust, the process aborts ("panic in a destructor during cleanup").
     pub fn close(&mut self) {
-        self.inner.force_unwind();
+        if !self.inner.done() {
+            self.finish_by_close(false);
+        }
+    }
+
+    /// Resumes the body with a close and waits for it to finish; a body that yields
+    /// instead (it caught the close twice) is given up on.
+    #[cold]
+    #[inline(never)]
+    #[track_caller]
+    fn finish_by_close(&mut self, dropping: bool) {
+        // A panic from the body (or from dropping an unstarted body) propagates from here;
+        // corosensei has marked the coroutine finished before it re-raises it.
+        match self.inner.resume(Input::Close) {
+            // Returned after catching the close: the value is discarded, as Python
+            // discards a generator's return value in `close()`. A thrown error the body
+            // raised while closing has no `throw` to go to: dropped too.
+            corosensei::CoroutineResult::Return(_) => {}
+            corosensei::CoroutineResult::Yield(value) => self.give_up(value, dropping),
+        }
+    }
+
+    /// The body caught the close, had its next yield refused, caught that too and yielded
+    /// again: it ignores the close. Python raises `RuntimeError("generator ignored
+    /// GeneratorExit")`; resuming it again could only loop, so the coroutine is marked
+    /// finished where it stands and its stack is never resumed again.
+    #[cold]
+    #[inline(never)]
+    #[track_caller]
+    fn give_up(&mut self, yielded: Y, dropping: bool) {
+        self.abandoned = true;
+        // SAFETY: `force_reset` skips the destructors of the frames on the stack, which
+        // is sound only if that memory is never reused or unmapped while they would still
+        // need it. `abandoned` makes `Drop` leak the stack instead of pooling it, so the
+        // frames' values are leaked, exactly like `mem::forget` (and pinned values on it
+        // keep their memory forever, as `Pin` requires). The body is `'static`, and a
+        // `Yielder` cannot leave it, so nothing outside the stack borrows from it.
+        unsafe { self.inner.force_reset() };
+        drop(yielded);
+        let message = format!(
+            "coroutine ignored close: {} caught the close (catch_unwind around a yield) and \
+             yielded again after that yield was refused; it is closed now and its stack is \
+             leaked, never resumed. Let the close unwind the body, or return from the body \
+             once it has caught the close (Python: RuntimeError: generator ignored \
+             GeneratorExit)",
+            self.who()
+        );
+        if dropping && std::thread::panicking() {
+            // A second panic would abort the process; report it instead.
+            let _ = writeln!(std::io::stderr(), "{message}");
+        } else {
+            panic!("{message}");
+        }
     }
 
     /// Where the coroutine is in its life.
@@ -408,6 +481,15 @@ impl<S, Y, R, E> Coroutine<S, Y, R, E> {
         self.name.as_deref()
     }
 
+    /// The coroutine as the subject of a sentence: `coroutine "name"` or `an unnamed
+    /// coroutine`.
+    fn who(&self) -> String {
+        match &self.name {
+            Some(name) => format!("coroutine \"{name}\""),
+            None => String::from("an unnamed coroutine"),
+        }
+    }
+
     fn describe(&self) -> String {
         match &self.name {
             Some(name) => format!(" \"{name}\""),
@@ -426,15 +508,47 @@ fn raised_during_send() -> ! {
     )
 }
 
+#[cold]
+#[inline(never)]
+fn closed_outside_close() -> ! {
+    unreachable!("a coroutine body ends as closed only inside close()")
+}
+
 impl<S, Y, R, E> Drop for Coroutine<S, Y, R, E> {
     fn drop(&mut self) {
+        // The stack and the guard registration are released by this guard even if the
+        // close panics (a body that catches the close and panics, a panicking capture of
+        // an unstarted body); otherwise each such drop leaked both (issue 10, item 13).
+        let this = ReleaseStack(self);
         // Unwind first so destructors run while the stack is still mapped.
-        self.inner.force_unwind();
-        // SAFETY: `inner` is initialised from construction until here, and `drop` runs
-        // once; it is not used again after this `take`.
-        let inner = unsafe { ManuallyDrop::take(&mut self.inner) };
-        self.guard.unregister();
-        stack::release(inner.into_stack());
+        if !this.0.inner.done() {
+            this.0.finish_by_close(true);
+        }
+    }
+}
+
+/// Releases a dropped coroutine's stack and guard registration when it goes out of scope,
+/// also while a panic from the close unwinds through `Coroutine::drop`.
+struct ReleaseStack<'a, S, Y, R, E>(&'a mut Coroutine<S, Y, R, E>);
+
+impl<S, Y, R, E> Drop for ReleaseStack<'_, S, Y, R, E> {
+    fn drop(&mut self) {
+        let co = &mut *self.0;
+        // Nothing runs on the stack any more, whether it is pooled or leaked below.
+        co.guard.unregister();
+        // SAFETY: `inner` is initialised from construction until here; this guard exists
+        // only inside `Coroutine::drop`, which runs once, and `inner` is not used after it.
+        let inner = unsafe { ManuallyDrop::take(&mut co.inner) };
+        if inner.done() && !co.abandoned {
+            stack::release(inner.into_stack());
+        } else {
+            // Live frames remain on this stack (the body ignored its close, or was never
+            // finished): reusing the memory under them would break `Pin`'s drop guarantee
+            // and hand their memory to another coroutine, and resuming them cannot finish
+            // them. Leak the stack deliberately; corosensei's own `Drop` would try to
+            // unwind it again.
+            mem::forget(inner);
+        }
     }
 }
 
