@@ -131,6 +131,7 @@ impl<S, Y, E> Yielder<S, Y, E> {
     /// propagates from here: the stack unwinds (destructors run) and `throw` returns
     /// `Err(error)`. Use [`try_yield`](Self::try_yield) to catch it. If the resumer closes
     /// the coroutine, this call unwinds the same way and never returns.
+    #[inline]
     pub fn yield_(&self, value: Y) -> S {
         match self.try_yield(value) {
             Ok(sent) => sent,
@@ -146,7 +147,7 @@ impl<S, Y, E> Yielder<S, Y, E> {
     ///
     /// `Err(e)` when the resumer called [`throw(e)`](super::Coroutine::throw); the body may
     /// handle it and go on, or return it.
-    #[inline]
+    #[inline(always)]
     pub fn try_yield(&self, value: Y) -> Result<S, E> {
         match self.suspend(value) {
             Input::Send(sent) => Ok(sent),
@@ -197,7 +198,7 @@ impl<S, Y, E> Yielder<S, Y, E> {
     /// while no thread panics); everything else is in [`check_yield_point`].
     ///
     /// [`check_yield_point`]: Self::check_yield_point
-    #[inline]
+    #[inline(always)]
     pub(super) fn suspend(&self, value: Y) -> Input<S, E> {
         if self.flags.get() != 0 || std::thread::panicking() {
             return self.suspend_cold(value);
@@ -214,7 +215,7 @@ impl<S, Y, E> Yielder<S, Y, E> {
         self.switch(value)
     }
 
-    #[inline]
+    #[inline(always)]
     fn switch(&self, value: Y) -> Input<S, E> {
         let input = self.raw().suspend(value);
         self.note_resume();
@@ -234,7 +235,7 @@ impl<S, Y, E> Yielder<S, Y, E> {
 
     /// Records whether the resumer is unwinding from a panic, so that a yield point can
     /// tell the resumer's panic from one on this stack.
-    #[inline]
+    #[inline(always)]
     fn note_resume(&self) {
         if std::thread::panicking() {
             self.resumed_panicking();
