@@ -33,13 +33,32 @@
 //! A body that wraps a yield in [`std::panic::catch_unwind`] can catch such a payload
 //! (corosensei issue #57). yieldpoint does not let that swallow the throw or the close:
 //!
-//! - after a caught close payload, the next yield raises it again, and a body that returns
-//!   instead has its return value discarded: `close` still finishes (corosensei 0.3.1's fix);
+//! - after a caught close payload, the next yield point raises it again, and a body that
+//!   returns instead has its return value discarded: `close` still finishes. A body that
+//!   catches that second close too and reaches a yield point again ignores the close:
+//!   `close` gives up on it and panics "coroutine ignored close" (Python's `RuntimeError:
+//!   generator ignored GeneratorExit`; see [`Coroutine::close`]);
 //! - after a caught throw payload, the next yield raises it again, and a body that returns
 //!   instead makes `throw` return `Err(e)` with the original error: the error is never lost.
 //!
-//! A destructor that yields *while* the stack unwinds panics during unwinding, which
-//! aborts the process; never yield from `Drop`.
+//! # No yield while unwinding
+//!
+//! A yield point reached while the coroutine's own stack unwinds from a panic — a
+//! [`yield_`](Yielder::yield_) inside a `Drop` that runs during a panic, an uncaught
+//! throw or a close — cannot suspend: the resumer would get a value in the middle of a
+//! panic, and the thread would stay "panicking" (`std::thread::panicking()`, poisoned
+//! mutexes) for all the code it runs meanwhile. A plain coroutine has nothing to return
+//! from such a yield instead, so it stops the process: it prints "a coroutine yielded
+//! while its stack was unwinding" with the coroutine's name on stderr and aborts. Never
+//! yield from `Drop`; do the waiting before the panic, or in the body after
+//! `catch_unwind` has caught it.
+//!
+//! A coroutine that is *resumed* by code that is itself unwinding (a `Drop` that drives a
+//! [`Generator`](crate::Generator) during a panic) yields normally: only a panic that
+//! started on the coroutine's stack since it was resumed counts. While its resumer
+//! unwinds, a coroutine cannot tell that panic from one of its own, so a `Drop` of its
+//! own that yields then is not caught by this check (and during a close it ends in Rust's
+//! usual abort for a panic inside a destructor during cleanup).
 //!
 //! Book: Part II, "Coroutines: send, throw, close"; Part III, "Delegation: yield from".
 
@@ -163,7 +182,11 @@ pub enum Lifecycle {
 /// # Dropping
 ///
 /// Dropping a suspended coroutine closes it: its stack unwinds and destructors run, as
-/// with [`close`](Self::close). The stack then returns to the per-thread pool.
+/// with [`close`](Self::close), with the same rules. The stack then returns to the
+/// per-thread pool, also when the close panics (the panic then propagates from `drop`).
+/// A body that ignores the close makes `drop` panic "coroutine ignored close", unless the
+/// thread is already panicking: a second panic would abort the process, so `drop` only
+/// prints the message on stderr then. The stack of such a body is leaked, never reused.
 ///
 /// # Send
 ///
@@ -349,9 +372,9 @@ impl<S, Y, R, E> Coroutine<S, Y, R, E> {
     /// - Suspended at [`Yielder::yield_`]: the error propagates. The stack unwinds
     ///   (destructors run, like `finally`), the coroutine is `Closed`, and `throw` returns
     ///   `Err(error)`.
-    /// - [`Created`](Lifecycle::Created): the body never runs; it is dropped, the
-    ///   coroutine is `Closed`, and `throw` returns `Err(error)` (Python raises the
-    ///   exception at once).
+    /// - [`Created`](Lifecycle::Created): the body never runs; it is dropped as by
+    ///   [`close`](Self::close), the coroutine is `Closed`, and `throw` returns
+    ///   `Err(error)` (Python raises the exception at once).
     /// - [`Closed`](Lifecycle::Closed): `Err(error)`.
     ///
     /// Python: `g.throw(exc)` (PEP 342).
@@ -363,6 +386,8 @@ impl<S, Y, R, E> Coroutine<S, Y, R, E> {
     /// # Panics
     ///
     /// If the body panics while handling the error, the panic propagates to this caller.
+    /// On a `Created` coroutine, as [`close`](Self::close): a panic from dropping the body
+    /// propagates (the error is dropped).
     pub fn throw(&mut self, error: E) -> Result<CoroutineState<Y, R>, E> {
         if !self.inner.started() {
             // Drops the unstarted body without running it.
@@ -385,20 +410,41 @@ impl<S, Y, R, E> Coroutine<S, Y, R, E> {
     /// Closes the coroutine: a suspended body unwinds from its yield point, running its
     /// destructors, and the coroutine becomes [`Closed`](Lifecycle::Closed).
     ///
-    /// A `Created` coroutine's body is dropped without running; a `Closed` one is left
-    /// alone. A yield attempted while closing is refused: it raises the close again and
-    /// unwinding continues (Python raises `RuntimeError: generator ignored GeneratorExit`).
-    /// Dropping a coroutine closes it.
+    /// A `Created` coroutine's body is dropped without running (on the coroutine's own
+    /// stack); a `Closed` one is left alone. Dropping a coroutine closes it.
     ///
-    /// Python: `g.close()`, which raises `GeneratorExit` at the yield (PEP 342).
+    /// Python: `g.close()`, which raises `GeneratorExit` at the yield (PEP 342):
+    ///
+    /// | the body, once the close is raised at its yield point | Python | yieldpoint |
+    /// |---|---|---|
+    /// | lets it unwind (destructors run) | `close()` returns | `close` returns |
+    /// | catches it ([`catch_unwind`](std::panic::catch_unwind)) and returns | the value is discarded | the value is discarded |
+    /// | catches it and panics | the exception propagates | the panic propagates |
+    /// | catches it and yields | `RuntimeError("generator ignored GeneratorExit")` | that yield is refused: the close is raised again there |
+    /// | catches that one too and yields again | — | `close` panics "coroutine ignored close" |
+    ///
+    /// What we vary, and why: Python's refused yield ends the generator at once, because
+    /// raising `RuntimeError` in the caller leaves the suspended frame to the garbage
+    /// collector. A Rust stack must be unwound by running it, so the first refused yield
+    /// gives the body a second chance to unwind (its destructors run: the usual case of a
+    /// `catch_unwind` that was not meant for the close). A body that ignores that one too
+    /// would loop forever if resumed again, so `close` stops resuming it: the coroutine is
+    /// `Closed`, its stack is never resumed again, and the stack is leaked with the values
+    /// on it (their destructors never run; the memory stays mapped, as `Pin` requires),
+    /// then `close` panics with a message that starts with "coroutine ignored close" and
+    /// names the coroutine. Never a hang, never a spin.
     ///
     /// # Panics
     ///
-    /// If the body catches the close with [`std::panic::catch_unwind`] and then panics,
-    /// that panic propagates here (the coroutine is `Closed` afterwards).
+    /// - If the body catches the close and then panics, or if dropping a `Created` body
+    ///   panics (a capture's `Drop`): that panic propagates here, and the coroutine is
+    ///   `Closed` (its captures were dropped once).
+    /// - "coroutine ignored close ...", as above.
     ///
     /// A destructor that panics *while* the stack unwinds is a panic during unwinding:
     /// as anywhere in Rust, the process aborts ("panic in a destructor during cleanup").
+    /// A destructor that *yields* while it unwinds stops the process too (see the module
+    /// doc, "No yield while unwinding").
     pub fn close(&mut self) {
         if !self.inner.done() {
             self.finish_by_close(false);
@@ -515,6 +561,10 @@ fn closed_outside_close() -> ! {
 }
 
 impl<S, Y, R, E> Drop for Coroutine<S, Y, R, E> {
+    /// Closes the coroutine as [`close`](Coroutine::close) does (same rules, see "Dropping"
+    /// on [`Coroutine`]), then gives its stack back to the pool, or leaks it if the body
+    /// ignored the close. "coroutine ignored close" is only printed on stderr, not raised,
+    /// if the thread is already panicking.
     fn drop(&mut self) {
         // The stack and the guard registration are released by this guard even if the
         // close panics (a body that catches the close and panics, a panicking capture of
