@@ -144,16 +144,23 @@ fn unstarted_with_panicking_capture(drops: &DropCounter) -> Coroutine<(), (), ()
     })
 }
 
-/// Checks, after the panicking first attempt, that the coroutine is finished and its
-/// captures were dropped exactly once, then drops it.
-fn assert_closed_after_panicking_drop(co: Coroutine<(), (), ()>, drops: &DropCounter) {
+/// The child side of the item 1 tests: `attempt` (a close or a throw) on an unstarted
+/// coroutine whose capture panics in `Drop` panics with that panic; afterwards the
+/// coroutine is finished, its captures were dropped exactly once, and neither a send, a
+/// close nor the drop touches them again.
+fn first_attempt_panics_then_closed(attempt: impl FnOnce(&mut Coroutine<(), (), ()>)) {
+    quiet_expected_panics();
+    let drops = DropCounter::new();
+    let mut co = unstarted_with_panicking_capture(&drops);
+    let payload = panic::catch_unwind(AssertUnwindSafe(|| attempt(&mut co))).unwrap_err();
+    assert_eq!(message(&*payload), "capture dropped");
     assert_eq!(co.state(), Lifecycle::Closed, "never left \"not started\"");
     assert_eq!(drops.dropped(), 2, "both counted captures dropped once");
-    let mut co = co;
     assert!(co.try_send(()).is_err(), "the dropped body never runs");
     co.close();
     drop(co);
     assert_eq!(drops.dropped(), 2, "and never dropped again");
+    println!("CHILD OK");
 }
 
 /// Issue 10, item 1: `close` on an unstarted coroutine whose capture panics in `Drop`.
@@ -162,14 +169,7 @@ fn assert_closed_after_panicking_drop(co: Coroutine<(), (), ()>, drops: &DropCou
 #[test]
 fn close_unstarted_with_panicking_capture_drops_it_once() {
     if in_child() {
-        quiet_expected_panics();
-        let drops = DropCounter::new();
-        let mut co = unstarted_with_panicking_capture(&drops);
-        let payload = panic::catch_unwind(AssertUnwindSafe(|| co.close())).unwrap_err();
-        assert_eq!(message(&*payload), "capture dropped");
-        assert_closed_after_panicking_drop(co, &drops);
-        println!("CHILD OK");
-        return;
+        return first_attempt_panics_then_closed(|co| co.close());
     }
     run_child_bounded("close_unstarted_with_panicking_capture_drops_it_once").assert_ok();
 }
@@ -178,17 +178,9 @@ fn close_unstarted_with_panicking_capture_drops_it_once() {
 #[test]
 fn throw_unstarted_with_panicking_capture_drops_it_once() {
     if in_child() {
-        quiet_expected_panics();
-        let drops = DropCounter::new();
-        let mut co = unstarted_with_panicking_capture(&drops);
-        let payload = panic::catch_unwind(AssertUnwindSafe(|| {
+        return first_attempt_panics_then_closed(|co| {
             let _ = co.throw(Exception::from("never delivered"));
-        }))
-        .unwrap_err();
-        assert_eq!(message(&*payload), "capture dropped");
-        assert_closed_after_panicking_drop(co, &drops);
-        println!("CHILD OK");
-        return;
+        });
     }
     run_child_bounded("throw_unstarted_with_panicking_capture_drops_it_once").assert_ok();
 }
