@@ -69,8 +69,9 @@ mod yielder;
 
 pub use builder::Builder;
 pub use error::{Exception, SendError};
-pub(crate) use yielder::is_throw_payload;
 pub use yielder::Yielder;
+#[allow(unused_imports)] // is_close_payload: for the scheduler (issue 10, item 9)
+pub(crate) use yielder::{is_close_payload, is_throw_payload};
 
 use std::fmt;
 use std::io::Write;
@@ -527,13 +528,8 @@ impl<S, Y, R, E> Coroutine<S, Y, R, E> {
         self.name.as_deref()
     }
 
-    /// The coroutine as the subject of a sentence: `coroutine "name"` or `an unnamed
-    /// coroutine`.
     fn who(&self) -> String {
-        match &self.name {
-            Some(name) => format!("coroutine \"{name}\""),
-            None => String::from("an unnamed coroutine"),
-        }
+        who(self.name.as_deref())
     }
 
     fn describe(&self) -> String {
@@ -552,6 +548,14 @@ fn raised_during_send() -> ! {
         "the coroutine body called Yielder::raise while handling send(); raise is for errors \
          caught from throw() — to fail on its own, a body should return a Result"
     )
+}
+
+/// A coroutine as the subject of a sentence: `coroutine "name"` or `an unnamed coroutine`.
+fn who(name: Option<&str>) -> String {
+    match name {
+        Some(name) => format!("coroutine \"{name}\""),
+        None => String::from("an unnamed coroutine"),
+    }
 }
 
 #[cold]

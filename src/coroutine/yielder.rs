@@ -88,6 +88,14 @@ pub(crate) fn is_throw_payload(payload: &(dyn std::any::Any + Send)) -> bool {
     payload.is::<ThrowUnwind>()
 }
 
+/// Whether `payload` is the unwind that closes a coroutine (which that coroutine's root
+/// turns into the end of `close`): a task body that catches its own panics must let it
+/// go on, as it does a throw payload.
+#[allow(dead_code)] // for the scheduler's task bodies (issue 10, item 9)
+pub(crate) fn is_close_payload(payload: &(dyn std::any::Any + Send)) -> bool {
+    payload.is::<CloseUnwind>()
+}
+
 /// Runs a coroutine body at the root of its stack, turning an uncaught throw into
 /// [`Outcome::Thrown`] and the close payload into [`Outcome::Closed`]. Any other panic (a
 /// user panic) continues to corosensei's root, which hands it to the resumer.
@@ -233,6 +241,16 @@ impl<S, Y, E> Yielder<S, Y, E> {
         }
     }
 
+    /// Whether a yield point reached now would be refused because this coroutine's own
+    /// stack is unwinding from a panic (rule 1 of [`check_yield_point`]). A caller with a
+    /// better answer than stopping the process (a scheduler) can test this first.
+    ///
+    /// [`check_yield_point`]: Self::check_yield_point
+    #[allow(dead_code)] // for the scheduler's yield points (issue 10, items 2 and 7)
+    pub(crate) fn is_unwinding(&self) -> bool {
+        std::thread::panicking() && self.flags.get() & RESUMED_PANICKING == 0
+    }
+
     /// Records whether the resumer is unwinding from a panic, so that a yield point can
     /// tell the resumer's panic from one on this stack.
     #[inline(always)]
@@ -308,10 +326,7 @@ impl<S, Y, E> Yielder<S, Y, E> {
 #[cold]
 #[inline(never)]
 fn yield_while_unwinding(name: Option<&str>) -> ! {
-    let who = match name {
-        Some(name) => format!("coroutine \"{name}\""),
-        None => String::from("an unnamed coroutine"),
-    };
+    let who = super::who(name);
     // Best effort: the process stops whether or not stderr takes the message.
     let _ = writeln!(
         std::io::stderr(),
