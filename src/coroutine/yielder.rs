@@ -209,18 +209,19 @@ impl<S, Y, E> Yielder<S, Y, E> {
     #[inline(always)]
     pub(super) fn suspend(&self, value: Y) -> Input<S, E> {
         if self.flags.get() != 0 || std::thread::panicking() {
-            return self.suspend_cold(value);
+            // Returns (to suspend below) only if the yield may suspend; one switch for
+            // both paths keeps the input received in registers.
+            self.before_suspend_cold();
         }
         self.switch(value)
     }
 
     #[cold]
     #[inline(never)]
-    fn suspend_cold(&self, value: Y) -> Input<S, E> {
+    fn before_suspend_cold(&self) {
         self.check_yield_point();
         // The resumer's state is recorded again when this stack is resumed.
         self.flags.set(self.flags.get() & !RESUMED_PANICKING);
-        self.switch(value)
     }
 
     #[inline(always)]
@@ -253,17 +254,14 @@ impl<S, Y, E> Yielder<S, Y, E> {
 
     /// Records whether the resumer is unwinding from a panic, so that a yield point can
     /// tell the resumer's panic from one on this stack.
+    ///
+    /// No call on either branch: a call here would make the compiler spill the input
+    /// just received around it, on the fast path.
     #[inline(always)]
     fn note_resume(&self) {
         if std::thread::panicking() {
-            self.resumed_panicking();
+            self.flags.set(self.flags.get() | RESUMED_PANICKING);
         }
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn resumed_panicking(&self) {
-        self.flags.set(self.flags.get() | RESUMED_PANICKING);
     }
 
     /// The rules of a yield point, in order:
