@@ -139,6 +139,28 @@ fn close_runs_destructors_like_finally() {
 }
 // ANCHOR_END: close
 
+// ANCHOR: close_ignored
+#[test]
+fn a_body_that_ignores_close_makes_close_panic() {
+    use std::panic::{catch_unwind, AssertUnwindSafe};
+
+    let mut stubborn: Coroutine<(), u32, ()> = Coroutine::new(|co, ()| {
+        let mut n = 0;
+        loop {
+            n += 1;
+            // Catches every unwind, the close included: the bug this section is about.
+            let _ = catch_unwind(AssertUnwindSafe(|| co.yield_(n)));
+        }
+    });
+    assert_eq!(stubborn.send(()), CoroutineState::Yielded(1));
+    // Python: RuntimeError("generator ignored GeneratorExit")
+    let err = catch_unwind(AssertUnwindSafe(|| stubborn.close())).unwrap_err();
+    let message = err.downcast_ref::<String>().unwrap();
+    assert!(message.starts_with("coroutine ignored close"));
+    assert_eq!(stubborn.state(), Lifecycle::Closed);
+}
+// ANCHOR_END: close_ignored
+
 // ANCHOR: state_machine
 /// Fed chunks of text, yields the complete lines each chunk finished. The state
 /// "in the middle of a line" is the `partial` buffer, carried across yields.

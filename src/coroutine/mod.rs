@@ -33,13 +33,32 @@
 //! A body that wraps a yield in [`std::panic::catch_unwind`] can catch such a payload
 //! (corosensei issue #57). yieldpoint does not let that swallow the throw or the close:
 //!
-//! - after a caught close payload, the next yield raises it again, and a body that returns
-//!   instead has its return value discarded: `close` still finishes (corosensei 0.3.1's fix);
+//! - after a caught close payload, the next yield point raises it again, and a body that
+//!   returns instead has its return value discarded: `close` still finishes. A body that
+//!   catches that second close too and reaches a yield point again ignores the close:
+//!   `close` gives up on it and panics "coroutine ignored close" (Python's `RuntimeError:
+//!   generator ignored GeneratorExit`; see [`Coroutine::close`]);
 //! - after a caught throw payload, the next yield raises it again, and a body that returns
 //!   instead makes `throw` return `Err(e)` with the original error: the error is never lost.
 //!
-//! A destructor that yields *while* the stack unwinds panics during unwinding, which
-//! aborts the process; never yield from `Drop`.
+//! # No yield while unwinding
+//!
+//! A yield point reached while the coroutine's own stack unwinds from a panic — a
+//! [`yield_`](Yielder::yield_) inside a `Drop` that runs during a panic, an uncaught
+//! throw or a close — cannot suspend: the resumer would get a value in the middle of a
+//! panic, and the thread would stay "panicking" (`std::thread::panicking()`, poisoned
+//! mutexes) for all the code it runs meanwhile. A plain coroutine has nothing to return
+//! from such a yield instead, so it stops the process: it prints "a coroutine yielded
+//! while its stack was unwinding" with the coroutine's name on stderr and aborts. Never
+//! yield from `Drop`; do the waiting before the panic, or in the body after
+//! `catch_unwind` has caught it.
+//!
+//! A coroutine that is *resumed* by code that is itself unwinding (a `Drop` that drives a
+//! [`Generator`](crate::Generator) during a panic) yields normally: only a panic that
+//! started on the coroutine's stack since it was resumed counts. While its resumer
+//! unwinds, a coroutine cannot tell that panic from one of its own, so a `Drop` of its
+//! own that yields then is not caught by this check (and during a close it ends in Rust's
+//! usual abort for a panic inside a destructor during cleanup).
 //!
 //! Book: Part II, "Coroutines: send, throw, close"; Part III, "Delegation: yield from".
 
@@ -50,11 +69,13 @@ mod yielder;
 
 pub use builder::Builder;
 pub use error::{Exception, SendError};
-pub(crate) use yielder::is_throw_payload;
 pub use yielder::Yielder;
+#[allow(unused_imports)] // is_close_payload: for the scheduler (issue 10, item 9)
+pub(crate) use yielder::{is_close_payload, is_throw_payload};
 
 use std::fmt;
-use std::mem::ManuallyDrop;
+use std::io::Write;
+use std::mem::{self, ManuallyDrop};
 
 use crate::stack::{self, PooledStack};
 
@@ -64,6 +85,9 @@ pub(crate) enum Input<S, E> {
     Send(S),
     /// `throw(e)`: the yield point sees `e`.
     Throw(E),
+    /// `close()`: the yield point raises the close; before the first send, the body is
+    /// dropped without running.
+    Close,
 }
 
 /// How the body ended, as seen at the root of the coroutine's stack.
@@ -72,6 +96,8 @@ pub(crate) enum Outcome<R, E> {
     Returned(R),
     /// A thrown error propagated out of the body.
     Thrown(E),
+    /// The close unwound the body, or the body was dropped before it started.
+    Closed,
 }
 
 type Inner<S, Y, R, E> = corosensei::Coroutine<Input<S, E>, Y, Outcome<R, E>, PooledStack>;
@@ -157,7 +183,11 @@ pub enum Lifecycle {
 /// # Dropping
 ///
 /// Dropping a suspended coroutine closes it: its stack unwinds and destructors run, as
-/// with [`close`](Self::close). The stack then returns to the per-thread pool.
+/// with [`close`](Self::close), with the same rules. The stack then returns to the
+/// per-thread pool, also when the close panics (the panic then propagates from `drop`).
+/// A body that ignores the close makes `drop` panic "coroutine ignored close", unless the
+/// thread is already panicking: a second panic would abort the process, so `drop` only
+/// prints the message on stderr then. The stack of such a body is leaked, never reused.
 ///
 /// # Send
 ///
@@ -172,6 +202,10 @@ pub enum Lifecycle {
 pub struct Coroutine<S, Y, R, E = Exception> {
     /// Always initialised; `ManuallyDrop` so `Drop` can take it out and pool its stack.
     inner: ManuallyDrop<Inner<S, Y, R, E>>,
+    /// The body ignored a close and was given up on while suspended: `inner` was marked
+    /// finished without unwinding, so its stack still holds live frames and must never be
+    /// reused (see [`Coroutine::give_up`]).
+    abandoned: bool,
     /// Slot in the stack-overflow registry; removed on drop.
     guard: stack::GuardRegistration,
     name: Option<Box<str>>,
@@ -243,16 +277,25 @@ impl<S: 'static, Y: 'static, R: 'static, E: 'static> Coroutine<S, Y, R, E> {
         F: FnOnce(&Yielder<S, Y, E>, S) -> R + 'static,
     {
         let guard = stack::GuardRegistration::new(&stack, name.as_deref());
-        let inner = corosensei::Coroutine::with_stack(stack, move |raw, input| {
-            let first = match input {
-                Input::Send(first) => first,
-                // `throw` on a `Created` coroutine never resumes it (see `Coroutine::throw`).
-                Input::Throw(_) => unreachable!("a coroutine is never started by throw"),
-            };
-            yielder::run_body(raw, first, body)
+        // The box's contents stay put while the coroutine lives (see `Yielder::name`).
+        let name_ptr = name.as_deref().map(|name| name as *const str);
+        let inner = corosensei::Coroutine::with_stack(stack, move |raw, input| match input {
+            Input::Send(first) => yielder::run_body(raw, first, name_ptr, body),
+            // Closed (or thrown at, which closes) before the first send: the body is
+            // dropped here, on the coroutine's stack, inside corosensei's root
+            // `catch_unwind`. If a capture's `Drop` panics, corosensei still marks the
+            // coroutine finished and hands the panic to `close`'s caller. Its own
+            // `force_unwind` would drop the body in place and mark it finished only after
+            // that drop returned: a panicking capture left it "not started", with its
+            // captures dropped, for a later send or drop to use and free again (issue 10).
+            Input::Throw(_) | Input::Close => {
+                drop(body);
+                Outcome::Closed
+            }
         });
         Coroutine {
             inner: ManuallyDrop::new(inner),
+            abandoned: false,
             guard,
             name,
         }
@@ -319,6 +362,7 @@ impl<S, Y, R, E> Coroutine<S, Y, R, E> {
             // Only `Yielder::raise` called during a send gets here (a pending throw is
             // re-raised at the next yield, inside the `throw` that caused it).
             corosensei::CoroutineResult::Return(Outcome::Thrown(_)) => raised_during_send(),
+            corosensei::CoroutineResult::Return(Outcome::Closed) => closed_outside_close(),
         })
     }
 
@@ -329,9 +373,9 @@ impl<S, Y, R, E> Coroutine<S, Y, R, E> {
     /// - Suspended at [`Yielder::yield_`]: the error propagates. The stack unwinds
     ///   (destructors run, like `finally`), the coroutine is `Closed`, and `throw` returns
     ///   `Err(error)`.
-    /// - [`Created`](Lifecycle::Created): the body never runs; it is dropped, the
-    ///   coroutine is `Closed`, and `throw` returns `Err(error)` (Python raises the
-    ///   exception at once).
+    /// - [`Created`](Lifecycle::Created): the body never runs; it is dropped as by
+    ///   [`close`](Self::close), the coroutine is `Closed`, and `throw` returns
+    ///   `Err(error)` (Python raises the exception at once).
     /// - [`Closed`](Lifecycle::Closed): `Err(error)`.
     ///
     /// Python: `g.throw(exc)` (PEP 342).
@@ -343,10 +387,12 @@ impl<S, Y, R, E> Coroutine<S, Y, R, E> {
     /// # Panics
     ///
     /// If the body panics while handling the error, the panic propagates to this caller.
+    /// On a `Created` coroutine, as [`close`](Self::close): a panic from dropping the body
+    /// propagates (the error is dropped).
     pub fn throw(&mut self, error: E) -> Result<CoroutineState<Y, R>, E> {
         if !self.inner.started() {
             // Drops the unstarted body without running it.
-            self.inner.force_unwind();
+            self.close();
             return Err(error);
         }
         if self.inner.done() {
@@ -358,28 +404,102 @@ impl<S, Y, R, E> Coroutine<S, Y, R, E> {
                 Ok(CoroutineState::Complete(r))
             }
             corosensei::CoroutineResult::Return(Outcome::Thrown(e)) => Err(e),
+            corosensei::CoroutineResult::Return(Outcome::Closed) => closed_outside_close(),
         }
     }
 
     /// Closes the coroutine: a suspended body unwinds from its yield point, running its
     /// destructors, and the coroutine becomes [`Closed`](Lifecycle::Closed).
     ///
-    /// A `Created` coroutine's body is dropped without running; a `Closed` one is left
-    /// alone. A yield attempted while closing is refused: it raises the close again and
-    /// unwinding continues (Python raises `RuntimeError: generator ignored GeneratorExit`).
-    /// Dropping a coroutine closes it.
+    /// A `Created` coroutine's body is dropped without running (on the coroutine's own
+    /// stack); a `Closed` one is left alone. Dropping a coroutine closes it.
     ///
-    /// Python: `g.close()`, which raises `GeneratorExit` at the yield (PEP 342).
+    /// Python: `g.close()`, which raises `GeneratorExit` at the yield (PEP 342):
+    ///
+    /// | the body, once the close is raised at its yield point | Python | yieldpoint |
+    /// |---|---|---|
+    /// | lets it unwind (destructors run) | `close()` returns | `close` returns |
+    /// | catches it ([`catch_unwind`](std::panic::catch_unwind)) and returns | the value is discarded | the value is discarded |
+    /// | catches it and panics | the exception propagates | the panic propagates |
+    /// | catches it and yields | `RuntimeError("generator ignored GeneratorExit")` | that yield is refused: the close is raised again there |
+    /// | catches that one too and yields again | — | `close` panics "coroutine ignored close" |
+    ///
+    /// What we vary, and why: Python's refused yield ends the generator at once, because
+    /// raising `RuntimeError` in the caller leaves the suspended frame to the garbage
+    /// collector. A Rust stack must be unwound by running it, so the first refused yield
+    /// gives the body a second chance to unwind (its destructors run: the usual case of a
+    /// `catch_unwind` that was not meant for the close). A body that ignores that one too
+    /// would loop forever if resumed again, so `close` stops resuming it: the coroutine is
+    /// `Closed`, its stack is never resumed again, and the stack is leaked with the values
+    /// on it (their destructors never run; the memory stays mapped, as `Pin` requires),
+    /// then `close` panics with a message that starts with "coroutine ignored close" and
+    /// names the coroutine. Never a hang, never a spin.
     ///
     /// # Panics
     ///
-    /// If the body catches the close with [`std::panic::catch_unwind`] and then panics,
-    /// that panic propagates here (the coroutine is `Closed` afterwards).
+    /// - If the body catches the close and then panics, or if dropping a `Created` body
+    ///   panics (a capture's `Drop`): that panic propagates here, and the coroutine is
+    ///   `Closed` (its captures were dropped once).
+    /// - "coroutine ignored close ...", as above.
     ///
     /// A destructor that panics *while* the stack unwinds is a panic during unwinding:
     /// as anywhere in Rust, the process aborts ("panic in a destructor during cleanup").
+    /// A destructor that *yields* while it unwinds stops the process too (see the module
+    /// doc, "No yield while unwinding").
     pub fn close(&mut self) {
-        self.inner.force_unwind();
+        if !self.inner.done() {
+            self.finish_by_close(false);
+        }
+    }
+
+    /// Resumes the body with a close and waits for it to finish; a body that yields
+    /// instead (it caught the close twice) is given up on.
+    #[cold]
+    #[inline(never)]
+    #[track_caller]
+    fn finish_by_close(&mut self, dropping: bool) {
+        // A panic from the body (or from dropping an unstarted body) propagates from here;
+        // corosensei has marked the coroutine finished before it re-raises it.
+        match self.inner.resume(Input::Close) {
+            // Returned after catching the close: the value is discarded, as Python
+            // discards a generator's return value in `close()`. A thrown error the body
+            // raised while closing has no `throw` to go to: dropped too.
+            corosensei::CoroutineResult::Return(_) => {}
+            corosensei::CoroutineResult::Yield(value) => self.give_up(value, dropping),
+        }
+    }
+
+    /// The body caught the close, had its next yield refused, caught that too and yielded
+    /// again: it ignores the close. Python raises `RuntimeError("generator ignored
+    /// GeneratorExit")`; resuming it again could only loop, so the coroutine is marked
+    /// finished where it stands and its stack is never resumed again.
+    #[cold]
+    #[inline(never)]
+    #[track_caller]
+    fn give_up(&mut self, yielded: Y, dropping: bool) {
+        self.abandoned = true;
+        // SAFETY: `force_reset` skips the destructors of the frames on the stack, which
+        // is sound only if that memory is never reused or unmapped while they would still
+        // need it. `abandoned` makes `Drop` leak the stack instead of pooling it, so the
+        // frames' values are leaked, exactly like `mem::forget` (and pinned values on it
+        // keep their memory forever, as `Pin` requires). The body is `'static`, and a
+        // `Yielder` cannot leave it, so nothing outside the stack borrows from it.
+        unsafe { self.inner.force_reset() };
+        drop(yielded);
+        let message = format!(
+            "coroutine ignored close: {} caught the close (catch_unwind around a yield) and \
+             yielded again after that yield was refused; it is closed now and its stack is \
+             leaked, never resumed. Let the close unwind the body, or return from the body \
+             once it has caught the close (Python: RuntimeError: generator ignored \
+             GeneratorExit)",
+            self.who()
+        );
+        if dropping && std::thread::panicking() {
+            // A second panic would abort the process; report it instead.
+            let _ = writeln!(std::io::stderr(), "{message}");
+        } else {
+            panic!("{message}");
+        }
     }
 
     /// Where the coroutine is in its life.
@@ -408,6 +528,10 @@ impl<S, Y, R, E> Coroutine<S, Y, R, E> {
         self.name.as_deref()
     }
 
+    fn who(&self) -> String {
+        who(self.name.as_deref())
+    }
+
     fn describe(&self) -> String {
         match &self.name {
             Some(name) => format!(" \"{name}\""),
@@ -426,15 +550,59 @@ fn raised_during_send() -> ! {
     )
 }
 
+/// A coroutine as the subject of a sentence: `coroutine "name"` or `an unnamed coroutine`.
+fn who(name: Option<&str>) -> String {
+    match name {
+        Some(name) => format!("coroutine \"{name}\""),
+        None => String::from("an unnamed coroutine"),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn closed_outside_close() -> ! {
+    unreachable!("a coroutine body ends as closed only inside close()")
+}
+
 impl<S, Y, R, E> Drop for Coroutine<S, Y, R, E> {
+    /// Closes the coroutine as [`close`](Coroutine::close) does (same rules, see "Dropping"
+    /// on [`Coroutine`]), then gives its stack back to the pool, or leaks it if the body
+    /// ignored the close. "coroutine ignored close" is only printed on stderr, not raised,
+    /// if the thread is already panicking.
     fn drop(&mut self) {
+        // The stack and the guard registration are released by this guard even if the
+        // close panics (a body that catches the close and panics, a panicking capture of
+        // an unstarted body); otherwise each such drop leaked both (issue 10, item 13).
+        let this = ReleaseStack(self);
         // Unwind first so destructors run while the stack is still mapped.
-        self.inner.force_unwind();
-        // SAFETY: `inner` is initialised from construction until here, and `drop` runs
-        // once; it is not used again after this `take`.
-        let inner = unsafe { ManuallyDrop::take(&mut self.inner) };
-        self.guard.unregister();
-        stack::release(inner.into_stack());
+        if !this.0.inner.done() {
+            this.0.finish_by_close(true);
+        }
+    }
+}
+
+/// Releases a dropped coroutine's stack and guard registration when it goes out of scope,
+/// also while a panic from the close unwinds through `Coroutine::drop`.
+struct ReleaseStack<'a, S, Y, R, E>(&'a mut Coroutine<S, Y, R, E>);
+
+impl<S, Y, R, E> Drop for ReleaseStack<'_, S, Y, R, E> {
+    fn drop(&mut self) {
+        let co = &mut *self.0;
+        // Nothing runs on the stack any more, whether it is pooled or leaked below.
+        co.guard.unregister();
+        // SAFETY: `inner` is initialised from construction until here; this guard exists
+        // only inside `Coroutine::drop`, which runs once, and `inner` is not used after it.
+        let inner = unsafe { ManuallyDrop::take(&mut co.inner) };
+        if inner.done() && !co.abandoned {
+            stack::release(inner.into_stack());
+        } else {
+            // Live frames remain on this stack (the body ignored its close, or was never
+            // finished): reusing the memory under them would break `Pin`'s drop guarantee
+            // and hand their memory to another coroutine, and resuming them cannot finish
+            // them. Leak the stack deliberately; corosensei's own `Drop` would try to
+            // unwind it again.
+            mem::forget(inner);
+        }
     }
 }
 

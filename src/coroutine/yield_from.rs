@@ -1,7 +1,5 @@
 //! Delegation to a subcoroutine: PEP 380's `yield from`.
 
-use std::panic::{self, AssertUnwindSafe};
-
 use super::{Coroutine, CoroutineState, Input, Yielder};
 
 impl<S, Y, E> Yielder<S, Y, E> {
@@ -69,9 +67,10 @@ impl<S, Y, E> Yielder<S, Y, E> {
     /// As [`yield_from`](Self::yield_from).
     #[track_caller]
     pub fn try_yield_from<R2>(&self, mut sub: Coroutine<S, Y, R2, E>, first: S) -> Result<R2, E> {
-        // A delegation is a yield point: a throw the body swallowed with `catch_unwind`
-        // is raised again before `sub` starts, as `try_yield` does (corosensei issue #57).
-        self.reraise_swallowed();
+        // A delegation is a yield point: its rules (a throw the body swallowed with
+        // `catch_unwind` is raised again, a yield during unwinding stops the process, a
+        // yield after a caught close is refused) apply before `sub` starts.
+        self.yield_point();
         assert!(
             !sub.is_finished(),
             "yield_from needs a coroutine that has not finished{}; create a new one",
@@ -83,24 +82,16 @@ impl<S, Y, E> Yielder<S, Y, E> {
                 CoroutineState::Complete(value) => return Ok(value),
                 CoroutineState::Yielded(y) => y,
             };
-            state = match self.suspend_closing(yielded, &mut sub) {
+            state = match self.suspend(yielded) {
                 Input::Send(sent) => sub.send(sent),
                 Input::Throw(error) => sub.throw(error)?,
+                // PEP 380: `GeneratorExit` closes `sub` first, then unwinds this stack.
+                // `sub` unwinds while this thread is not itself unwinding.
+                Input::Close => {
+                    sub.close();
+                    self.raise_close()
+                }
             };
-        }
-    }
-
-    /// Suspends with `value`; if this coroutine is closed meanwhile, closes `sub` before
-    /// this stack unwinds further (PEP 380: `GeneratorExit` calls `sub.close()`).
-    fn suspend_closing<R2>(&self, value: Y, sub: &mut Coroutine<S, Y, R2, E>) -> Input<S, E> {
-        // The close payload is caught here and re-raised once `sub` is closed, so `sub`
-        // unwinds while this thread is not itself unwinding.
-        match panic::catch_unwind(AssertUnwindSafe(|| self.raw().suspend(value))) {
-            Ok(input) => input,
-            Err(payload) => {
-                sub.close();
-                panic::resume_unwind(payload)
-            }
         }
     }
 }
