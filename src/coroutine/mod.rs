@@ -70,7 +70,6 @@ mod yielder;
 pub use builder::Builder;
 pub use error::{Exception, SendError};
 pub use yielder::Yielder;
-#[allow(unused_imports)] // is_close_payload: for the scheduler (issue 10, item 9)
 pub(crate) use yielder::{is_close_payload, is_throw_payload};
 
 use std::fmt;

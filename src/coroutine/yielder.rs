@@ -91,7 +91,6 @@ pub(crate) fn is_throw_payload(payload: &(dyn std::any::Any + Send)) -> bool {
 /// Whether `payload` is the unwind that closes a coroutine (which that coroutine's root
 /// turns into the end of `close`): a task body that catches its own panics must let it
 /// go on, as it does a throw payload.
-#[allow(dead_code)] // for the scheduler's task bodies (issue 10, item 9)
 pub(crate) fn is_close_payload(payload: &(dyn std::any::Any + Send)) -> bool {
     payload.is::<CloseUnwind>()
 }
@@ -247,7 +246,6 @@ impl<S, Y, E> Yielder<S, Y, E> {
     /// better answer than stopping the process (a scheduler) can test this first.
     ///
     /// [`check_yield_point`]: Self::check_yield_point
-    #[allow(dead_code)] // for the scheduler's yield points (issue 10, items 2 and 7)
     pub(crate) fn is_unwinding(&self) -> bool {
         std::thread::panicking() && self.flags.get() & RESUMED_PANICKING == 0
     }

@@ -209,7 +209,7 @@ pub(crate) fn with_current<R>(f: impl FnOnce(&Header) -> R) -> Option<R> {
 /// park the green thread (see [`park_task`]), so it waits as an OS thread, and registers
 /// the OS thread to be woken.
 pub(crate) fn current_header() -> Option<Arc<Header>> {
-    if std::thread::panicking() {
+    if std::thread::panicking() && task_unwinds() {
         return None;
     }
     let (task, lent) = CONTEXT
@@ -248,7 +248,7 @@ pub(crate) fn in_task() -> bool {
 #[inline(always)]
 pub(crate) fn park_task(reason: WaitReason) -> bool {
     let (task, yielder) = CONTEXT.with(|cx| (cx.task.get(), cx.yielder.get()));
-    if task.is_null() || std::thread::panicking() {
+    if task.is_null() || (std::thread::panicking() && task_unwinds()) {
         return false;
     }
     // SAFETY: non-null, so set by `enter_task` for the task switched in now, whose
@@ -259,6 +259,18 @@ pub(crate) fn park_task(reason: WaitReason) -> bool {
     switch_with(unsafe { &*yielder }, Switch::Park);
     header.clear_wait();
     true
+}
+
+/// Whether the switched-in task's own stack is unwinding (a panic, a cancel, a close of
+/// its own), as opposed to its scheduler running it from code that unwinds (a scheduler
+/// dropped during a panic). Only asked while `std::thread::panicking()`.
+#[cold]
+#[inline(never)]
+fn task_unwinds() -> bool {
+    let yielder = CONTEXT.with(|cx| cx.yielder.get());
+    // SAFETY: non-null, so set by `set_yielder`/`enter_task` for the task switched in now,
+    // whose coroutine (and so its `Yielder`) lives until `leave_task`.
+    yielder.is_null() || unsafe { (*yielder).is_unwinding() }
 }
 
 /// Parks the OS thread: a wait outside a green thread, or in one whose stack unwinds (see
@@ -308,7 +320,7 @@ pub(crate) fn yield_task() -> bool {
     if yielder.is_null() {
         return false;
     }
-    if std::thread::panicking() {
+    if std::thread::panicking() && task_unwinds() {
         return true;
     }
     // SAFETY: non-null, so set by `set_yielder`/`enter_task` for the task switched in now;

@@ -536,8 +536,14 @@ impl Local {
     /// they stand: their stacks unwind without switching ([`Coroutine::close`]).
     ///
     /// Dropped inside a green thread or while another scheduler runs on this thread, the
-    /// scheduler cannot run its tasks: it closes them at once.
+    /// scheduler cannot run its tasks: it closes them at once; so it does when dropped
+    /// while the thread unwinds from a panic.
     pub(crate) fn shutdown(&self) {
+        // Dropped while this thread unwinds from a panic (a failed assertion, say): end the
+        // tasks at once rather than run them.
+        if std::thread::panicking() {
+            return self.close_remaining();
+        }
         if let Some(running) = context::try_enter_local(self) {
             self.cancel_and_run();
             drop(running);
@@ -686,7 +692,8 @@ fn start(header: &Arc<Header>, stack: PooledStack, body: impl FnOnce() + 'static
 /// switched in to run (a scheduler's drop, maybe inside another scheduler's task).
 #[cold]
 fn keep_panic(own: &Header, payload: Box<dyn Any + Send>) {
-    if crate::coroutine::is_throw_payload(&*payload) || !context::is_running(own) {
+    use crate::coroutine::{is_close_payload, is_throw_payload};
+    if is_throw_payload(&*payload) || is_close_payload(&*payload) || !context::is_running(own) {
         panic::resume_unwind(payload);
     }
     let payload = context::with_local(|local| local.task_panic.replace(Some(payload)));

@@ -46,8 +46,8 @@ use crate::task::{self, JoinHandle, SpawnError, TaskSnapshot};
 /// left are cancelled again, three times in all; a task that still goes on (it catches
 /// every cancel) is then closed where it stands, like
 /// [`Coroutine::close`](crate::Coroutine::close), and its handle reports the close's
-/// outcome. A scheduler dropped inside a green thread cannot run its tasks: it closes
-/// them at once.
+/// outcome. A scheduler dropped inside a green thread, or during a panic, closes its tasks
+/// at once.
 ///
 /// # Examples
 /// ```
