@@ -161,6 +161,36 @@ fn a_body_that_ignores_close_makes_close_panic() {
 }
 // ANCHOR_END: close_ignored
 
+// ANCHOR: cancel
+#[test]
+fn cancel_is_raised_once_and_cleanup_may_wait() {
+    use std::panic::{self, AssertUnwindSafe};
+    use std::time::Duration;
+    use yieldpoint::sched::RoundRobin;
+
+    let log = RoundRobin::new().block_on(|| {
+        let (tx, rx) = yieldpoint::sync::channel::unbounded();
+        let worker = yieldpoint::spawn(move || {
+            // Python: try: await asyncio.sleep(3600)
+            let work = panic::catch_unwind(AssertUnwindSafe(|| {
+                yieldpoint::sleep(Duration::from_secs(3600));
+            }));
+            // finally: await flush() -- caught, so this wait switches as usual
+            yieldpoint::sleep(Duration::from_millis(1));
+            tx.send("flushed").unwrap();
+            if let Err(cancel) = work {
+                panic::resume_unwind(cancel); // re-raise: the task ends cancelled
+            }
+        });
+        yieldpoint::yield_now(); // the worker starts and sleeps
+        worker.cancel(); // Python: task.cancel()
+        assert!(worker.join().unwrap_err().is_cancelled());
+        rx.recv().unwrap()
+    });
+    assert_eq!(log, "flushed");
+}
+// ANCHOR_END: cancel
+
 // ANCHOR: state_machine
 /// Fed chunks of text, yields the complete lines each chunk finished. The state
 /// "in the middle of a line" is the `partial` buffer, carried across yields.
