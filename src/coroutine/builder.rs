@@ -40,9 +40,10 @@ impl Builder {
         self
     }
 
-    /// Sets the usable stack size in bytes, rounded up to whole pages; a guard page is
-    /// added below it. Default [`stack::DEFAULT_STACK_SIZE`]; at least
-    /// [`stack::MIN_STACK_SIZE`] is used.
+    /// Sets the usable stack size in bytes: raised to [`stack::MIN_STACK_SIZE`] (32 KiB,
+    /// room for a panic with a full backtrace), then rounded up to whole pages, so `0` and
+    /// `1` give the minimum; a guard page is added below it. Default
+    /// [`stack::DEFAULT_STACK_SIZE`].
     pub fn stack_size(mut self, bytes: usize) -> Self {
         self.stack_size = Some(bytes);
         self
@@ -52,9 +53,10 @@ impl Builder {
     ///
     /// # Errors
     ///
-    /// [`StackError`] if no stack could be allocated (out of memory, or the process
-    /// reached `vm.max_map_count` mappings). The error is transient: freeing coroutines
-    /// or lowering the stack size can make a retry succeed.
+    /// [`StackError`] if no stack could be allocated: the size is larger than the process
+    /// can map, the process reached `vm.max_map_count` mappings, or it is out of memory;
+    /// the message says which. Freeing coroutines or lowering the stack size can make a
+    /// retry succeed.
     pub fn build<S, Y, R, E, F>(self, body: F) -> Result<Coroutine<S, Y, R, E>, StackError>
     where
         S: 'static,

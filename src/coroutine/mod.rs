@@ -221,7 +221,8 @@ impl<S: 'static, Y: 'static, R: 'static> Coroutine<S, Y, R> {
     ///
     /// # Panics
     ///
-    /// Panics if no stack can be allocated (out of memory or `vm.max_map_count`);
+    /// Panics if no stack can be allocated (a size too large, out of memory or
+    /// `vm.max_map_count`);
     /// [`Builder::build`] returns that as an error instead.
     #[track_caller]
     pub fn new<F>(body: F) -> Self
