@@ -1,7 +1,8 @@
-//! Seed 000 again, as green threads: `countdown` and `countup` are ordinary functions
-//! that call `yield_now()`, run by the round-robin scheduler.
+//! The round-robin tasks of Milko Rodríguez's "Context Switching and Cooperative
+//! Multitasking in Python" (2018) again, as green threads: `countdown` and `countup` are
+//! ordinary functions that call `yield_now()`, run by the round-robin scheduler.
 //!
-//! Run with `cargo run --example seed_000_green_threads`; it prints the seed's six lines.
+//! Run with `cargo run --example seed_000_green_threads`; it prints the article's six lines.
 
 use yieldpoint::sched::RoundRobin;
 

@@ -1,6 +1,7 @@
-//! Seed 000: two generators taking turns under a round-robin `run(tasks)`.
+//! Two generators taking turns under a round-robin `run(tasks)`, from Milko Rodríguez's
+//! article "Context Switching and Cooperative Multitasking in Python" (2018).
 //!
-//! Python (the seed):
+//! Python 3 (the article's):
 //!
 //! ```python
 //! def run(tasks):
@@ -16,7 +17,7 @@
 //! run([countdown(3), countup(3)])
 //! ```
 //!
-//! Run with `cargo run --example seed_000_round_robin`; it prints the seed's six lines.
+//! Run with `cargo run --example seed_000_round_robin`; it prints the article's six lines.
 
 use std::collections::VecDeque;
 

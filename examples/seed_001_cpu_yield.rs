@@ -1,7 +1,8 @@
-//! Seed 001: a CPU-bound task on a cooperative scheduler, beside a ticker that wants to run
-//! every millisecond.
+//! A CPU-bound task on a cooperative scheduler, beside a ticker that wants to run every
+//! millisecond, from the article "Cooperative Multitasking: The Core of Python Asyncio"
+//! (2025).
 //!
-//! Python (the seed):
+//! Python 3.7 or later (the article's):
 //!
 //! ```python
 //! async def compute_intensive_task():
@@ -21,11 +22,11 @@
 //! The program runs the same computation four ways, each beside the ticker, and prints how
 //! often the ticker ticked while the computation ran:
 //!
-//! 1. with `yield_now()` every 10,000 iterations (the seed): the ticker keeps ticking;
+//! 1. with `yield_now()` every 10,000 iterations (the article's): the ticker keeps ticking;
 //! 2. without yield points, on a scheduler that reports slow tasks: the ticker does not
 //!    tick at all (it cannot: nothing else runs between two yield points), and the
 //!    scheduler reports the task by name;
-//! 3. offloaded with `spawn_blocking` (the seed's `run_in_executor`): the ticker keeps
+//! 3. offloaded with `spawn_blocking` (the article's `run_in_executor`): the ticker keeps
 //!    ticking while a pool thread computes;
 //! 4. with `maybe_yield()` in every iteration: it yields once per time slice.
 //!
@@ -40,7 +41,7 @@ use std::time::Duration;
 use yieldpoint::sched::RoundRobin;
 use yieldpoint::task::Builder;
 
-/// How many times each variant runs the seed's million-iteration loop: enough work that
+/// How many times each variant runs the article's million-iteration loop: enough work that
 /// the 1 ms ticker is due many times over, in debug and in release builds.
 const ROUNDS: usize = 5;
 
@@ -134,7 +135,7 @@ fn beside_ticker(rt: &RoundRobin, name: &str, work: fn() -> u64) -> Outcome {
 // ANCHOR_END: ticker
 
 fn main() {
-    println!("seed 001: compute_intensive_task beside a ticker that sleeps 1 ms per tick");
+    println!("compute_intensive_task beside a ticker that sleeps 1 ms per tick");
 
     let rt = RoundRobin::new();
     let yielding = beside_ticker(&rt, "yielding", compute_intensive_task);

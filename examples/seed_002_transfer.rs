@@ -1,7 +1,8 @@
-//! Seed 002: between two yield points a task runs alone, so shared state needs no lock —
-//! unless a yield point sits in the middle of a read-modify-write.
+//! Between two yield points a task runs alone, so shared state needs no lock — unless a
+//! yield point sits in the middle of a read-modify-write. The bank transfer of the article
+//! "Python Cooperative Scheduling — Core Concepts".
 //!
-//! Python (the seed):
+//! Python 3.5 or later (the article's):
 //!
 //! ```python
 //! async def transfer(source, dest, amount):
@@ -139,7 +140,7 @@ fn run_locked_transfers() -> (i64, i64) {
 }
 
 fn main() {
-    println!("seed 002: {TRANSFERS} concurrent transfers between {ACCOUNTS} accounts of {OPENING}");
+    println!("{TRANSFERS} concurrent transfers between {ACCOUNTS} accounts of {OPENING}");
     report("transfer", run_transfers(transfer));
     report("transfer_dangerous", run_transfers(transfer_dangerous));
     report("transfer_locked", run_locked_transfers());

@@ -20,7 +20,8 @@ const ITERATIONS: u64 = if cfg!(debug_assertions) {
 };
 
 // ANCHOR: cpu_task
-/// Seed 001's `compute_intensive_task`, yielding when its time slice is spent.
+/// The `compute_intensive_task` of "Cooperative Multitasking: The Core of Python Asyncio",
+/// yielding when its time slice is spent.
 fn compute_intensive_task(seed: u64) -> u64 {
     let mut result: u64 = 0;
     for i in 0..ITERATIONS {

@@ -1,14 +1,16 @@
 //! Running blocking work off the scheduler: `spawn_blocking`.
 //!
-//! Python: `await asyncio.to_thread(f)` / `loop.run_in_executor(None, f)` (seeds 001,
-//! 002). A green thread that calls a blocking function (file I/O, a long computation, a
-//! C library) stops every other task on its OS thread. `spawn_blocking` runs the function
-//! on a thread pool instead, and parks only the calling green thread until it returns.
+//! Python: `await asyncio.to_thread(f)` / `loop.run_in_executor(None, f)` (the articles
+//! "Cooperative Multitasking: The Core of Python Asyncio" and "Python Cooperative
+//! Scheduling — Core Concepts"). A green thread that calls a blocking function (file I/O,
+//! a long computation, a C library) stops every other task on its OS thread.
+//! `spawn_blocking` runs the function on a thread pool instead, and parks only the calling
+//! green thread until it returns.
 //!
 //! The pool is the `blocking` crate's (smol): threads are started on demand, up to 500 by
 //! default (`BLOCKING_MAX_THREADS` sets the bound), and exit after a second of idleness.
 //!
-//! Book: Part IV, "Event loops and schedulers" (starvation).
+//! Book: the Introduction, "Starvation"; Part IV, "Green threads and the two schedulers" (pitfalls).
 
 use std::panic::{self, AssertUnwindSafe};
 

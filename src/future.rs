@@ -11,7 +11,7 @@
 //! assert_eq!(answer, 42);
 //! ```
 //!
-//! Book: Part V, "Native coroutines: async/await and Rust futures".
+//! Book: Part V, "Native coroutines: async/await and Rust futures" (coming).
 
 use std::future::Future;
 use std::pin::pin;

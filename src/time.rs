@@ -23,7 +23,7 @@
 //! assert!(started.elapsed() >= Duration::from_millis(20));
 //! ```
 //!
-//! Book: Part IV, "Event loops and schedulers".
+//! Book: Part IV, "Event loops and schedulers" (its chapter on timers is coming).
 
 use std::cell::{Cell, RefCell};
 use std::cmp::{Ordering, Reverse};

@@ -1,6 +1,8 @@
 //! `spawn_blocking`: blocking work on a thread pool while the green thread parks.
 //!
-//! Python: `await asyncio.to_thread(f)` / `loop.run_in_executor(None, f)` (seeds 001, 002).
+//! Python: `await asyncio.to_thread(f)` / `loop.run_in_executor(None, f)` (the articles
+//! "Cooperative Multitasking: The Core of Python Asyncio" and "Python Cooperative
+//! Scheduling — Core Concepts").
 
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -27,9 +29,10 @@ fn returns_the_result_computed_on_a_pool_thread() {
     assert_ne!(pool_thread, thread::current().id());
 }
 
-/// Seed 001's point: while the blocking work runs, the other green threads keep running.
-/// The work itself waits until a green ticker has ticked three times, which could never
-/// happen if it blocked the scheduler's thread.
+/// The point of "Cooperative Multitasking: The Core of Python Asyncio": while the blocking
+/// work runs, the other green threads keep running. The work itself waits until a green
+/// ticker has ticked three times, which could never happen if it blocked the scheduler's
+/// thread.
 #[test]
 fn other_green_threads_run_while_blocking_work_runs() {
     let rt = RoundRobin::new();

@@ -1,5 +1,5 @@
 //! Runs every Rust sample of the workbook (`book/`): the listings in `book/listings/` and
-//! the seed examples the pages include, and checks the pages' relative links and includes.
+//! the examples the pages include, and checks the pages' relative links and includes.
 //!
 //! Samples reach the book only through `{{#include file:anchor}}`, so a sample that stops
 //! compiling or asserting breaks this test, not the reader.

@@ -22,8 +22,8 @@ fn run_example(name: &str) -> String {
     String::from_utf8(output.stdout).expect("examples print UTF-8")
 }
 
-/// Seed 000: the round-robin `run([countdown(3), countup(3)])` prints the seed's six
-/// lines, alternating.
+/// The round-robin `run([countdown(3), countup(3)])` of Milko Rodríguez's article prints
+/// the article's six lines, alternating.
 #[test]
 fn seed_000_round_robin_prints_the_seed_output() {
     assert_eq!(

@@ -1,5 +1,6 @@
-//! The seed examples print what the seeds say they should: each is run with
-//! `cargo run --quiet --example NAME` and its stdout checked.
+//! The examples taken from the articles the book follows (`examples/seed_*.rs`) print what
+//! the articles say they should: each is run with `cargo run --quiet --example NAME` and
+//! its stdout checked.
 
 use std::process::Command;
 
@@ -27,7 +28,7 @@ fn line<'a>(stdout: &'a str, prefix: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no line starting with {prefix:?} in:\n{stdout}"))
 }
 
-/// Seed 000: `run([countdown(3), countup(3)])` prints exactly these six lines.
+/// Milko Rodríguez's `run([countdown(3), countup(3)])` prints exactly these six lines.
 #[test]
 fn seed_000_green_threads_prints_the_seed_output() {
     assert_eq!(
@@ -36,9 +37,9 @@ fn seed_000_green_threads_prints_the_seed_output() {
     );
 }
 
-/// Seed 002: money is conserved by `transfer` and `transfer_locked`, not by
-/// `transfer_dangerous`, and the output is the same on every run (round-robin is
-/// deterministic).
+/// "Python Cooperative Scheduling — Core Concepts": money is conserved by `transfer` and
+/// `transfer_locked`, not by `transfer_dangerous`, and the output is the same on every run
+/// (round-robin is deterministic).
 #[test]
 fn seed_002_transfer_conserves_money_unless_dangerous() {
     let stdout = run_example("seed_002_transfer");
@@ -60,7 +61,7 @@ fn seed_002_transfer_conserves_money_unless_dangerous() {
 }
 
 /// How many times the ticker ticked, from a line `LABEL: result R, ticker ticked N times
-/// meanwhile`; also checks the result is seed 001's sum.
+/// meanwhile`; also checks the result is the article's sum.
 fn ticks(stdout: &str, label: &str) -> u32 {
     let line = line(stdout, &format!("{label}: "));
     assert!(
@@ -74,9 +75,9 @@ fn ticks(stdout: &str, label: &str) -> u32 {
         .unwrap_or_else(|| panic!("no tick count in {line:?}"))
 }
 
-/// Seed 001: with yield points (or `maybe_yield`, or `spawn_blocking`) the ticker keeps
-/// ticking while the computation runs; without them it does not tick at all, and the
-/// scheduler reports the hog by name.
+/// "Cooperative Multitasking: The Core of Python Asyncio": with yield points (or
+/// `maybe_yield`, or `spawn_blocking`) the ticker keeps ticking while the computation
+/// runs; without them it does not tick at all, and the scheduler reports the hog by name.
 #[test]
 fn seed_001_ticker_progresses_only_with_yield_points() {
     let stdout = run_example("seed_001_cpu_yield");

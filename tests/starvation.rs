@@ -1,5 +1,6 @@
-//! The starvation problem (seeds 001–003): slow-task reports, `maybe_yield`, and how soon
-//! a sleeper runs again beside a task that yields.
+//! The starvation problem (the articles "Cooperative Multitasking: The Core of Python
+//! Asyncio" and "Python Cooperative Scheduling — Core Concepts"): slow-task reports,
+//! `maybe_yield`, and how soon a sleeper runs again beside a task that yields.
 //!
 //! Python: asyncio debug mode's "Executing <Task …> took 0.123 seconds"; `await
 //! asyncio.sleep(0)` in a CPU loop.

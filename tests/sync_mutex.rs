@@ -1,7 +1,8 @@
 //! The green-aware `Mutex`: a guard held across yield points, waiters parked in FIFO
 //! order, no poisoning, and the same lock between OS threads.
 //!
-//! Python: `asyncio.Lock` (`async with lock:`); seed 002's `transfer_dangerous` made safe.
+//! Python: `asyncio.Lock` (`async with lock:`); the `transfer_dangerous` of
+//! "Python Cooperative Scheduling — Core Concepts" made safe.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -12,7 +13,7 @@ use yieldpoint::sched::RoundRobin;
 use yieldpoint::sync::Mutex;
 use yieldpoint::task::{TaskState, WaitReason};
 
-/// Seed 002: read, yield, write back. Without the lock the writes overwrite each other
+/// `transfer_dangerous`: read, yield, write back. Without the lock the writes overwrite each other
 /// (shown by the unlocked run); with the guard held across the yield none is lost.
 #[test]
 fn guard_held_across_a_yield_keeps_read_modify_write_atomic() {
@@ -169,7 +170,7 @@ fn get_mut_into_inner_and_default() {
 }
 
 /// Shared state of one `RoundRobin` can sit in an `Rc<RefCell<_>>` next to a `Mutex`:
-/// between two yield points a task runs alone (seed 002's `transfer`).
+/// between two yield points a task runs alone (the article's `transfer`).
 #[test]
 fn no_lock_needed_between_yield_points() {
     let rt = RoundRobin::new();

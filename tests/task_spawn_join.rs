@@ -1,7 +1,8 @@
 //! Green threads on the round-robin scheduler: spawn, join, yield_now, current, the task
 //! Builder, panics in tasks, and the misuse messages.
 //!
-//! Python: `asyncio.create_task`, `await task`, `asyncio.current_task()`; seed 000.
+//! Python: `asyncio.create_task`, `await task`, `asyncio.current_task()`; the
+//! round-robin `run(tasks)` of Milko Rodríguez's article.
 
 use std::cell::RefCell;
 use std::panic::{self, AssertUnwindSafe};
@@ -58,7 +59,7 @@ fn rt_spawn_runs_at_run_and_joins_after() {
     assert_eq!(b.join().unwrap(), "two");
 }
 
-/// Seed 000: `run([countdown(3), countup(3)])` prints the six lines in this order.
+/// Milko Rodríguez's `run([countdown(3), countup(3)])` prints the six lines in this order.
 #[test]
 fn yield_now_interleaves_tasks_in_fifo_order() {
     let rt = RoundRobin::new();

@@ -1,4 +1,5 @@
-//! Introduction: atomicity between yield points, and starvation (seeds 001-003).
+//! Introduction: atomicity between yield points, and starvation (the articles
+//! "Python Cooperative Scheduling — Core Concepts" and "— ELI5").
 //! Compiled and run by `tests/book_listings.rs`.
 
 use std::cell::RefCell;
@@ -22,7 +23,7 @@ fn transfer(bank: Bank, amount: u64) -> Generator<()> {
     })
 }
 
-/// The same, with a yield point between the read and the writes (the seed's
+/// The same, with a yield point between the read and the writes (the article's
 /// `await some_io_operation()`).
 fn transfer_dangerous(bank: Bank, amount: u64) -> Generator<()> {
     Generator::new(move |co| {
@@ -34,7 +35,7 @@ fn transfer_dangerous(bank: Bank, amount: u64) -> Generator<()> {
 }
 // ANCHOR_END: transfer
 
-/// Seed 000's round-robin `run(tasks)`, returning nothing.
+/// Part I's round-robin `run(tasks)`, returning nothing.
 fn run(tasks: Vec<Generator<()>>) {
     let mut queue: VecDeque<_> = tasks.into();
     while let Some(mut task) = queue.pop_front() {

@@ -1,7 +1,9 @@
 //! Schedulers: what runs green threads, and the parts both schedulers share.
 //!
-//! Python: the asyncio event loop (PEP 3156, Python 3.4, 2014) and seed 000's
-//! `run(tasks)`: pick a ready task, run it to its next yield point, repeat.
+//! Python: the asyncio event loop (PEP 3156, Python 3.4, 2014) and the round-robin
+//! `run(tasks)` over generators of Milko Rodríguez's "Context Switching and Cooperative
+//! Multitasking in Python" (2018): pick a ready task, run it to its next yield point,
+//! repeat.
 //!
 //! ```
 //! use yieldpoint::sched::RoundRobin;
@@ -36,8 +38,8 @@
 //! and unpark the owner thread. Cancellation and expired timeouts are delivered as a
 //! `throw` at the task's yield point.
 //!
-//! [`RoundRobin`] runs one `Local` on the calling thread. Book: Part IV, "Event loops and
-//! schedulers".
+//! [`RoundRobin`] runs one `Local` on the calling thread. Book: Part IV, "Green threads
+//! and the two schedulers".
 
 mod builder;
 pub(crate) mod context;

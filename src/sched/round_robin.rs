@@ -1,8 +1,9 @@
 //! The round-robin scheduler: green threads on the calling OS thread, a FIFO run queue and
 //! a timer queue. Deterministic, and nothing needs to be `Send`.
 //!
-//! Python: seed 000's `run(tasks)` over a `deque`, grown into asyncio's event loop
-//! (PEP 3156): `asyncio.run(main())` is [`RoundRobin::block_on`].
+//! Python: a round-robin `run(tasks)` over a `deque` of generators (the book's Part I),
+//! grown into asyncio's event loop (PEP 3156): `asyncio.run(main())` is
+//! [`RoundRobin::block_on`].
 //!
 //! ```
 //! use std::cell::RefCell;
@@ -103,7 +104,8 @@ impl RoundRobin {
 
     /// Spawns `f` as a green thread; it runs once the scheduler does (`run`, `block_on`).
     ///
-    /// Python: `asyncio.create_task(coro)`, or appending to seed 000's task list.
+    /// Python: `asyncio.create_task(coro)`, or appending to the task list of a round-robin
+    /// `run(tasks)`.
     ///
     /// # Panics
     ///
@@ -160,7 +162,7 @@ impl RoundRobin {
         builder.spawn_on(&self.local, f)
     }
 
-    /// Runs until every task has finished (seed 000's `run(tasks)`).
+    /// Runs until every task has finished (a round-robin `run(tasks)`).
     ///
     /// # Panics
     ///

@@ -22,10 +22,12 @@
 //! ```
 //!
 //! Between two yield points a task runs alone, so plain data shared by the tasks of one
-//! [`RoundRobin`](crate::sched::RoundRobin) needs no lock at all (seed 002); a [`Mutex`]
-//! is for state that must stay consistent *across* a yield point.
+//! [`RoundRobin`](crate::sched::RoundRobin) needs no lock at all (the bank transfer of
+//! the article "Python Cooperative Scheduling — Core Concepts"); a [`Mutex`] is for state
+//! that must stay consistent *across* a yield point.
 //!
-//! Book: Part IV, "Event loops and schedulers".
+//! Book: Part IV, "Event loops and schedulers" (its chapter on channels and locks is
+//! coming; the bank transfer is in the Introduction, "Yield points").
 
 pub mod channel;
 mod event;

@@ -12,8 +12,9 @@ use crate::task::WaitReason;
 /// A lock that parks the green thread (not the OS thread) while another holds it.
 ///
 /// Between two yield points a task runs alone, so a `Mutex` is only needed to keep state
-/// consistent *across* a yield point: seed 002's `transfer_dangerous` reads a balance,
-/// awaits, then writes it back; holding the guard across the `await` makes it safe.
+/// consistent *across* a yield point: the `transfer_dangerous` of the article "Python
+/// Cooperative Scheduling — Core Concepts" reads a balance, awaits, then writes it back;
+/// holding the guard across the `await` makes it safe.
 ///
 /// Python: `asyncio.Lock` (`async with lock:`). Unlike `std::sync::Mutex` there is no
 /// poisoning: a panic while holding the guard releases the lock.

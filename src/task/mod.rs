@@ -5,7 +5,9 @@
 //! [`yield_now`], [`sleep`](crate::sleep), a wait on a [`sync`](crate::sync) primitive,
 //! [`JoinHandle::join`] — and between two yield points nothing else runs on its thread.
 //!
-//! Python: `asyncio.create_task(coro)` / `Task` (PEP 3156); seed 000's generator tasks.
+//! Python: `asyncio.create_task(coro)` / `Task` (PEP 3156); the generator tasks of a
+//! round-robin `run(tasks)` (Milko Rodríguez, "Context Switching and Cooperative
+//! Multitasking in Python", 2018).
 //!
 //! ```
 //! use yieldpoint::sched::RoundRobin;
@@ -25,7 +27,7 @@
 //! assert_eq!(*log.borrow(), ["a0", "b0", "a1", "b1"]);
 //! ```
 //!
-//! Book: Part IV, "Event loops and schedulers".
+//! Book: Part IV, "Green threads and the two schedulers".
 
 mod completion;
 pub(crate) mod header;
@@ -355,7 +357,8 @@ pub fn all_tasks() -> Vec<TaskSnapshot> {
 /// The task goes to the back of the run queue. Outside a scheduler it calls
 /// `std::thread::yield_now`.
 ///
-/// Python: `await asyncio.sleep(0)`; `yield` in seed 000's tasks.
+/// Python: `await asyncio.sleep(0)`; a bare `yield` in a generator task run by a
+/// round-robin `run(tasks)`.
 ///
 /// # Panics
 ///
@@ -391,8 +394,8 @@ pub fn yield_now() {
 /// Cheap enough to call in every iteration of a CPU loop: it reads the clock once every 64
 /// calls. Outside a green thread it does nothing.
 ///
-/// Python: the `if i % 10000 == 0: await asyncio.sleep(0)` of seed 001, without picking
-/// the number.
+/// Python: the `if i % 10000 == 0: await asyncio.sleep(0)` of the article "Cooperative
+/// Multitasking: The Core of Python Asyncio", without picking the number.
 ///
 /// # Examples
 /// ```
