@@ -1,6 +1,9 @@
-//! Exercise I.6: seed 000's `run(tasks)`, round-robin over generators (PEP 255)
+//! Exercise I.6: a round-robin `run(tasks)` over generators (PEP 255)
 //!
 //! You learn that a generator is a task: a scheduler resumes each in turn until all end.
+//!
+//! Python 3, from Milko Rodríguez's "Context Switching and Cooperative Multitasking in
+//! Python" (2018):
 //!
 //! ```python
 //! def run(tasks):
@@ -14,7 +17,7 @@
 //!             pass
 //! ```
 //!
-//! Here the tasks yield the lines the seed prints, and `run` returns them in order.
+//! Here the tasks yield the lines the article prints, and `run` returns them in order.
 
 use std::collections::VecDeque;
 

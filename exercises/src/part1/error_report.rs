@@ -1,5 +1,5 @@
 //! Exercise I.5: a generator's return value (PEP 255; `return value` in a generator is
-//! PEP 380, 2009)
+//! PEP 380, Python 3.3, 2012)
 //!
 //! You learn to return a summary from a generator body and read it after the last item.
 //!

@@ -1,6 +1,9 @@
-//! Exercise I.6: seed 000's `run(tasks)`, round-robin over generators (PEP 255)
+//! Exercise I.6: a round-robin `run(tasks)` over generators (PEP 255)
 //!
 //! You learn that a generator is a task: a scheduler resumes each in turn until all end.
+//!
+//! Python 3, from Milko Rodríguez's "Context Switching and Cooperative Multitasking in
+//! Python" (2018):
 //!
 //! ```python
 //! def run(tasks):
@@ -14,7 +17,7 @@
 //!             pass
 //! ```
 //!
-//! Here the tasks yield the lines the seed prints, and `run` returns them in order.
+//! Here the tasks yield the lines the article prints, and `run` returns them in order.
 
 use std::collections::VecDeque;
 
@@ -25,14 +28,14 @@ pub type Task = Generator<String>;
 
 /// Yields `"Down n"`, `"Down n-1"`, ..., `"Down 1"`.
 pub fn countdown(mut n: u32) -> Task {
-    // TODO: the seed's countdown, yielding its line instead of printing it.
+    // TODO: the article's countdown, yielding its line instead of printing it.
     // countdown(2) -> "Down 2", "Down 1"
     todo!()
 }
 
 /// Yields `"Up 0"`, ..., `"Up stop-1"`.
 pub fn countup(stop: u32) -> Task {
-    // TODO: the seed's countup, yielding its line instead of printing it.
+    // TODO: the article's countup, yielding its line instead of printing it.
     // countup(2) -> "Up 0", "Up 1"
     todo!()
 }
