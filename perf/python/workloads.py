@@ -28,8 +28,9 @@ def generator_send(n):
     return time.perf_counter_ns() - start
 
 
-def seed000_switch(n):
-    """green_yield_switch: seed 000's run(tasks) over two generators; n switches."""
+def generator_round_robin_switch(n):
+    """green_yield_switch: the round-robin run(tasks) over two generators of Milko
+    Rodríguez's "Context Switching and Cooperative Multitasking in Python"; n switches."""
 
     def run(tasks):
         tasks = deque(tasks)
@@ -108,7 +109,7 @@ def asyncio_ping_pong(n):
 
 WORKLOADS = {
     "generator_send": generator_send,
-    "seed000_switch": seed000_switch,
+    "generator_round_robin_switch": generator_round_robin_switch,
     "asyncio_switch": asyncio_switch,
     "asyncio_spawn_join": asyncio_spawn_join,
     "asyncio_ping_pong": asyncio_ping_pong,

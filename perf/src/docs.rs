@@ -123,8 +123,8 @@ fn provenance(report: &Value) -> String {
         "Measured by `scripts/perf-report` on {date}: {cpu}, {cores} cores, {mem} GiB, {os}; \
          {rustc}; yieldpoint {yp}, corosensei {co}, generator {gen}, may {may}, tokio {tokio}, \
          rayon {rayon}; {python}. Each number is the median of {samples} samples \
-         ({memory_samples} for memory), the implementations of a row interleaved in every \
-         sample. *peer / yieldpoint* above 1 means yieldpoint is faster or smaller.",
+         ({memory_samples} for memory), the implementations of an operation interleaved in \
+         every sample. *peer / yieldpoint* above 1 means yieldpoint is faster or smaller.",
         date = str_of(report, "date"),
         cpu = str_of(m, "cpu"),
         cores = m["cores"],
@@ -143,57 +143,46 @@ fn provenance(report: &Value) -> String {
 }
 
 /// The generated block: provenance, the comparison table, the targets, `max_live_tasks`.
+///
+/// The comparison table has three columns, so that it fits a book page in a 1280 px window:
+/// each operation opens with a row of its own (its name and unit), each yieldpoint variant
+/// follows with its median in bold, and the peers compared with that variant come after it,
+/// each with its median and its ratio to the variant.
 pub fn table_markdown(report: &Value) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}\n", provenance(report));
-    out.push_str(
-        "| operation | yieldpoint | median | peer | median | peer / yieldpoint | unit |\n",
-    );
-    out.push_str("|---|---|--:|---|--:|--:|---|\n");
+    out.push_str("| operation and implementation | median | peer / yieldpoint |\n");
+    out.push_str("|---|--:|--:|\n");
     let mut notes = Vec::new();
     for row in report["rows"].as_array().into_iter().flatten() {
+        let _ = writeln!(
+            out,
+            "| **`{}`** ({}) | | |",
+            str_of(row, "operation"),
+            str_of(row, "unit")
+        );
         let entries = row["entries"].as_array().cloned().unwrap_or_default();
-        let mut first = true;
         for yp in entries.iter().filter(|e| e["yieldpoint"] == true) {
-            let mut yp_name = str_of(yp, "implementation")
-                .trim_start_matches("yieldpoint ")
-                .to_string();
+            let mut yp_name = str_of(yp, "implementation").to_string();
             if let Some(note) = yp["note"].as_str() {
-                notes.push(format!("yieldpoint {yp_name}: {note}."));
+                notes.push(format!("{yp_name}: {note}."));
                 let _ = write!(yp_name, " [{}]", notes.len());
             }
-            let peers: Vec<&Value> = entries
+            let _ = writeln!(out, "| {yp_name} | **{}** | |", median_cell(yp));
+            for peer in entries
                 .iter()
                 .filter(|e| e["versus"].as_str() == yp["id"].as_str())
-                .collect();
-            let lines: Vec<Option<&Value>> = if peers.is_empty() {
-                vec![None]
-            } else {
-                peers.into_iter().map(Some).collect()
-            };
-            for peer in lines {
-                let operation = if first {
-                    format!("`{}`", str_of(row, "operation"))
-                } else {
-                    String::new()
-                };
-                first = false;
-                let (peer_name, peer_median, ratio) = match peer {
-                    Some(p) => {
-                        let mut name = str_of(p, "implementation").to_string();
-                        if let Some(note) = p["note"].as_str() {
-                            notes.push(format!("{name}: {note}."));
-                            let _ = write!(name, " [{}]", notes.len());
-                        }
-                        (name, median_cell(p), ratio_cell(p))
-                    }
-                    None => ("—".into(), "—".into(), "—".into()),
-                };
+            {
+                let mut name = str_of(peer, "implementation").to_string();
+                if let Some(note) = peer["note"].as_str() {
+                    notes.push(format!("{name}: {note}."));
+                    let _ = write!(name, " [{}]", notes.len());
+                }
                 let _ = writeln!(
                     out,
-                    "| {operation} | {yp_name} | {} | {peer_name} | {peer_median} | {ratio} | {} |",
-                    median_cell(yp),
-                    str_of(row, "unit"),
+                    "| {name} | {} | {} |",
+                    median_cell(peer),
+                    ratio_cell(peer)
                 );
             }
         }
@@ -212,7 +201,7 @@ pub fn table_markdown(report: &Value) -> String {
         .filter_map(|r| r["target"].as_object().map(|_| r))
         .collect();
     if !targets.is_empty() {
-        out.push_str("| target (DESIGN.md) | measured | limit | met |\n|---|--:|--:|---|\n");
+        out.push_str("| target | measured | limit | met |\n|---|--:|--:|---|\n");
         for row in targets {
             let t = &row["target"];
             let met = match t["met"].as_bool() {
@@ -331,7 +320,46 @@ pub fn report_markdown(report: &Value) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{number, replace_between, END, START};
+    use super::{number, replace_between, table_markdown, END, START};
+    use serde_json::json;
+
+    /// Three columns, so that the table fits a book page at 1280 px: the operation on a row
+    /// of its own, then each yieldpoint variant (median in bold) and its peers.
+    #[test]
+    fn table_has_three_columns_and_groups_peers_under_their_variant() {
+        let report = json!({
+            "rows": [{
+                "operation": "green_yield_switch",
+                "unit": "ns",
+                "entries": [
+                    { "id": "rr", "implementation": "yieldpoint round-robin", "yieldpoint": true,
+                      "median": 18.2 },
+                    { "id": "wq", "implementation": "yieldpoint work-queue (1 worker)",
+                      "yieldpoint": true, "median": 26.1 },
+                    { "id": "tokio", "implementation": "tokio current-thread `yield_now`",
+                      "yieldpoint": false, "versus": "rr", "median": 184.0, "ratio": 10.1 },
+                    { "id": "may", "implementation": "may (1 worker) `yield_now`",
+                      "yieldpoint": false, "versus": "wq", "median": 100.0, "ratio": 3.84,
+                      "note": "a note" },
+                ],
+            }],
+        });
+        let table = table_markdown(&report);
+        let rows: Vec<&str> = table.lines().filter(|l| l.starts_with('|')).collect();
+        assert_eq!(
+            rows,
+            [
+                "| operation and implementation | median | peer / yieldpoint |",
+                "|---|--:|--:|",
+                "| **`green_yield_switch`** (ns) | | |",
+                "| yieldpoint round-robin | **18.2** | |",
+                "| tokio current-thread `yield_now` | 184 | 10.1× |",
+                "| yieldpoint work-queue (1 worker) | **26.1** | |",
+                "| may (1 worker) `yield_now` [1] | 100 | 3.84× |",
+            ]
+        );
+        assert!(table.contains("[1] may (1 worker) `yield_now`: a note.  \n"));
+    }
 
     #[test]
     fn numbers_keep_three_digits_and_group_thousands() {

@@ -34,7 +34,7 @@ pub struct Entry {
     pub note: Option<&'static str>,
 }
 
-/// A target from DESIGN.md's "Performance" section.
+/// A performance target of the project, shown in the report's targets table.
 pub enum Target {
     /// The yieldpoint entry's median is at most this (in the row's unit).
     AtMost { entry: &'static str, limit: f64 },
@@ -166,10 +166,10 @@ pub fn rows() -> Vec<Row> {
                     Source::Python("asyncio_switch"),
                 ),
                 peer(
-                    "seed-000",
-                    "Python seed-000 `run(tasks)`",
+                    "python-round-robin",
+                    "Python generators, round-robin `run(tasks)`",
                     "round-robin",
-                    Source::Python("seed000_switch"),
+                    Source::Python("generator_round_robin_switch"),
                 ),
             ],
             target: Some((
