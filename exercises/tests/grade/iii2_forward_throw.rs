@@ -120,6 +120,7 @@ fn outer_forwards_sends_and_skips_and_gets_the_return_value() {
     }
 }
 
+// ANCHOR: example_test
 #[test]
 fn abort_unwinds_inner_then_outer() {
     grading("forward_throw");

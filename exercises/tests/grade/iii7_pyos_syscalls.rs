@@ -28,14 +28,20 @@ fn worker(steps: u32) -> Task {
     })
 }
 
-/// Logs `"tick"` forever, holding a guard.
+/// Logs `"tick"` until it is killed, holding a guard. It gives up with a panic after
+/// 1,000 ticks, so that an OS that runs it to its end fails instead of hanging.
 fn ticker(name: &str, log: Log) -> Task {
     let name = name.to_string();
     Coroutine::new(move |co, _| {
-        let _guard = Guard(name, log);
-        loop {
+        let _guard = Guard(name.clone(), log);
+        for _ in 0..1_000 {
             co.yield_(SysCall::Log("tick".into()));
         }
+        panic!(
+            "task {name} ticked 1,000 times and was never killed: does run() switch tasks \
+             at each system call?{}",
+            hint("pyos_syscalls")
+        );
     })
 }
 

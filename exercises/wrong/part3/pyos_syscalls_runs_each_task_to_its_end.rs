@@ -138,7 +138,8 @@ impl Os {
     }
 
     fn is_live(&self, tid: Tid) -> bool {
-        self.ready.iter().any(|(t, _, _)| *t == tid) || self.waiting.iter().any(|(t, _, _)| *t == tid)
+        self.ready.iter().any(|(t, _, _)| *t == tid)
+            || self.waiting.iter().any(|(t, _, _)| *t == tid)
     }
 
     /// Drops the task `target` if it is ready or waiting; wakes its waiters.
