@@ -150,6 +150,7 @@ fn abort_unwinds_inner_then_outer() {
         );
     }
 }
+// ANCHOR_END: example_test
 
 #[test]
 fn close_and_drop_close_inner_first() {

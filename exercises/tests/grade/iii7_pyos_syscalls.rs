@@ -230,6 +230,7 @@ fn kill_task_drops_the_task_at_once() {
     }
 }
 
+// ANCHOR: example_test
 #[test]
 fn a_killed_task_wakes_its_waiters_in_order() {
     grading("pyos_syscalls");
@@ -272,6 +273,7 @@ fn a_killed_task_wakes_its_waiters_in_order() {
         hint("pyos_syscalls")
     );
 }
+// ANCHOR_END: example_test
 
 #[test]
 fn tasks_left_waiting_are_dropped_with_the_os() {
