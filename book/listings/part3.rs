@@ -14,7 +14,8 @@ use yieldpoint::{Coroutine, CoroutineState, Exception, Generator, Lifecycle, Yie
 fn emit_words(co: &Yielder<(), String>, line: &str) -> usize {
     let mut count = 0;
     for word in line.split_whitespace() {
-        co.yield_(word.to_uppercase()); // suspends the whole coroutine, not just this call
+        // Suspends the whole coroutine, not just this call:
+        co.yield_(word.to_uppercase());
         count += 1;
     }
     count
@@ -41,8 +42,8 @@ fn leaf(n: u64) -> Coroutine<(), u64, ()> {
     Coroutine::new(move |co, ()| co.yield_from_iter(0..n))
 }
 
-/// `depth` coroutines, each delegating to the next with `yield_from`, then the leaf:
-/// Python's chain of `yield from`, translated word for word.
+/// `depth` coroutines, each delegating to the next with `yield_from`, then
+/// the leaf: Python's chain of `yield from`, translated word for word.
 fn delegating_chain(depth: usize, n: u64) -> Coroutine<(), u64, ()> {
     if depth == 0 {
         return leaf(n);
@@ -189,11 +190,13 @@ fn adder() -> Coroutine<i64, i64, i64> {
 #[test]
 fn send_reaches_the_inner_coroutine_and_its_return_value_comes_back() {
     let mut outer: Coroutine<i64, i64, String> = Coroutine::new(|co, first| {
-        let total = co.yield_from(adder(), first); // Python: total = yield from adder()
+        // Python: total = yield from adder()
+        let total = co.yield_from(adder(), first);
         format!("total {total}")
     });
-    assert_eq!(outer.send(2), CoroutineState::Yielded(2)); // yielded by adder, through outer
-    assert_eq!(outer.send(3), CoroutineState::Yielded(5)); // sent to adder, through outer
+    // Yielded by adder, through outer; then sent to adder, through outer.
+    assert_eq!(outer.send(2), CoroutineState::Yielded(2));
+    assert_eq!(outer.send(3), CoroutineState::Yielded(5));
     assert_eq!(
         outer.send(0),
         CoroutineState::Complete("total 5".to_string())
@@ -214,7 +217,8 @@ impl Drop for Guard {
 }
 
 // ANCHOR: pipe_throw
-/// Yields what it is sent; catches an error whose message is "skip", lets others through.
+/// Yields what it is sent; catches an error whose message is "skip", lets
+/// the others through.
 fn careful(trace: Trace) -> Coroutine<u32, u32, (), Exception> {
     Coroutine::new(move |co, first| {
         let _guard = Guard("inner", trace.clone());
@@ -264,7 +268,8 @@ fn close_closes_the_inner_coroutine_first() {
     let trace = Trace::default();
     let mut outer = delegator(trace.clone());
     let _ = outer.send(1);
-    outer.close(); // Python: GeneratorExit closes the subiterator, then is raised here
+    // Python: GeneratorExit closes the subiterator, then is raised here.
+    outer.close();
     assert_eq!(*trace.borrow(), ["inner dropped", "outer dropped"]);
 }
 // ANCHOR_END: pipe_close
@@ -305,8 +310,11 @@ fn batch() -> Coroutine<Option<u32>, (), (usize, u32)> {
     })
 }
 
+/// Each batch's count and sum.
+type Results = Rc<RefCell<Vec<(usize, u32)>>>;
+
 /// Delegates to one `batch` after another and records each batch's result.
-fn batches(results: Rc<RefCell<Vec<(usize, u32)>>>) -> Coroutine<Option<u32>, (), ()> {
+fn batches(results: Results) -> Coroutine<Option<u32>, (), ()> {
     Coroutine::new(move |co, mut first| loop {
         let result = co.yield_from(batch(), first); // the sub's return value
         results.borrow_mut().push(result);
@@ -316,7 +324,7 @@ fn batches(results: Rc<RefCell<Vec<(usize, u32)>>>) -> Coroutine<Option<u32>, ()
 
 #[test]
 fn each_inner_result_arrives_in_the_delegator() {
-    let results = Rc::new(RefCell::new(Vec::new()));
+    let results = Results::default();
     let mut all = batches(results.clone());
     for value in [Some(1), Some(2), None, Some(10), None] {
         let _ = all.send(value);
@@ -391,10 +399,8 @@ fn a_deep_recursion_is_reported_by_name() {
     let child = run_child("part3::a_deep_recursion_is_reported_by_name");
     let stderr = String::from_utf8_lossy(&child.stderr);
     assert!(!child.status.success());
-    assert!(
-        stderr.contains("coroutine \"walker\" has overflowed its stack (65536 bytes)"),
-        "{stderr}"
-    );
+    let report = "coroutine \"walker\" has overflowed its stack (65536 bytes)";
+    assert!(stderr.contains(report), "{stderr}");
 }
 // ANCHOR_END: overflow
 
@@ -403,7 +409,8 @@ fn a_big_enough_stack_walks_a_deep_tree() {
     let tree = deep(2_000);
     let paths = Builder::new()
         .name("walker")
-        .stack_size(16 << 20) // 16 MiB of address space, touched only as deep as it goes
+        // 16 MiB of address space, touched only as deep as it goes:
+        .stack_size(16 << 20)
         .generator(move |co| walk(co, &tree, ""))
         .unwrap();
     assert_eq!(paths.count(), 2_001);
@@ -418,7 +425,8 @@ enum Step {
     Print(String),
 }
 
-/// A function run by the trampoline: sent the result of its last call, returns a value.
+/// A function run by the trampoline: sent the result of its last call,
+/// returns a value.
 type Frame = Coroutine<u64, Step, u64>;
 // ANCHOR_END: trampoline_types
 
@@ -435,8 +443,8 @@ fn main_task() -> Frame {
     })
 }
 
-/// The trampoline: a stack of frames; the top one runs; a return pops it and sends its
-/// value to the frame below.
+/// The trampoline: a stack of frames; the top one runs; a return pops it
+/// and sends its value to the frame below.
 fn trampoline(main: Frame) -> Vec<String> {
     let mut printed = Vec::new();
     let mut stack = vec![main];
@@ -477,7 +485,8 @@ fn main_plain(printed: &mut Vec<String>) {
     printed.push(format!("{r}"));
 }
 
-/// With a subroutine that itself yields: `yield_from` runs it as a coroutine of its own.
+/// With a subroutine that itself yields: `yield_from` runs it as a
+/// coroutine of its own.
 fn main_delegating() -> Generator<String> {
     Generator::new(|co| {
         let add_and_print = Coroutine::new(|co, ()| {
@@ -540,8 +549,10 @@ fn tasks_ask_the_scheduler_with_system_calls() {
     let tids = Rc::new(RefCell::new(Vec::new()));
     let (a, b) = (tids.clone(), tids.clone());
     let main: Task = Coroutine::new(move |co, _| {
-        let child: Task =
-            Coroutine::new(move |co, _| b.borrow_mut().push(co.yield_(SysCall::GetTid)));
+        let child: Task = Coroutine::new(move |co, _| {
+            let tid = co.yield_(SysCall::GetTid);
+            b.borrow_mut().push(tid);
+        });
         let child_tid = co.yield_(SysCall::NewTask(child));
         let my_tid = co.yield_(SysCall::GetTid);
         a.borrow_mut().push(my_tid * 10 + child_tid);

@@ -268,7 +268,7 @@ fn a_killed_task_wakes_its_waiters_in_order() {
     assert_eq!(
         *log.borrow(),
         want,
-        "two tasks wait for task 1, task 4 kills it: the waiters are woken in order, \
+        "tasks 2 and 3 wait for task 1, task 4 kills it: they wake in order, \
          before the killer{}",
         hint("pyos_syscalls")
     );
