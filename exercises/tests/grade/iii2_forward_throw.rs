@@ -1,6 +1,7 @@
 //! Grader for exercise III.2 (`src/part3/forward_throw.rs`).
 
 use crate::grading;
+use crate::iii4_flatten::numbers;
 use exercises::hint;
 use exercises::part3::forward_throw::{inner, outer, Signal, Trace, Worker};
 use yieldpoint::{CoroutineState, Lifecycle};
@@ -13,13 +14,8 @@ struct Script {
 }
 
 fn script(seed: u64) -> Script {
-    let mut state = seed ^ 0x9e37_79b9_7f4a_7c15;
-    let mut next = move || {
-        state = state
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (state >> 33) as u32
-    };
+    let mut numbers = numbers(seed);
+    let mut next = move || numbers() as u32;
     let first = 1 + next() % 50;
     let steps = (0..4 + next() % 9)
         .map(|_| (next() % 3 != 0).then(|| 1 + next() % 97))

@@ -1,6 +1,7 @@
 //! Grader for exercise III.3 (`src/part3/grouper.rs`).
 
 use crate::grading;
+use crate::iii4_flatten::numbers;
 use exercises::hint;
 use exercises::part3::grouper::{averager, grouper, report, Results, Stats};
 use yieldpoint::CoroutineState;
@@ -8,13 +9,8 @@ use yieldpoint::CoroutineState;
 /// Groups of uneven values (skewed, so a midpoint or a median is not the mean), different
 /// for each seed; some groups are short, one may be empty.
 fn groups(seed: u64, how_many: usize) -> Vec<Vec<f64>> {
-    let mut state = seed ^ 0xa076_1d64_78bd_642f;
-    let mut next = move || {
-        state = state
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (state >> 33) as u32
-    };
+    let mut numbers = numbers(seed);
+    let mut next = move || numbers() as u32;
     (0..how_many)
         .map(|_| {
             let len = next() % 7;

@@ -29,6 +29,18 @@ pub(crate) fn run_child(test: &str) -> Output {
         .expect("the grader can run itself")
 }
 
+/// A reproducible stream of pseudo-random numbers (a 64-bit LCG), different for each
+/// seed: the generated inputs of Part III's graders.
+pub(crate) fn numbers(seed: u64) -> impl FnMut() -> u64 {
+    let mut state = seed ^ 0x2545_f491_4f6c_dd1d;
+    move || {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        state >> 33
+    }
+}
+
 /// A nested list as the grader sees it.
 #[derive(Debug, Clone)]
 enum Shape {
@@ -43,13 +55,7 @@ fn shape(seed: u64, depth: u32) -> Shape {
         }
         Shape::List((0..next() % 5).map(|_| grow(next, depth - 1)).collect())
     }
-    let mut state = seed ^ 0x2545_f491_4f6c_dd1d;
-    let mut next = move || {
-        state = state
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        state >> 33
-    };
+    let mut next = numbers(seed);
     Shape::List(
         (0..3 + next() % 4)
             .map(|_| grow(&mut next, depth))

@@ -5,6 +5,7 @@ use std::cmp::Ordering;
 use std::rc::Rc;
 
 use crate::grading;
+use crate::iii4_flatten::numbers;
 use exercises::hint;
 use exercises::part3::tree_walk::{in_order, range, Node, Tree};
 
@@ -54,14 +55,9 @@ impl Ord for Key {
 }
 
 fn values(seed: u64, n: usize) -> Vec<u32> {
-    let mut state = seed ^ 0xd1b5_4a32_d192_ed03;
+    let mut next = numbers(seed);
     (0..n)
-        .map(|_| {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            (state >> 33) as u32 % (3 * n as u32) // some duplicates
-        })
+        .map(|_| next() as u32 % (3 * n as u32)) // some duplicates
         .collect()
 }
 

@@ -3,7 +3,7 @@
 use std::rc::Rc;
 
 use crate::grading;
-use crate::iii4_flatten::{in_child, run_child};
+use crate::iii4_flatten::{in_child, numbers, run_child};
 use exercises::hint;
 use exercises::part3::trampoline::{run, sum_to, Frame, Log, Step};
 use yieldpoint::Coroutine;
@@ -36,13 +36,7 @@ fn program(seed: u64) -> Rc<Function> {
             .collect();
         Rc::new(Function { id: me, body })
     }
-    let mut state = seed ^ 0x8cb9_2ba7_2f3d_8dd7;
-    let mut next = move || {
-        state = state
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        state >> 33
-    };
+    let mut next = numbers(seed);
     let mut id = 0;
     grow(&mut next, 2 + (seed % 4) as u32, &mut id)
 }

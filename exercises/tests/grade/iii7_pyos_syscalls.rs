@@ -4,6 +4,7 @@
 use std::collections::VecDeque;
 
 use crate::grading;
+use crate::iii4_flatten::numbers;
 use exercises::hint;
 use exercises::part3::pyos_syscalls::{Log, Os, Reply, SysCall, Task, Tid};
 use yieldpoint::Coroutine;
@@ -46,15 +47,8 @@ fn ticker(name: &str, log: Log) -> Task {
 }
 
 fn sizes(seed: u64, n: usize) -> Vec<u32> {
-    let mut state = seed ^ 0x5851_f42d_4c95_7f2d;
-    (0..n)
-        .map(|_| {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            (state >> 33) as u32 % 6
-        })
-        .collect()
+    let mut next = numbers(seed);
+    (0..n).map(|_| next() as u32 % 6).collect()
 }
 
 #[test]
