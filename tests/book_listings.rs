@@ -10,6 +10,11 @@ mod intro;
 mod part1;
 #[path = "../book/listings/part2.rs"]
 mod part2;
+#[path = "../book/listings/part3.rs"]
+mod part3;
+// Part III's overflow listing re-runs this test binary as a child process.
+#[path = "support/child_process.rs"]
+mod child_process;
 #[path = "../examples/seed_000_round_robin.rs"]
 mod seed_000_round_robin;
 

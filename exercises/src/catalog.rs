@@ -10,6 +10,8 @@ pub enum Part {
     Generators,
     /// Part II: Coroutines: send, throw, close (PEP 342).
     Coroutines,
+    /// Part III: Delegation (PEP 380).
+    Delegation,
 }
 
 impl Part {
@@ -18,6 +20,7 @@ impl Part {
         match self {
             Part::Generators => "Part I: Generators (PEP 255)",
             Part::Coroutines => "Part II: Coroutines: send, throw, close (PEP 342)",
+            Part::Delegation => "Part III: Delegation (PEP 380)",
         }
     }
 }
@@ -234,6 +237,88 @@ pub const EXERCISES: &[Exercise] = &[
         hint: "Read \"Pitfalls\" in part2/send.md. A coroutine body is `'static`, so it cannot \
                hold `&mut seen`. Put the Vec in an `Rc<RefCell<...>>`, `move` a clone into \
                the body, and read the other clone afterwards.",
+    },
+    Exercise {
+        id: "emitter",
+        number: "III.1",
+        title: "make it compile: a Yielder stays in its coroutine",
+        part: Part::Delegation,
+        stub: "src/part3/emitter.rs",
+        chapter: "part3/the-stack.md",
+        hint: "Read \"Pitfalls\" in part3/the-stack.md. The body's `&Yielder` lives only while \
+               the body runs, so a struct cannot keep it as `&'static`. Give `Emitter` a \
+               lifetime parameter (`Emitter<'a>` holding `&'a Yielder<..>`) and use it in the \
+               `impl` and in `new`.",
+    },
+    Exercise {
+        id: "forward_throw",
+        number: "III.2",
+        title: "yield from forwards throw and close",
+        part: Part::Delegation,
+        stub: "src/part3/forward_throw.rs",
+        chapter: "part3/transparent-pipe.md",
+        hint: "Read part3/transparent-pipe.md. `inner` matches on `co.try_yield(total)` and \
+               calls `co.raise(signal)` for what it does not handle; `outer` is three lines \
+               around `co.yield_from(inner(..), first)`, which forwards sends, throws and \
+               closes by itself. Create each Guard first thing in its body.",
+    },
+    Exercise {
+        id: "grouper",
+        number: "III.3",
+        title: "results through delegation: grouper and averager",
+        part: Part::Delegation,
+        stub: "src/part3/grouper.rs",
+        chapter: "part3/results.md",
+        hint: "Read part3/results.md. `co.yield_from(averager(), first)` returns the averager's \
+               `Stats`; after pushing it, `co.yield_(None)` hands control back and returns the \
+               first value of the next group. The mean is the sum over the count, computed \
+               from every value.",
+    },
+    Exercise {
+        id: "flatten",
+        number: "III.4",
+        title: "flatten nested lists lazily, with plain recursion",
+        part: Part::Delegation,
+        stub: "src/part3/flatten.rs",
+        chapter: "part3/recursion.md",
+        hint: "Read part3/recursion.md. `flatten_into` calls itself for each item of a list, \
+               with the same `co`; iterate the list with `for`, never `collect()` it. Build \
+               the generator with `coroutine::Builder::new().name(\"flatten\").stack_size(..)`.",
+    },
+    Exercise {
+        id: "tree_walk",
+        number: "III.5",
+        title: "walk a search tree lazily, skipping subtrees",
+        part: Part::Delegation,
+        stub: "src/part3/tree_walk.rs",
+        chapter: "part3/recursion.md",
+        hint: "Read part3/recursion.md. A helper `walk(co, &node)` recurses left, yields a \
+               clone of the key, recurses right. For `range`, only go left when the key is \
+               `>= low` and right when it is `< high`; clone a key only to yield it.",
+    },
+    Exercise {
+        id: "trampoline",
+        number: "III.6",
+        title: "Beazley's trampoline with a stack of coroutines",
+        part: Part::Delegation,
+        stub: "src/part3/trampoline.rs",
+        chapter: "part3/trampolines.md",
+        hint: "Read part3/trampolines.md. `run` keeps `Vec<Frame>` and the next value to send; \
+               it never calls itself. A `Call` pushes, a `Complete(v)` pops and sends `v` to \
+               the frame below, a `Print` logs. In `sum_to`, `co.yield_(Step::Call(..))` \
+               returns the callee's result.",
+    },
+    Exercise {
+        id: "pyos_syscalls",
+        number: "III.7",
+        title: "a pyos of our own: GetTid, NewTask, KillTask, WaitTask",
+        part: Part::Delegation,
+        stub: "src/part3/pyos_syscalls.rs",
+        chapter: "part3/pyos.md",
+        hint: "Read part3/pyos.md and the rules at the top of the file. One loop: pop a task, \
+               `send` it its reply, `match` the system call it yields. A waiting task leaves \
+               the queue for `waiting`; a task that ends (returns or is killed) moves its \
+               waiters back, in order. Drop a killed task before writing \"killed\".",
     },
 ];
 

@@ -1,6 +1,6 @@
 //! The yieldpoint workbook's exercises.
 //!
-//! Each module in `part1` and `part2` is a stub with `todo!()` holes: fill them in, then
+//! Each module in `part1`, `part2` and `part3` is a stub with `todo!()` holes: fill them in, then
 //! grade it with `cargo test -p exercises <grader>`, where the grader is the exercise's
 //! number and name (for example `cargo test -p exercises i1_countdown`, see
 //! [`catalog::Exercise::grader`]). `cargo test -p exercises` grades every exercise, in book
@@ -11,7 +11,7 @@
 //! `cargo test -p exercises --features solutions` runs the same graders on the reference
 //! solutions.
 //!
-//! The "make it compile" exercises (I.7, II.8) are not modules of this crate: they do not
+//! The "make it compile" exercises (I.7, II.8, III.1) are not modules of this crate: they do not
 //! compile until solved, so their graders compile them on their own with trybuild.
 
 // The stubs declare parameters and types that only a solution uses.
@@ -30,5 +30,6 @@
 pub mod catalog;
 pub mod part1;
 pub mod part2;
+pub mod part3;
 
 pub use catalog::hint;

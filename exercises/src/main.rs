@@ -110,7 +110,7 @@ fn main() -> ExitCode {
 
     let mut next: Option<(&Exercise, Verdict)> = None;
     let mut passed = 0;
-    for part in [Part::Generators, Part::Coroutines] {
+    for part in [Part::Generators, Part::Coroutines, Part::Delegation] {
         println!("\n{}", part.title());
         for (exercise, &verdict) in EXERCISES.iter().zip(&verdicts) {
             if exercise.part != part {
@@ -144,7 +144,7 @@ fn main() -> ExitCode {
     }
     match next {
         None => {
-            println!("All done. Part III (yield from, PEP 380) comes next in the book.");
+            println!("All done. Part IV (event loops and schedulers) comes next in the book.");
             ExitCode::SUCCESS
         }
         Some((exercise, verdict)) => {

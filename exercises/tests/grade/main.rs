@@ -35,6 +35,15 @@ mod ii6_buffered_writer;
 mod ii7_tokenizer;
 mod ii8_shared_sink;
 
+// Part III: Delegation (PEP 380).
+mod iii1_emitter;
+mod iii2_forward_throw;
+mod iii3_grouper;
+mod iii4_flatten;
+mod iii5_tree_walk;
+mod iii6_trampoline;
+mod iii7_pyos_syscalls;
+
 thread_local! {
     /// The exercise the test on this thread grades.
     static EXERCISE: Cell<Option<&'static str>> = const { Cell::new(None) };
