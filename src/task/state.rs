@@ -28,8 +28,9 @@
 //! on the scheduler's stack. A wakeup between the two leaves `NOTIFIED`, so `try_park`
 //! fails and the owner runs the task again: the wakeup is never lost. Only the waker that
 //! moves `PARKED` to `IDLE` requeues the task, so one park is answered by at most one
-//! requeue however many wakers race. Both transitions are acquire-release, so what a
-//! waker wrote before its wakeup is visible to the task when it runs again.
+//! requeue however many wakers race. Every wakeup writes the word (a token already there
+//! is written again) and consuming a token is a read-modify-write, all acquire-release:
+//! so what any waker wrote before its wakeup is visible to the task when it runs again.
 //!
 //! # The completion word ([`JoinState`])
 //!
@@ -86,14 +87,20 @@ impl ParkState {
     /// Moves the park word on for a wakeup: `true` if the task was parked and the caller
     /// must put it back on its owner's run queue; otherwise leaves a token (or finds one).
     /// Callable from any thread.
+    ///
+    /// A token that is already there is written again (`NOTIFIED` → `NOTIFIED`), not just
+    /// read: that release write is what orders this waker's earlier writes before the
+    /// task's next run. A waker that only read `NOTIFIED` would not be ordered with the
+    /// `try_park` that consumes the token, and the task could run, miss what this waker
+    /// wrote (a cancel, a timeout, a count), and park for good (found by the loom model
+    /// `loom_task_park_wakeups_across_parks_are_never_lost`).
     #[inline]
     pub(crate) fn unpark(&self) -> bool {
         let mut state = self.0.load(Ordering::Acquire);
         loop {
             let next = match state {
-                NOTIFIED => return false,
-                IDLE => NOTIFIED,
-                _ => IDLE,
+                PARKED => IDLE,
+                _ => NOTIFIED,
             };
             match self
                 .0
@@ -116,7 +123,10 @@ impl ParkState {
             Ok(_) => true,
             Err(_) => {
                 // `NOTIFIED` (only the owner parks, so never `PARKED`): consume the token.
-                self.0.store(IDLE, Ordering::Release);
+                // A read-modify-write, not a store: it reads the last token write, so it
+                // synchronises with every waker whose wakeup this token stands for (a
+                // failed compare-exchange is only a load, and may read an earlier one).
+                self.0.swap(IDLE, Ordering::AcqRel);
                 false
             }
         }
