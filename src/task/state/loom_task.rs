@@ -169,6 +169,73 @@ fn loom_task_park_wakeups_across_parks_are_never_lost() {
     });
 }
 
+#[test]
+fn loom_task_inbox_wakeups_from_two_threads_both_arrive() {
+    loom::model(|| {
+        let owner = Owner::for_current_thread();
+        let tasks = [Task::new(), Task::new()];
+        for task in &tasks {
+            assert!(task.park.try_park());
+        }
+        // Two threads wake one parked task each: their pushes race with each other and
+        // with the owner's drains.
+        let done = Arc::new(AtomicUsize::new(0));
+        for task in &tasks {
+            let (owner, task, done) = (owner.clone(), task.clone(), done.clone());
+            thread::spawn(move || {
+                owner.wake(&task);
+                done.fetch_add(1, Ordering::Release);
+                owner.thread.unpark();
+            });
+        }
+        let mut woken = Vec::new();
+        while woken.len() < 2 {
+            woken.extend(owner.wait_for_wakeups());
+        }
+        assert!(woken.iter().any(|t| Arc::ptr_eq(t, &tasks[0])));
+        assert!(woken.iter().any(|t| Arc::ptr_eq(t, &tasks[1])));
+        // Waits for the wakers with park, not `JoinHandle::join`: the owner can take both
+        // tasks while one waker has yet to unpark it, and loom's unpark of a thread blocked
+        // in `join` (unlike std's) wakes that `join` and fails an assertion inside loom.
+        while done.load(Ordering::Acquire) < 2 {
+            thread::park();
+        }
+    });
+}
+
+#[test]
+fn loom_task_inbox_two_wakeups_from_one_thread_both_arrive() {
+    loom::model(|| {
+        let owner = Owner::for_current_thread();
+        let tasks = [Task::new(), Task::new()];
+        for task in &tasks {
+            assert!(task.park.try_park());
+        }
+        // One thread wakes both tasks: its second push races with the owner's drain of
+        // the first.
+        let done = Arc::new(AtomicBool::new(false));
+        {
+            let (owner, tasks, done) = (owner.clone(), tasks.clone(), done.clone());
+            thread::spawn(move || {
+                for task in &tasks {
+                    owner.wake(task);
+                }
+                done.store(true, Ordering::Release);
+                owner.thread.unpark();
+            });
+        }
+        let mut woken = Vec::new();
+        while woken.len() < 2 {
+            woken.extend(owner.wait_for_wakeups());
+        }
+        assert!(Arc::ptr_eq(&woken[0], &tasks[0]) && Arc::ptr_eq(&woken[1], &tasks[1]));
+        // Park, not `join`: see `loom_task_inbox_wakeups_from_two_threads_both_arrive`.
+        while !done.load(Ordering::Acquire) {
+            thread::park();
+        }
+    });
+}
+
 /// A task's value that counts its drops.
 struct Value {
     drops: Arc<AtomicUsize>,
