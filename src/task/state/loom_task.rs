@@ -403,10 +403,19 @@ fn loom_task_value_in_its_own_allocation_is_read_once_or_dropped_once() {
     }
 }
 
-#[test]
-fn loom_task_cancel_racing_with_the_end() {
-    loom::model(|| {
-        let drops = Arc::new(AtomicUsize::new(0));
+/// A task whose `JoinHandle` is joined on one thread and cancelled on another, while its
+/// owner (the calling thread) runs it.
+struct CancelRace {
+    end: Arc<End<Thread>>,
+    cancel: Arc<AtomicBool>,
+    task: Arc<Task>,
+    owner: Arc<Owner>,
+    canceller: thread::JoinHandle<()>,
+    joiner: thread::JoinHandle<Result<(), &'static str>>,
+}
+
+impl CancelRace {
+    fn start() -> CancelRace {
         let end = End::<Thread>::new();
         let cancel = Arc::new(AtomicBool::new(false));
         let task = Task::new();
@@ -429,19 +438,55 @@ fn loom_task_cancel_racing_with_the_end() {
                 end.take().map(drop)
             })
         };
-        // The task reaches a yield point (the cancel is checked there), then returns.
-        if cancel.load(Ordering::Acquire) {
-            if let Some(joiner) = end.join.finish(Some("cancelled")) {
-                joiner.unpark();
-            }
-        } else if let Some(joiner) = end.finish_with(Value {
-            drops: drops.clone(),
-        }) {
+        CancelRace {
+            end,
+            cancel,
+            task,
+            owner,
+            canceller,
+            joiner,
+        }
+    }
+
+    /// The task's check at a yield point (`Header::cancel_requested`).
+    fn cancel_requested(&self) -> bool {
+        self.cancel.load(Ordering::Acquire)
+    }
+
+    /// The owner ends the task, cancelled (`None`) or with its value, and wakes the joiner.
+    fn end(&self, value: Option<Value>) {
+        let joiner = match value {
+            None => self.end.join.finish(Some("cancelled")),
+            Some(value) => self.end.finish_with(value),
+        };
+        if let Some(joiner) = joiner {
             joiner.unpark();
         }
-        let joined = joiner.join().unwrap();
-        canceller.join().unwrap();
-        match joined {
+    }
+
+    /// What the join returned, once the canceller is done too.
+    fn joined(self) -> Result<(), &'static str> {
+        let joined = self.joiner.join().unwrap();
+        self.canceller.join().unwrap();
+        joined
+    }
+}
+
+#[test]
+fn loom_task_cancel_racing_with_the_end() {
+    loom::model(|| {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let race = CancelRace::start();
+        // The task reaches a yield point (the cancel is checked there), then returns.
+        if race.cancel_requested() {
+            race.end(None);
+        } else {
+            race.end(Some(Value {
+                drops: drops.clone(),
+            }));
+        }
+        let cancel = race.cancel.clone();
+        match race.joined() {
             Ok(()) => assert_eq!(drops.load(Ordering::Relaxed), 1),
             Err(error) => {
                 assert_eq!(error, "cancelled");
@@ -455,36 +500,13 @@ fn loom_task_cancel_racing_with_the_end() {
 #[test]
 fn loom_task_cancel_of_a_parked_task_wakes_it_and_its_joiner() {
     loom::model(|| {
-        let end = End::<Thread>::new();
-        let cancel = Arc::new(AtomicBool::new(false));
-        let task = Task::new();
-        let owner = Owner::for_current_thread();
-        let canceller = {
-            let (end, cancel, task, owner) =
-                (end.clone(), cancel.clone(), task.clone(), owner.clone());
-            thread::spawn(move || {
-                if !end.join.is_finished() {
-                    cancel.store(true, Ordering::Release);
-                    owner.wake(&task);
-                }
-            })
-        };
-        let joiner = {
-            let end = end.clone();
-            thread::spawn(move || {
-                end.join.wait(thread::current, thread::park);
-                end.take().map(drop)
-            })
-        };
+        let race = CancelRace::start();
         // The task waits for something only the cancel will bring: each time it runs it
         // checks for the cancel at its yield point, else parks again.
-        while !cancel.load(Ordering::Acquire) {
-            owner.park(&task);
+        while !race.cancel_requested() {
+            race.owner.park(&race.task);
         }
-        if let Some(joiner) = end.join.finish(Some("cancelled")) {
-            joiner.unpark();
-        }
-        assert_eq!(joiner.join().unwrap(), Err("cancelled"));
-        canceller.join().unwrap();
+        race.end(None);
+        assert_eq!(race.joined(), Err("cancelled"));
     });
 }
