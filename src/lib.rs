@@ -39,6 +39,7 @@ pub mod blocking;
 pub mod coroutine;
 pub mod future;
 pub mod generator;
+mod loom;
 pub mod sched;
 pub mod stack;
 pub mod sync;

@@ -2,18 +2,17 @@
 //! the thread handle that unparks the idle owner.
 
 use std::ptr;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::thread::Thread;
 
 use super::context;
 use crate::task::header::Header;
+use crate::task::state::Inbox;
 
 /// A scheduler thread's inbox for wakeups of its tasks.
 pub(crate) struct Remote {
-    inbox: Mutex<Vec<Arc<Header>>>,
-    /// `true` while `inbox` may be non-empty: lets the owner skip the lock.
-    pending: AtomicBool,
+    /// Tasks woken from other threads (the protocol and its loom model: `task/state.rs`).
+    inbox: Inbox<Arc<Header>>,
     /// The owner thread, unparked when work arrives while it is idle.
     thread: Thread,
 }
@@ -22,8 +21,7 @@ impl Remote {
     /// The inbox of the calling thread's scheduler.
     pub(crate) fn for_current_thread() -> Arc<Remote> {
         Arc::new(Remote {
-            inbox: Mutex::new(Vec::new()),
-            pending: AtomicBool::new(false),
+            inbox: Inbox::new(),
             thread: std::thread::current(),
         })
     }
@@ -37,26 +35,19 @@ impl Remote {
     /// Makes `task` (owned by this scheduler, which runs on another thread) runnable:
     /// queues it in the inbox and unparks the owner thread.
     pub(crate) fn send(&self, task: Arc<Header>) {
-        self.inbox
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(task);
-        self.pending.store(true, Ordering::Release);
+        self.inbox.push(task);
         self.thread.unpark();
     }
 
     /// Takes every task woken from other threads.
     pub(crate) fn drain(&self) -> Vec<Arc<Header>> {
-        if !self.pending.swap(false, Ordering::AcqRel) {
-            return Vec::new();
-        }
-        std::mem::take(&mut *self.inbox.lock().unwrap_or_else(|e| e.into_inner()))
+        self.inbox.drain()
     }
 
     /// Whether wakeups are waiting in the inbox.
     #[inline]
     pub(crate) fn has_pending(&self) -> bool {
-        self.pending.load(Ordering::Acquire)
+        self.inbox.has_pending()
     }
 
     /// The owner thread.

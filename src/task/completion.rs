@@ -4,89 +4,59 @@
 //! `JoinHandle`, whose `join` takes it by value). The owner writes the task's value or its
 //! error, then publishes them with a release store of `FINISHED`; the joiner reads them
 //! only after an acquire load saw `FINISHED`. That single handoff is all the
-//! synchronisation the value and the error need, so neither sits behind a mutex.
+//! synchronisation the value and the error need, so neither sits behind a mutex. The
+//! completion word and the joiner's registration are [`JoinState`] (`state.rs`, where
+//! their loom model tests are); this module adds the task's value.
 //!
 //! The value waits where its [`ValueSlot`] says: inside the header ([`InlineValue`]) when it
 //! is `Send` and at most 32 bytes, so that such a task allocates nothing for it; otherwise
 //! in an [`Output`] of its own.
 //!
-//! The joiner registers itself (as a [`Waiter`]) before it parks:
-//!
-//! ```text
-//! RUNNING ──joiner registers──▶ JOINING ──owner finishes, wakes it──▶ FINISHED
-//!    └──────────────owner finishes first──────────────────────────────────┘
-//! ```
-//!
-//! Whoever moves the state on first decides who handles the waiter: the joiner writes it
-//! while the state is `RUNNING` and hands it over with its compare-exchange to `JOINING`;
-//! the owner takes it only after its swap to `FINISHED` returned `JOINING`. The waiter is
-//! never touched by both.
+//! The joiner registers itself (as a [`Waiter`]) before it parks; `state.rs` draws the
+//! states and says who may touch the waiter when.
 
-use std::cell::UnsafeCell;
 use std::mem::{align_of, size_of, MaybeUninit};
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::panic::AssertUnwindSafe;
 
 use std::sync::Arc;
 
+use super::state::JoinState;
 use super::{JoinError, WaitReason};
+use crate::loom::UnsafeCell;
 use crate::sync::wait_list::{park_current, Waiter};
-
-/// The task runs; nobody waits for it.
-const RUNNING: u8 = 0;
-/// The task runs; its joiner is registered in `joiner` and parked (or about to park).
-const JOINING: u8 = 1;
-/// The task has finished: its value or error is published.
-const FINISHED: u8 = 2;
 
 /// The end of one task as its owner and its joiner share it.
 pub(crate) struct Completion {
-    state: AtomicU8,
-    /// The parked joiner; see the module docs for who may touch it when.
-    joiner: UnsafeCell<Option<Waiter>>,
-    /// Why the task produced no value: written by the owner before `FINISHED`, taken by
-    /// the joiner after.
-    error: UnsafeCell<Option<JoinError>>,
+    /// The completion word, the parked joiner and the task's error.
+    join: JoinState<Waiter, JoinError>,
     /// The value of a task whose value is small and `Send`: written by the body before
     /// `FINISHED`, taken by the joiner after.
     value: InlineValue,
 }
 
-// SAFETY: `joiner`, `error` and `value` are only reached by the two parties of the
-// protocol in the module docs, at times the state machine orders (release/acquire on
-// `state`); what they hold (`Waiter`, `JoinError`, a value stored through the `T: Send`
-// `set_value`) is `Send`.
+// SAFETY: `join` is `Sync` (its `Waiter` and `JoinError` are `Send`); `value` is only
+// reached by the body (before `FINISHED`) and the joiner (after), an order the completion
+// word's release/acquire sets; what it holds was stored through the `T: Send` `set_value`.
 unsafe impl Sync for Completion {}
 
 impl Completion {
     pub(crate) fn new() -> Self {
         Completion {
-            state: AtomicU8::new(RUNNING),
-            joiner: UnsafeCell::new(None),
-            error: UnsafeCell::new(None),
+            join: JoinState::new(),
             value: InlineValue::new(),
         }
     }
 
     #[inline]
     pub(crate) fn is_finished(&self) -> bool {
-        self.state.load(Ordering::Acquire) == FINISHED
+        self.join.is_finished()
     }
 
     /// Publishes the task's end (with `error` if it produced no value) and wakes its
     /// joiner. Called by the task's owner thread; a second call changes nothing.
     pub(crate) fn finish(&self, error: Option<JoinError>) {
-        if self.state.load(Ordering::Relaxed) == FINISHED {
-            return;
-        }
-        // SAFETY: not yet `FINISHED`, so the joiner does not read `error`; only the owner
-        // writes it, and it is this thread.
-        unsafe { *self.error.get() = error };
-        if self.state.swap(FINISHED, Ordering::AcqRel) == JOINING {
-            // SAFETY: the joiner registered (its write happened before its compare-exchange,
-            // which this swap read) and will not touch `joiner` again.
-            if let Some(joiner) = unsafe { (*self.joiner.get()).take() } {
-                joiner.wake();
-            }
+        if let Some(joiner) = self.join.finish(error) {
+            joiner.wake();
         }
     }
 
@@ -97,29 +67,8 @@ impl Completion {
     /// that called `join` (see "Return-address prediction" in `sched/local.rs`).
     #[inline(always)]
     pub(crate) fn wait(&self) {
-        let mut state = self.state.load(Ordering::Acquire);
-        if state == RUNNING {
-            // SAFETY: `RUNNING`: the owner does not touch `joiner` until it sees `JOINING`,
-            // and this is the only joiner.
-            unsafe { *self.joiner.get() = Some(Waiter::current()) };
-            match self
-                .state
-                .compare_exchange(RUNNING, JOINING, Ordering::AcqRel, Ordering::Acquire)
-            {
-                Ok(_) => state = JOINING,
-                Err(actual) => {
-                    // Finished meanwhile: the waiter was never handed over.
-                    // SAFETY: the owner only takes it after seeing `JOINING`, which never
-                    // happened.
-                    unsafe { (*self.joiner.get()).take() };
-                    state = actual;
-                }
-            }
-        }
-        while state != FINISHED {
-            park_current(WaitReason::Join);
-            state = self.state.load(Ordering::Acquire);
-        }
+        self.join
+            .wait(Waiter::current, || park_current(WaitReason::Join));
     }
 
     /// The error the task ended with, if any.
@@ -129,10 +78,8 @@ impl Completion {
     /// The caller is the task's one joiner, it saw [`is_finished`](Self::is_finished)
     /// return `true`, and nothing else takes the error.
     pub(crate) unsafe fn take_error(&self) -> Option<JoinError> {
-        debug_assert!(self.is_finished());
-        // SAFETY: per this function's contract, the owner wrote `error` before `FINISHED`
-        // and will not touch it again; the caller is its only reader.
-        unsafe { (*self.error.get()).take() }
+        // SAFETY: per this function's contract, which is `JoinState::take_error`'s.
+        unsafe { self.join.take_error() }
     }
 
     /// Stores the body's value in the task's header.
@@ -171,7 +118,7 @@ pub(crate) struct InlineValue {
 const INLINE_WORDS: usize = 4;
 
 impl InlineValue {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         InlineValue {
             bytes: UnsafeCell::new(MaybeUninit::uninit()),
             drop: UnsafeCell::new(None),
@@ -183,10 +130,12 @@ impl InlineValue {
         size_of::<T>() <= size_of::<[u64; INLINE_WORDS]>() && align_of::<T>() <= align_of::<u64>()
     }
 
+    /// Stores `value`.
+    ///
     /// # Safety
     ///
     /// As [`Completion::set_value`].
-    unsafe fn set<T: Send>(&self, value: T) {
+    pub(crate) unsafe fn set<T: Send>(&self, value: T) {
         unsafe fn drop_value<T>(bytes: *mut u8) {
             // SAFETY: `bytes` holds a `T` written by `set` and not taken.
             unsafe { std::ptr::drop_in_place(bytes.cast::<T>()) }
@@ -194,33 +143,41 @@ impl InlineValue {
         assert!(Self::fits::<T>(), "an inline task value must fit");
         // SAFETY: `T` fits (checked above) and, per the contract, nothing else reaches the
         // cells now: the joiner reads only after `FINISHED`, which comes later.
-        unsafe {
-            (*self.bytes.get()).as_mut_ptr().cast::<T>().write(value);
-            *self.drop.get() = Some(drop_value::<T>);
-        }
+        self.bytes
+            .with_mut(|bytes| unsafe { (*bytes).as_mut_ptr().cast::<T>().write(value) });
+        // SAFETY: as above.
+        self.drop
+            .with_mut(|slot| unsafe { *slot = Some(drop_value::<T> as unsafe fn(*mut u8)) });
     }
 
+    /// Takes the stored value, if there is one.
+    ///
     /// # Safety
     ///
     /// As [`Completion::take_value`].
-    unsafe fn take<T>(&self) -> Option<T> {
+    pub(crate) unsafe fn take<T>(&self) -> Option<T> {
         // SAFETY: per the contract: the body's writes happened before `FINISHED`, and the
         // caller is the only reader; a stored value is a `T`.
-        unsafe {
-            (*self.drop.get()).take()?;
-            Some((*self.bytes.get()).as_ptr().cast::<T>().read())
-        }
+        self.drop.with_mut(|slot| unsafe { (*slot).take() })?;
+        // SAFETY: as above; `drop` was set, so `bytes` holds a `T`, now taken out once.
+        Some(
+            self.bytes
+                .with(|bytes| unsafe { (*bytes).as_ptr().cast::<T>().read() }),
+        )
     }
 }
 
 impl Drop for InlineValue {
     fn drop(&mut self) {
-        if let Some(drop_value) = self.drop.get_mut().take() {
-            let bytes = self.bytes.get_mut().as_mut_ptr().cast();
+        // SAFETY: `&mut self`: nothing else reaches the cells.
+        if let Some(drop_value) = self.drop.with_mut(|slot| unsafe { (*slot).take() }) {
             // SAFETY: `drop` is set only while `bytes` holds the value it drops (taken above,
             // so it runs once even if it panics); the value is `Send`, so any thread may
             // drop it.
-            let dropped = std::panic::catch_unwind(|| unsafe { drop_value(bytes) });
+            let dropped = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                self.bytes
+                    .with_mut(|bytes| unsafe { drop_value((*bytes).as_mut_ptr().cast()) })
+            }));
             // The last reference to a task's header may go anywhere, a scheduler's loop
             // included: a panic from a value no one joined must not unwind out of there
             // (tokio drops an unjoined output under `catch_unwind` too).
@@ -261,7 +218,7 @@ impl<T> Output<T> {
     pub(crate) unsafe fn set(&self, value: T) {
         // SAFETY: per the contract, the joiner does not read before `finish`, which comes
         // after this write on the same thread.
-        unsafe { *self.0.get() = Some(value) };
+        self.0.with_mut(|slot| unsafe { *slot = Some(value) });
     }
 
     /// Takes the value, if the body stored one.
@@ -272,7 +229,7 @@ impl<T> Output<T> {
     pub(crate) unsafe fn take(&self) -> Option<T> {
         // SAFETY: per the contract, the body's write happened before `FINISHED`, which the
         // caller observed; nobody else touches the value.
-        unsafe { (*self.0.get()).take() }
+        self.0.with_mut(|slot| unsafe { (*slot).take() })
     }
 }
 

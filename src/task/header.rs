@@ -5,22 +5,17 @@ use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicU8, AtomicUsize,
 use std::sync::Arc;
 
 use super::completion::Completion;
+use super::state::ParkState;
 use super::{JoinError, TaskId, TaskState, WaitReason};
 use crate::sched::{context, Remote};
-
-/// Park states (the protocol of `std::thread::park`, per task).
-const IDLE: u8 = 0;
-/// A wakeup arrived while the task was not parked: its next park returns at once.
-const NOTIFIED: u8 = 1;
-/// The task is parked: the next unpark puts it back on its owner's run queue.
-const PARKED: u8 = 2;
 
 /// Shared state of one task. Everything here may be touched from any thread, so it is
 /// atomics and locks; the task's coroutine itself lives only in its owner's slab.
 pub(crate) struct Header {
     pub(crate) id: TaskId,
     pub(crate) name: Option<Arc<str>>,
-    park: AtomicU8,
+    /// The park word (the protocol of `std::thread::park`, per task; see `state.rs`).
+    park: ParkState,
     /// The scheduler (worker) that runs this task: null until it is placed in a slab, then
     /// a strong reference from `Arc::into_raw`, released on drop.
     owner: AtomicPtr<Remote>,
@@ -52,7 +47,7 @@ impl Header {
         Header {
             id,
             name,
-            park: AtomicU8::new(IDLE),
+            park: ParkState::new(),
             owner: AtomicPtr::new(ptr::null_mut()),
             key: AtomicUsize::new(usize::MAX),
             cancel: AtomicBool::new(false),
@@ -132,21 +127,7 @@ impl Header {
     /// back on its owner's run queue.
     #[inline]
     fn take_parked(&self) -> bool {
-        let mut state = self.park.load(Ordering::Acquire);
-        loop {
-            let next = match state {
-                NOTIFIED => return false,
-                IDLE => NOTIFIED,
-                _ => IDLE,
-            };
-            match self
-                .park
-                .compare_exchange(state, next, Ordering::AcqRel, Ordering::Acquire)
-            {
-                Ok(_) => return state == PARKED,
-                Err(actual) => state = actual,
-            }
-        }
+        self.park.unpark()
     }
 
     /// Puts a task that was parked back on its owner's run queue.
@@ -165,21 +146,12 @@ impl Header {
     /// `false` if a token was waiting (consumed) and it must run again.
     #[inline]
     pub(crate) fn try_park(&self) -> bool {
-        match self
-            .park
-            .compare_exchange(IDLE, PARKED, Ordering::AcqRel, Ordering::Acquire)
-        {
-            Ok(_) => true,
-            Err(_) => {
-                self.park.store(IDLE, Ordering::Release);
-                false
-            }
-        }
+        self.park.try_park()
     }
 
     #[inline]
     pub(crate) fn is_parked(&self) -> bool {
-        self.park.load(Ordering::Acquire) == PARKED
+        self.park.is_parked()
     }
 
     pub(crate) fn request_cancel(self: &Arc<Self>) {

@@ -32,6 +32,7 @@
 mod completion;
 pub(crate) mod header;
 mod join;
+pub(crate) mod state;
 
 use std::error::Error;
 use std::fmt;

@@ -1,0 +1,512 @@
+//! Loom models of the task protocols in `state.rs`: every interleaving (up to loom's
+//! preemption bound, `LOOM_MAX_PREEMPTIONS`) of two or three threads driving the real
+//! `ParkState`, `JoinState`, `Inbox` and the value cells of `completion.rs`.
+//!
+//! Run: `RUSTFLAGS="--cfg yieldpoint_loom" cargo test --release --lib loom_task`
+//! (`.ci/run` does, in its own target directory).
+//!
+//! The scheduler around the protocols is modelled as small as it is: a waker on another
+//! thread runs `Header::unpark` and `Remote::send` ([`Owner::wake`]); an owner thread whose
+//! task parked runs its loop's inbox check and idle park ([`Owner::wait_for_wakeups`], as
+//! `Local::step` and `Local::idle`).
+
+use loom::cell::UnsafeCell;
+use loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use loom::sync::Arc;
+use loom::thread::{self, Thread};
+
+use super::{Inbox, JoinState, ParkState};
+use crate::task::completion::{InlineValue, Output};
+
+/// A task as the park protocol sees it: its park word.
+struct Task {
+    park: ParkState,
+}
+
+impl Task {
+    fn new() -> Arc<Task> {
+        Arc::new(Task {
+            park: ParkState::new(),
+        })
+    }
+}
+
+/// A scheduler thread as its wakers see it: its inbox and its OS thread.
+struct Owner {
+    inbox: Inbox<Arc<Task>>,
+    thread: Thread,
+}
+
+impl Owner {
+    fn for_current_thread() -> Arc<Owner> {
+        Arc::new(Owner {
+            inbox: Inbox::new(),
+            thread: thread::current(),
+        })
+    }
+
+    /// A wakeup from another thread: `Header::unpark`, then `Remote::send` if it was parked.
+    fn wake(&self, task: &Arc<Task>) {
+        if task.park.unpark() {
+            self.inbox.push(task.clone());
+            self.thread.unpark();
+        }
+    }
+
+    /// The owner's loop while its task is parked and nothing else is ready: take the inbox
+    /// when it has something (`Local::absorb_inbox`), else park the OS thread unless it
+    /// has something now (`Local::idle`).
+    fn wait_for_wakeups(&self) -> Vec<Arc<Task>> {
+        loop {
+            if self.inbox.has_pending() {
+                let woken = self.inbox.drain();
+                if !woken.is_empty() {
+                    return woken;
+                }
+            }
+            if !self.inbox.has_pending() {
+                thread::park();
+            }
+        }
+    }
+
+    /// Parks `task` (its owner's `try_park` after it switched out) and, if it parked, runs
+    /// the loop until the wakeup arrives: a parked task is queued exactly once.
+    fn park(&self, task: &Arc<Task>) {
+        if task.park.try_park() {
+            let woken = self.wait_for_wakeups();
+            assert_eq!(woken.len(), 1, "a parked task was queued more than once");
+            assert!(Arc::ptr_eq(&woken[0], task));
+        }
+    }
+}
+
+/// Something a waker writes before its wakeup and the woken task reads: loom reports a
+/// data race if the wakeup does not order the two.
+struct Message(UnsafeCell<u32>);
+
+// SAFETY: the test's point: its accesses are ordered by the protocol under test, and
+// loom checks that they are.
+unsafe impl Sync for Message {}
+
+#[test]
+fn loom_task_park_a_wakeup_before_the_park_is_not_lost() {
+    loom::model(|| {
+        let owner = Owner::for_current_thread();
+        let task = Task::new();
+        let message = Arc::new(Message(UnsafeCell::new(0)));
+        let waker = {
+            let (owner, task, message) = (owner.clone(), task.clone(), message.clone());
+            thread::spawn(move || {
+                // SAFETY: the task reads only after this wakeup (checked by loom).
+                message.0.with_mut(|m| unsafe { *m = 42 });
+                owner.wake(&task);
+            })
+        };
+        // The task registered with its waker, decided to park and switched out; the wakeup
+        // may come before `try_park`, between it and the idle park, or during that park.
+        owner.park(&task);
+        // It runs again, and sees what its waker wrote before waking it.
+        // SAFETY: as above.
+        assert_eq!(message.0.with(|m| unsafe { *m }), 42);
+        waker.join().unwrap();
+    });
+}
+
+#[test]
+fn loom_task_park_two_wakers_requeue_the_task_once() {
+    loom::model(|| {
+        let owner = Owner::for_current_thread();
+        let task = Task::new();
+        let wakers: Vec<_> = (0..2)
+            .map(|_| {
+                let (owner, task) = (owner.clone(), task.clone());
+                thread::spawn(move || owner.wake(&task))
+            })
+            .collect();
+        let parked = task.park.try_park();
+        let mut requeued = 0;
+        if parked {
+            requeued += owner.wait_for_wakeups().len();
+        }
+        for waker in wakers {
+            waker.join().unwrap();
+        }
+        requeued += owner.inbox.drain().len();
+        // One park is answered once: by the token (`try_park` failed) or by one requeue.
+        assert_eq!(requeued + usize::from(!parked), 1);
+        assert!(!task.park.is_parked());
+    });
+}
+
+#[test]
+fn loom_task_park_wakeups_across_parks_are_never_lost() {
+    loom::model(|| {
+        let owner = Owner::for_current_thread();
+        let task = Task::new();
+        let sent = Arc::new(AtomicUsize::new(0));
+        let waker = {
+            let (owner, task, sent) = (owner.clone(), task.clone(), sent.clone());
+            thread::spawn(move || {
+                for _ in 0..2 {
+                    sent.fetch_add(1, Ordering::Release);
+                    owner.wake(&task);
+                }
+            })
+        };
+        // The task's wait loop (as `WaitList`'s check–register–recheck–park): a stale
+        // token makes a park return early, never a wakeup get lost.
+        let mut seen = 0;
+        while seen < 2 {
+            let now = sent.load(Ordering::Acquire);
+            if now > seen {
+                seen = now;
+            } else {
+                owner.park(&task);
+            }
+        }
+        waker.join().unwrap();
+    });
+}
+
+#[test]
+fn loom_task_inbox_wakeups_from_two_threads_both_arrive() {
+    loom::model(|| {
+        let owner = Owner::for_current_thread();
+        let tasks = [Task::new(), Task::new()];
+        for task in &tasks {
+            assert!(task.park.try_park());
+        }
+        // Two threads wake one parked task each: their pushes race with each other and
+        // with the owner's drains.
+        let done = Arc::new(AtomicUsize::new(0));
+        for task in &tasks {
+            let (owner, task, done) = (owner.clone(), task.clone(), done.clone());
+            thread::spawn(move || {
+                owner.wake(&task);
+                done.fetch_add(1, Ordering::Release);
+                owner.thread.unpark();
+            });
+        }
+        let mut woken = Vec::new();
+        while woken.len() < 2 {
+            woken.extend(owner.wait_for_wakeups());
+        }
+        assert!(woken.iter().any(|t| Arc::ptr_eq(t, &tasks[0])));
+        assert!(woken.iter().any(|t| Arc::ptr_eq(t, &tasks[1])));
+        // Waits for the wakers with park, not `JoinHandle::join`: the owner can take both
+        // tasks while one waker has yet to unpark it, and loom's unpark of a thread blocked
+        // in `join` (unlike std's) wakes that `join` and fails an assertion inside loom.
+        while done.load(Ordering::Acquire) < 2 {
+            thread::park();
+        }
+    });
+}
+
+#[test]
+fn loom_task_inbox_two_wakeups_from_one_thread_both_arrive() {
+    loom::model(|| {
+        let owner = Owner::for_current_thread();
+        let tasks = [Task::new(), Task::new()];
+        for task in &tasks {
+            assert!(task.park.try_park());
+        }
+        // One thread wakes both tasks: its second push races with the owner's drain of
+        // the first.
+        let done = Arc::new(AtomicBool::new(false));
+        {
+            let (owner, tasks, done) = (owner.clone(), tasks.clone(), done.clone());
+            thread::spawn(move || {
+                for task in &tasks {
+                    owner.wake(task);
+                }
+                done.store(true, Ordering::Release);
+                owner.thread.unpark();
+            });
+        }
+        let mut woken = Vec::new();
+        while woken.len() < 2 {
+            woken.extend(owner.wait_for_wakeups());
+        }
+        assert!(Arc::ptr_eq(&woken[0], &tasks[0]) && Arc::ptr_eq(&woken[1], &tasks[1]));
+        // Park, not `join`: see `loom_task_inbox_wakeups_from_two_threads_both_arrive`.
+        while !done.load(Ordering::Acquire) {
+            thread::park();
+        }
+    });
+}
+
+/// A task's value that counts its drops.
+struct Value {
+    drops: Arc<AtomicUsize>,
+}
+
+impl Drop for Value {
+    fn drop(&mut self) {
+        self.drops.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// A task's end as `Completion` holds it: the completion word and the inline value.
+struct End<W> {
+    join: JoinState<W, &'static str>,
+    value: InlineValue,
+}
+
+// SAFETY: as `Completion`'s: `value` is written before `FINISHED` and read after it.
+unsafe impl<W: Send> Sync for End<W> {}
+
+impl<W> End<W> {
+    fn new() -> Arc<Self> {
+        Arc::new(End {
+            join: JoinState::new(),
+            value: InlineValue::new(),
+        })
+    }
+
+    /// The owner's side: the body stores its value, then the owner publishes the end
+    /// (`Completion::finish`): the joiner to wake, if one waits.
+    fn finish_with(&self, value: Value) -> Option<W> {
+        // SAFETY: once, by the owner, before `finish`; a `Value` fits.
+        unsafe { self.value.set(value) };
+        self.join.finish(None)
+    }
+
+    /// The joiner's side after `wait` returned (`JoinHandle::into_result`).
+    fn take(&self) -> Result<Value, &'static str> {
+        // SAFETY: the one joiner, after the end was published.
+        if let Some(error) = unsafe { self.join.take_error() } {
+            return Err(error);
+        }
+        // SAFETY: as above; the owner stored a `Value`.
+        let value = unsafe { self.value.take::<Value>() }.ok_or("no value")?;
+        // SAFETY: as above: a second take finds nothing.
+        assert!(unsafe { self.value.take::<Value>() }.is_none());
+        Ok(value)
+    }
+}
+
+#[test]
+fn loom_task_join_that_starts_before_the_end_is_woken() {
+    loom::model(|| {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let end = End::<Thread>::new();
+        let owner = {
+            let (end, drops) = (end.clone(), drops.clone());
+            thread::spawn(move || {
+                if let Some(joiner) = end.finish_with(Value { drops }) {
+                    joiner.unpark();
+                }
+            })
+        };
+        // An OS thread joins (`Waiter::Thread`): it may register before the end or find
+        // the task finished.
+        end.join.wait(thread::current, thread::park);
+        let value = end.take().expect("the task's value");
+        assert_eq!(drops.load(Ordering::Relaxed), 0);
+        drop(value);
+        owner.join().unwrap();
+        drop(end);
+        assert_eq!(
+            drops.load(Ordering::Relaxed),
+            1,
+            "the value is dropped once"
+        );
+    });
+}
+
+/// A green thread as a joiner: woken through its park word and its owner's inbox.
+struct GreenWaiter {
+    task: Arc<Task>,
+    owner: Arc<Owner>,
+}
+
+#[test]
+fn loom_task_join_from_a_green_thread_is_woken() {
+    loom::model(|| {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let end = End::<GreenWaiter>::new();
+        // The joiner is a task of the scheduler on this thread; the joined task ends on
+        // another scheduler thread, which wakes the joiner with `Waiter::wake`.
+        let scheduler = Owner::for_current_thread();
+        let joiner = Task::new();
+        let owner = {
+            let (end, drops) = (end.clone(), drops.clone());
+            thread::spawn(move || {
+                if let Some(waiter) = end.finish_with(Value { drops }) {
+                    waiter.owner.wake(&waiter.task);
+                }
+            })
+        };
+        end.join.wait(
+            || GreenWaiter {
+                task: joiner.clone(),
+                owner: scheduler.clone(),
+            },
+            || scheduler.park(&joiner),
+        );
+        drop(end.take().expect("the task's value"));
+        owner.join().unwrap();
+        drop(end);
+        assert_eq!(drops.load(Ordering::Relaxed), 1);
+    });
+}
+
+#[test]
+fn loom_task_value_in_the_header_is_dropped_once_when_the_handle_detaches() {
+    loom::model(|| {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let end = End::<Thread>::new();
+        let owner = {
+            let (end, drops) = (end.clone(), drops.clone());
+            // The owner ends the task and drops its reference (the slab's): whichever of
+            // it and the handle drops last drops the value, on its thread.
+            thread::spawn(move || assert!(end.finish_with(Value { drops }).is_none()))
+        };
+        drop(end); // the `JoinHandle` is dropped: the task is detached
+        owner.join().unwrap();
+        assert_eq!(drops.load(Ordering::Relaxed), 1);
+    });
+}
+
+#[test]
+fn loom_task_value_in_its_own_allocation_is_read_once_or_dropped_once() {
+    for join in [true, false] {
+        loom::model(move || {
+            let drops = Arc::new(AtomicUsize::new(0));
+            let end = End::<Thread>::new();
+            let output = Arc::new(Output::<Value>::new());
+            let owner = {
+                let (end, output, drops) = (end.clone(), output.clone(), drops.clone());
+                thread::spawn(move || {
+                    // SAFETY: once, by the body, before the owner's `finish`.
+                    unsafe { output.set(Value { drops }) };
+                    if let Some(joiner) = end.join.finish(None) {
+                        joiner.unpark();
+                    }
+                })
+            };
+            if join {
+                end.join.wait(thread::current, thread::park);
+                // SAFETY: the one joiner, after the end.
+                assert!(unsafe { end.join.take_error() }.is_none());
+                // SAFETY: as above.
+                let value = unsafe { output.take() }.expect("the task's value");
+                // SAFETY: as above.
+                assert!(unsafe { output.take() }.is_none());
+                drop(value);
+            }
+            drop((end, output));
+            owner.join().unwrap();
+            assert_eq!(drops.load(Ordering::Relaxed), 1);
+        });
+    }
+}
+
+/// A task whose `JoinHandle` is joined on one thread and cancelled on another, while its
+/// owner (the calling thread) runs it.
+struct CancelRace {
+    end: Arc<End<Thread>>,
+    cancel: Arc<AtomicBool>,
+    task: Arc<Task>,
+    owner: Arc<Owner>,
+    canceller: thread::JoinHandle<()>,
+    joiner: thread::JoinHandle<Result<(), &'static str>>,
+}
+
+impl CancelRace {
+    fn start() -> CancelRace {
+        let end = End::<Thread>::new();
+        let cancel = Arc::new(AtomicBool::new(false));
+        let task = Task::new();
+        let owner = Owner::for_current_thread();
+        let canceller = {
+            let (end, cancel, task, owner) =
+                (end.clone(), cancel.clone(), task.clone(), owner.clone());
+            // `JoinHandle::cancel` from another thread (`Header::request_cancel`).
+            thread::spawn(move || {
+                if !end.join.is_finished() {
+                    cancel.store(true, Ordering::Release);
+                    owner.wake(&task);
+                }
+            })
+        };
+        let joiner = {
+            let end = end.clone();
+            thread::spawn(move || {
+                end.join.wait(thread::current, thread::park);
+                end.take().map(drop)
+            })
+        };
+        CancelRace {
+            end,
+            cancel,
+            task,
+            owner,
+            canceller,
+            joiner,
+        }
+    }
+
+    /// The task's check at a yield point (`Header::cancel_requested`).
+    fn cancel_requested(&self) -> bool {
+        self.cancel.load(Ordering::Acquire)
+    }
+
+    /// The owner ends the task, cancelled (`None`) or with its value, and wakes the joiner.
+    fn end(&self, value: Option<Value>) {
+        let joiner = match value {
+            None => self.end.join.finish(Some("cancelled")),
+            Some(value) => self.end.finish_with(value),
+        };
+        if let Some(joiner) = joiner {
+            joiner.unpark();
+        }
+    }
+
+    /// What the join returned, once the canceller is done too.
+    fn joined(self) -> Result<(), &'static str> {
+        let joined = self.joiner.join().unwrap();
+        self.canceller.join().unwrap();
+        joined
+    }
+}
+
+#[test]
+fn loom_task_cancel_racing_with_the_end() {
+    loom::model(|| {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let race = CancelRace::start();
+        // The task reaches a yield point (the cancel is checked there), then returns.
+        if race.cancel_requested() {
+            race.end(None);
+        } else {
+            race.end(Some(Value {
+                drops: drops.clone(),
+            }));
+        }
+        let cancel = race.cancel.clone();
+        match race.joined() {
+            Ok(()) => assert_eq!(drops.load(Ordering::Relaxed), 1),
+            Err(error) => {
+                assert_eq!(error, "cancelled");
+                assert!(cancel.load(Ordering::Relaxed));
+                assert_eq!(drops.load(Ordering::Relaxed), 0);
+            }
+        }
+    });
+}
+
+#[test]
+fn loom_task_cancel_of_a_parked_task_wakes_it_and_its_joiner() {
+    loom::model(|| {
+        let race = CancelRace::start();
+        // The task waits for something only the cancel will bring: each time it runs it
+        // checks for the cancel at its yield point, else parks again.
+        while !race.cancel_requested() {
+            race.owner.park(&race.task);
+        }
+        race.end(None);
+        assert_eq!(race.joined(), Err("cancelled"));
+    });
+}
