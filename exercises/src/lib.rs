@@ -2,7 +2,7 @@
 //!
 //! Each module in `part1` and `part2` is a stub with `todo!()` holes: fill them in, then
 //! grade it with `cargo test -p exercises <grader>`, where the grader is the exercise's
-//! number and name (for example `cargo test -p exercises i1_countdown`, see
+//! number and name (for example `cargo test -p exercises i01_countdown`, see
 //! [`catalog::Exercise::grader`]). `cargo test -p exercises` grades every exercise, in book
 //! order, and `cargo run -p exercises` shows your progress. The graders are the test target
 //! `tests/grade/`, one module per exercise; hints live in [`catalog`], apart from the stubs.

@@ -2,7 +2,7 @@
 //!
 //! Runs the graders once (`cargo test -p exercises --test grade`), reads each test's verdict
 //! from libtest's output, and reports per exercise (its grader module, such as
-//! `i1_countdown`) and per part.
+//! `i01_countdown`) and per part.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -110,8 +110,11 @@ fn main() -> ExitCode {
 
     let mut next: Option<(&Exercise, Verdict)> = None;
     let mut passed = 0;
-    for part in [Part::Generators, Part::Coroutines] {
+    for part in Part::ALL {
         println!("\n{}", part.title());
+        if !EXERCISES.iter().any(|e| e.part == part) {
+            println!("  (no exercises yet)");
+        }
         for (exercise, &verdict) in EXERCISES.iter().zip(&verdicts) {
             if exercise.part != part {
                 continue;
@@ -144,7 +147,7 @@ fn main() -> ExitCode {
     }
     match next {
         None => {
-            println!("All done. Part III (yield from, PEP 380) comes next in the book.");
+            println!("All done.");
             ExitCode::SUCCESS
         }
         Some((exercise, verdict)) => {

@@ -1,39 +1,47 @@
 //! The workbook's grader: one module per exercise, named after its number and id so that
-//! libtest, which sorts tests by name, lists them in book order (`i1_countdown`, ...,
-//! `i7_owned_words`, `ii1_averager`, ...).
+//! libtest, which sorts tests by name, lists them in book order (`i01_countdown`, ...,
+//! `i07_owned_words`, `ii01_averager`, ...; `Exercise::grader` in `src/catalog.rs`).
 //!
 //! - `cargo test -p exercises` grades every exercise and gives each test's verdict; the
-//!   failures section says, per failing test, what was expected and the exercise's hint.
-//! - `cargo test -p exercises i1_countdown` grades one exercise: a test name filter that
-//!   selects only that module's tests (`Exercise::grader` in `src/catalog.rs`).
+//!   failures section says, per failing test, what went wrong, and the exercise's hint once.
+//! - `cargo test -p exercises i01_countdown` grades one exercise: a test name filter that
+//!   selects only that module's tests.
 //!
 //! Every test starts with [`grading`], so that a panic in the learner's code (a `todo!()`
-//! not filled in yet) prints the hint too, not only the graders' own assertions.
+//! not filled in yet) or a failed assertion prints the exercise's hint, once per run.
+//!
+//! The graders check behaviour, not one fixed answer (see [`gen`]): their inputs are
+//! generated anew on every run, laziness is counted at the source or inside the body (by
+//! the allocations it makes), interleaving by the order of side effects, and cleanup by
+//! dropping and closing suspended coroutines. Their messages name the input and what the
+//! exercise returned; an expected total is not printed, since the next run's input differs.
 
 use std::cell::Cell;
+use std::collections::BTreeSet;
 use std::panic;
-use std::sync::Once;
+use std::sync::{Mutex, Once};
 
 mod compile_check;
+mod gen;
 
 // Part I: Generators (PEP 255).
-mod i1_countdown;
-mod i2_fibonacci;
-mod i3_log_grep;
-mod i4_log_bytes;
-mod i5_error_report;
-mod i6_round_robin;
-mod i7_owned_words;
+mod i01_countdown;
+mod i02_fibonacci;
+mod i03_log_grep;
+mod i04_log_bytes;
+mod i05_error_report;
+mod i06_round_robin;
+mod i07_owned_words;
 
 // Part II: Coroutines: send, throw, close (PEP 342).
-mod ii1_averager;
-mod ii2_grep_sink;
-mod ii3_broadcast;
-mod ii4_tally;
-mod ii5_interrupt;
-mod ii6_buffered_writer;
-mod ii7_tokenizer;
-mod ii8_shared_sink;
+mod ii01_averager;
+mod ii02_grep_sink;
+mod ii03_broadcast;
+mod ii04_tally;
+mod ii05_interrupt;
+mod ii06_buffered_writer;
+mod ii07_tokenizer;
+mod ii08_shared_sink;
 
 thread_local! {
     /// The exercise the test on this thread grades.
@@ -42,9 +50,12 @@ thread_local! {
     static QUIET: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Marks the calling test as a grader of exercise `id`: if it panics with a message that
-/// does not carry the exercise's hint yet (a `todo!()` in the stub, an overflow, an
-/// `unwrap` on `None`), the hint is printed below the message.
+/// The exercises whose hint this run printed already.
+static HINTED: Mutex<BTreeSet<&'static str>> = Mutex::new(BTreeSet::new());
+
+/// Marks the calling test as a grader of exercise `id`: when it panics (a failed
+/// assertion, a `todo!()` in the stub, an overflow), the exercise's hint is printed below
+/// the message, the first time only: one hint per exercise per run.
 ///
 /// # Panics
 ///
@@ -59,12 +70,14 @@ pub fn grading(id: &'static str) {
             if QUIET.with(Cell::get) {
                 return;
             }
-            let message = panic_message(info.payload());
-            // The graders' assertions carry the hint already.
-            let hint = EXERCISE
-                .with(Cell::get)
-                .map(exercises::hint)
-                .filter(|hint| !message.is_some_and(|message| message.contains(hint)));
+            let exercise = EXERCISE.with(Cell::get);
+            let first = exercise.is_some_and(|id| {
+                HINTED
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .insert(id)
+            });
+            let hint = exercise.filter(|_| first).map(exercises::hint);
             let Some(hint) = hint else {
                 return default(info);
             };
@@ -80,7 +93,7 @@ pub fn grading(id: &'static str) {
                 eprintln!(
                     "\nthread '{}' panicked{location}:\n{}{hint}",
                     std::thread::current().name().unwrap_or("<unnamed>"),
-                    message.unwrap_or("Box<dyn Any>"),
+                    panic_message(info.payload()).unwrap_or("Box<dyn Any>"),
                 );
             }
         }));
