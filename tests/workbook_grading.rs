@@ -2,16 +2,18 @@
 //! reference solution (rustlings' `check_exercises_unsolved`, plus "every solution passes"),
 //! and rejects each of its known-wrong solutions in `exercises/wrong/<grader>/`.
 //!
-//! The graders are one test target, `exercises/tests/grade/`, with one module per exercise
-//! named by `Exercise::grader` (`i01_countdown`, ..., `ii08_shared_sink`). This test runs
-//! that target with cargo, in its own target directory (`target/workbook-grading`): once on
-//! the stubs, once with `--features solutions`, and once per round of wrong solutions. Each
-//! run builds once and runs every grader; the test then reads libtest's verdict of every
-//! test and checks each exercise by name. It also checks what the learner relies on: the
+//! Each exercise has a grader of its own, `exercises/tests/grade/<grader>.rs`, named by
+//! `Exercise::grader` (`i01_countdown`, ..., `ii08_shared_sink`); the test target `grade`
+//! (`exercises/tests/grade.rs`) builds them all with one `cargo build --keep-going` and runs
+//! them, naming each test `<grader>::<test>`. This test runs `cargo test -p exercises --test
+//! grade` in its own target directory (`target/workbook-grading`): once on the stubs, once
+//! with `--features solutions`, once per round of wrong solutions, and once with a stub
+//! edited into a compile error. The test then reads the verdict of every test and checks
+//! each exercise by name. It also checks what the learner relies on: the
 //! tests are listed in book order, and the filter `cargo test -p exercises <grader>` selects
 //! that exercise's tests and no others.
 //!
-//! Wrong solutions are graded in a copy of the exercises package
+//! Wrong solutions and the compile error are graded in copies of the exercises package
 //! (`target/workbook-grading/copies/`, never the real files): round `k` puts the `k`-th
 //! wrong solution of every exercise (by file name) in place of its stub, and the reference
 //! solution in place of the stubs of the exercises with fewer wrong solutions, so one build
@@ -189,7 +191,7 @@ fn every_exercise_has_a_stub_a_solution_and_a_grader() {
     );
     let exercises = root().join("exercises");
     let grade_dir = exercises.join("tests/grade");
-    let grade_main = std::fs::read_to_string(grade_dir.join("main.rs")).unwrap();
+    let manifest = std::fs::read_to_string(exercises.join("Cargo.toml")).unwrap();
     for exercise in EXERCISES {
         let id = exercise.id;
         let stub = std::fs::read_to_string(exercises.join(exercise.stub))
@@ -229,17 +231,24 @@ fn every_exercise_has_a_stub_a_solution_and_a_grader() {
             grade_dir.join(format!("{grader}.rs")).exists(),
             "exercise {id} has no grader at exercises/tests/grade/{grader}.rs"
         );
+        let entry = format!(
+            "[[test]]\nname = \"{grader}\"\npath = \"tests/grade/{grader}.rs\"\n\
+             required-features = [\"graders\"]\n"
+        );
         assert!(
-            grade_main.contains(&format!("\nmod {grader};\n")),
-            "exercises/tests/grade/main.rs must declare `mod {grader};`"
+            manifest.contains(&entry),
+            "exercises/Cargo.toml must declare the grader of {id}:\n{entry}"
         );
     }
     let graders: Vec<String> = EXERCISES.iter().map(Exercise::grader).collect();
     for entry in std::fs::read_dir(&grade_dir).unwrap() {
         let path = entry.unwrap().path();
+        if path.is_dir() {
+            continue;
+        }
         let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
         assert!(
-            ["main", "compile_check", "gen"].contains(&stem.as_str()) || graders.contains(&stem),
+            graders.contains(&stem),
             "{} is not the grader of an exercise in exercises/src/catalog.rs",
             path.display()
         );
@@ -378,4 +387,76 @@ fn every_grader_rejects_its_wrong_solutions() {
         "graders fooled:\n  {}",
         defects.join("\n  ")
     );
+}
+
+/// A compile error in one exercise does not stop the grading of the others: in a copy of
+/// the package whose first exercise's stub is edited into a type error,
+/// `cargo test -p exercises` still gives every exercise its verdict, and
+/// `cargo run -p exercises` shows "does not compile" with the error and names the next
+/// exercise.
+#[test]
+fn a_compile_error_in_one_exercise_does_not_stop_the_others() {
+    let (workspace, package) = copy_of_exercises("broken");
+    // Not the first exercise: the progress runner still names the first as the next one.
+    let broken = &EXERCISES[1];
+    let stub = package.join(broken.stub);
+    let mut text = std::fs::read_to_string(&stub).unwrap();
+    text.push_str("\npub fn broken_on_purpose() -> u32 {\n    \"not a number\"\n}\n");
+    std::fs::write(&stub, text).unwrap();
+
+    let run = grade(&workspace, Mode::Stubs);
+    let mut defects = Vec::new();
+    for exercise in EXERCISES {
+        let verdicts = run.of(exercise);
+        let compiles = format!("{}::compiles", exercise.grader());
+        let compiled = verdicts.iter().find(|(name, _)| *name == compiles);
+        if exercise.id == broken.id {
+            if compiled != Some(&(compiles.as_str(), false)) {
+                defects.push(format!("{compiles} should fail: {verdicts:?}"));
+            }
+        } else if compiled != Some(&(compiles.as_str(), true)) || verdicts.len() < 2 {
+            defects.push(format!(
+                "{}: no verdict of its own graders while {} does not compile: {verdicts:?}",
+                exercise.grader(),
+                broken.grader()
+            ));
+        } else if verdicts.iter().all(|(_, ok)| *ok) {
+            defects.push(format!("{}: passes on its stub", exercise.grader()));
+        }
+    }
+
+    // The progress runner.
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let output = Command::new(cargo)
+        .current_dir(&workspace)
+        .env("CARGO_TARGET_DIR", target_dir())
+        .args(["run", "-q", "-p", "exercises"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("cannot run cargo");
+    let report = String::from_utf8_lossy(&output.stdout);
+    let row = report
+        .lines()
+        .skip_while(|line| !line.contains(&format!(" {} ", broken.number)))
+        .take(3)
+        .collect::<Vec<_>>()
+        .join("\n");
+    if !row.contains("does not compile") || !row.contains("error[E0308]") {
+        defects.push(format!(
+            "cargo run -p exercises should show {} as not compiling, with its first \
+             error:\n{report}",
+            broken.number
+        ));
+    }
+    if !report.contains("Part III: Delegation: yield from (PEP 380)") {
+        defects.push(format!(
+            "cargo run -p exercises does not show Part III:\n{report}"
+        ));
+    }
+    if !report.contains(&format!("Next: exercise {}", EXERCISES[0].number)) {
+        defects.push(format!(
+            "cargo run -p exercises should name the next exercise:\n{report}"
+        ));
+    }
+    assert!(defects.is_empty(), "{}", defects.join("\n"));
 }

@@ -1,8 +1,26 @@
 //! Grader for exercise I.1 (`src/part1/countdown.rs`).
 
-use crate::gen::{allocated_by, bounded, Rng, LAZY_BYTES};
-use crate::grading;
-use exercises::part1::countdown::{countdown, countup};
+mod support;
+
+// The exercise: the learner's file, or its reference solution with `--features solutions`.
+#[cfg_attr(feature = "solutions", path = "../../solutions/part1/countdown.rs")]
+#[cfg_attr(not(feature = "solutions"), path = "../../src/part1/countdown.rs")]
+#[cfg_attr(
+    not(feature = "solutions"),
+    allow(
+        unused_variables,
+        unused_mut,
+        unused_imports,
+        dead_code,
+        unreachable_code,
+        clippy::ptr_arg
+    )
+)]
+mod countdown;
+
+use crate::support::gen::{allocated_by, bounded, Rng, LAZY_BYTES};
+use crate::support::grading;
+use countdown::{countdown, countup};
 
 // ANCHOR: example_test
 #[test]

@@ -1,8 +1,26 @@
 //! Grader for exercise I.2 (`src/part1/fibonacci.rs`).
 
-use crate::gen::{allocated_by, bounded, LAZY_BYTES};
-use crate::grading;
-use exercises::part1::fibonacci::fibonacci;
+mod support;
+
+// The exercise: the learner's file, or its reference solution with `--features solutions`.
+#[cfg_attr(feature = "solutions", path = "../../solutions/part1/fibonacci.rs")]
+#[cfg_attr(not(feature = "solutions"), path = "../../src/part1/fibonacci.rs")]
+#[cfg_attr(
+    not(feature = "solutions"),
+    allow(
+        unused_variables,
+        unused_mut,
+        unused_imports,
+        dead_code,
+        unreachable_code,
+        clippy::ptr_arg
+    )
+)]
+mod fibonacci;
+
+use crate::support::gen::{allocated_by, bounded, LAZY_BYTES};
+use crate::support::grading;
+use fibonacci::fibonacci;
 
 #[test]
 fn starts_with_zero_one_one() {

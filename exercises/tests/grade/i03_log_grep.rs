@@ -1,9 +1,27 @@
 //! Grader for exercise I.3 (`src/part1/log_grep.rs`).
 
-use crate::gen::{bounded, counted, leak, Rng};
-use crate::grading;
-use exercises::part1::log_grep::{grep, lines};
-use exercises::part1::ACCESS_LOG;
+mod support;
+
+// The exercise: the learner's file, or its reference solution with `--features solutions`.
+#[cfg_attr(feature = "solutions", path = "../../solutions/part1/log_grep.rs")]
+#[cfg_attr(not(feature = "solutions"), path = "../../src/part1/log_grep.rs")]
+#[cfg_attr(
+    not(feature = "solutions"),
+    allow(
+        unused_variables,
+        unused_mut,
+        unused_imports,
+        dead_code,
+        unreachable_code,
+        clippy::ptr_arg
+    )
+)]
+mod log_grep;
+
+use crate::support::gen::{bounded, counted, leak, Rng};
+use crate::support::grading;
+use exercises::ACCESS_LOG;
+use log_grep::{grep, lines};
 
 #[test]
 fn lines_trims_and_skips_blank_lines() {

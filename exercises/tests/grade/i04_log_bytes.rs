@@ -1,9 +1,27 @@
 //! Grader for exercise I.4 (`src/part1/log_bytes.rs`).
 
-use crate::gen::{bounded, counted, leak, Rng};
-use crate::grading;
-use exercises::part1::log_bytes::{byte_counts, bytes_matching, total_bytes};
-use exercises::part1::ACCESS_LOG;
+mod support;
+
+// The exercise: the learner's file, or its reference solution with `--features solutions`.
+#[cfg_attr(feature = "solutions", path = "../../solutions/part1/log_bytes.rs")]
+#[cfg_attr(not(feature = "solutions"), path = "../../src/part1/log_bytes.rs")]
+#[cfg_attr(
+    not(feature = "solutions"),
+    allow(
+        unused_variables,
+        unused_mut,
+        unused_imports,
+        dead_code,
+        unreachable_code,
+        clippy::ptr_arg
+    )
+)]
+mod log_bytes;
+
+use crate::support::gen::{bounded, counted, leak, Rng};
+use crate::support::grading;
+use exercises::ACCESS_LOG;
+use log_bytes::{byte_counts, bytes_matching, total_bytes};
 
 /// A generated access log: its text, and each line's path and byte count (`None` for `-`).
 fn access_log(rng: &mut Rng, lines: usize) -> (String, Vec<(String, Option<u64>)>) {

@@ -1,8 +1,26 @@
 //! Grader for exercise I.5 (`src/part1/error_report.rs`).
 
-use crate::gen::{bounded, counted, leak, Rng};
-use crate::grading;
-use exercises::part1::error_report::{error_report, errors, Scan};
+mod support;
+
+// The exercise: the learner's file, or its reference solution with `--features solutions`.
+#[cfg_attr(feature = "solutions", path = "../../solutions/part1/error_report.rs")]
+#[cfg_attr(not(feature = "solutions"), path = "../../src/part1/error_report.rs")]
+#[cfg_attr(
+    not(feature = "solutions"),
+    allow(
+        unused_variables,
+        unused_mut,
+        unused_imports,
+        dead_code,
+        unreachable_code,
+        clippy::ptr_arg
+    )
+)]
+mod error_report;
+
+use crate::support::gen::{bounded, counted, leak, Rng};
+use crate::support::grading;
+use error_report::{error_report, errors, Scan};
 
 /// A generated log: its lines, and which of them are errors (status 400 or more).
 fn log_lines(rng: &mut Rng, lines: usize) -> Vec<(&'static str, bool)> {

@@ -1,11 +1,29 @@
 //! Grader for exercise I.6 (`src/part1/round_robin.rs`).
 
+mod support;
+
+// The exercise: the learner's file, or its reference solution with `--features solutions`.
+#[cfg_attr(feature = "solutions", path = "../../solutions/part1/round_robin.rs")]
+#[cfg_attr(not(feature = "solutions"), path = "../../src/part1/round_robin.rs")]
+#[cfg_attr(
+    not(feature = "solutions"),
+    allow(
+        unused_variables,
+        unused_mut,
+        unused_imports,
+        dead_code,
+        unreachable_code,
+        clippy::ptr_arg
+    )
+)]
+mod round_robin;
+
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use crate::gen::{bounded, Rng};
-use crate::grading;
-use exercises::part1::round_robin::{countdown, countup, run, Task};
+use crate::support::gen::{bounded, Rng};
+use crate::support::grading;
+use round_robin::{countdown, countup, run, Task};
 use yieldpoint::Generator;
 
 #[test]

@@ -2,8 +2,10 @@
 //! learner's file provides `words`; the checks are here: a program made of that file and
 //! the `main` below is compiled and run with trybuild.
 
-use crate::compile_check;
-use crate::grading;
+mod support;
+
+use crate::support::compile_check;
+use crate::support::grading;
 
 /// The grader's checks: `words` on texts made up at run time, each dropped before its words
 /// are read (the generator owns its text).

@@ -1,7 +1,25 @@
 //! Grader for exercise II.1 (`src/part2/averager.rs`).
 
-use crate::grading;
-use exercises::part2::averager::{averager, Stats};
+mod support;
+
+// The exercise: the learner's file, or its reference solution with `--features solutions`.
+#[cfg_attr(feature = "solutions", path = "../../solutions/part2/averager.rs")]
+#[cfg_attr(not(feature = "solutions"), path = "../../src/part2/averager.rs")]
+#[cfg_attr(
+    not(feature = "solutions"),
+    allow(
+        unused_variables,
+        unused_mut,
+        unused_imports,
+        dead_code,
+        unreachable_code,
+        clippy::ptr_arg
+    )
+)]
+mod averager;
+
+use crate::support::grading;
+use averager::{averager, Stats};
 use yieldpoint::{CoroutineState, Lifecycle};
 
 // ANCHOR: example_test
@@ -116,7 +134,7 @@ fn two_averagers_are_independent() {
 #[test]
 fn running_mean_of_generated_values() {
     grading("averager");
-    let mut rng = crate::gen::Rng::new();
+    let mut rng = crate::support::gen::Rng::new();
     for _ in 0..20 {
         let values: Vec<f64> = (0..rng.range(1..12))
             .map(|_| rng.range(0..2000) as f64 / 8.0 - 100.0)

@@ -1,10 +1,28 @@
 //! Grader for exercise II.2 (`src/part2/grep_sink.rs`).
 
+mod support;
+
+// The exercise: the learner's file, or its reference solution with `--features solutions`.
+#[cfg_attr(feature = "solutions", path = "../../solutions/part2/grep_sink.rs")]
+#[cfg_attr(not(feature = "solutions"), path = "../../src/part2/grep_sink.rs")]
+#[cfg_attr(
+    not(feature = "solutions"),
+    allow(
+        unused_variables,
+        unused_mut,
+        unused_imports,
+        dead_code,
+        unreachable_code,
+        clippy::ptr_arg
+    )
+)]
+mod grep_sink;
+
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use crate::grading;
-use exercises::part2::grep_sink::{collector, feed, grep};
+use crate::support::grading;
+use grep_sink::{collector, feed, grep};
 use yieldpoint::{CoroutineState, Lifecycle};
 
 #[test]
@@ -106,10 +124,10 @@ fn dropping_the_head_closes_the_chain() {
 #[test]
 fn grep_forwards_each_matching_line_at_once() {
     grading("grep_sink");
-    let mut rng = crate::gen::Rng::new();
+    let mut rng = crate::support::gen::Rng::new();
     for _ in 0..20 {
         let len = rng.range(1..4) as usize;
-        let pattern = crate::gen::leak(rng.word(len).to_uppercase());
+        let pattern = crate::support::gen::leak(rng.word(len).to_uppercase());
         let out = Rc::new(RefCell::new(Vec::new()));
         let mut sink = grep(pattern, collector(out.clone()));
         let mut want = Vec::new();

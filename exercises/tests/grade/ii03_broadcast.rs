@@ -1,10 +1,28 @@
 //! Grader for exercise II.3 (`src/part2/broadcast.rs`).
 
+mod support;
+
+// The exercise: the learner's file, or its reference solution with `--features solutions`.
+#[cfg_attr(feature = "solutions", path = "../../solutions/part2/broadcast.rs")]
+#[cfg_attr(not(feature = "solutions"), path = "../../src/part2/broadcast.rs")]
+#[cfg_attr(
+    not(feature = "solutions"),
+    allow(
+        unused_variables,
+        unused_mut,
+        unused_imports,
+        dead_code,
+        unreachable_code,
+        clippy::ptr_arg
+    )
+)]
+mod broadcast;
+
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use crate::grading;
-use exercises::part2::broadcast::{broadcast, counter, grep_into};
+use crate::support::grading;
+use broadcast::{broadcast, counter, grep_into};
 use yieldpoint::CoroutineState;
 
 #[test]
@@ -110,7 +128,7 @@ fn logging(name: usize, log: &Rc<RefCell<Vec<String>>>) -> yieldpoint::Coroutine
 #[test]
 fn each_line_reaches_every_target_in_order() {
     grading("broadcast");
-    let mut rng = crate::gen::Rng::new();
+    let mut rng = crate::support::gen::Rng::new();
     for _ in 0..10 {
         let targets = rng.range(1..6) as usize;
         let log = Rc::new(RefCell::new(Vec::new()));

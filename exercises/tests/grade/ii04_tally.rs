@@ -1,7 +1,25 @@
 //! Grader for exercise II.4 (`src/part2/tally.rs`).
 
-use crate::grading;
-use exercises::part2::tally::{tally, Command};
+mod support;
+
+// The exercise: the learner's file, or its reference solution with `--features solutions`.
+#[cfg_attr(feature = "solutions", path = "../../solutions/part2/tally.rs")]
+#[cfg_attr(not(feature = "solutions"), path = "../../src/part2/tally.rs")]
+#[cfg_attr(
+    not(feature = "solutions"),
+    allow(
+        unused_variables,
+        unused_mut,
+        unused_imports,
+        dead_code,
+        unreachable_code,
+        clippy::ptr_arg
+    )
+)]
+mod tally;
+
+use crate::support::grading;
+use tally::{tally, Command};
 use yieldpoint::{CoroutineState, Lifecycle};
 
 // ANCHOR: example_test
@@ -94,7 +112,7 @@ fn first_send_of_zero() {
 #[test]
 fn generated_sends_and_throws() {
     grading("tally");
-    let mut rng = crate::gen::Rng::new();
+    let mut rng = crate::support::gen::Rng::new();
     for _ in 0..20 {
         let mut t = tally();
         let mut total: u32 = rng.range(0..100_000_000) as u32;

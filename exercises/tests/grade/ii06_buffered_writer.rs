@@ -1,7 +1,31 @@
 //! Grader for exercise II.6 (`src/part2/buffered_writer.rs`).
 
-use crate::grading;
-use exercises::part2::buffered_writer::{writer, Batches, Flush};
+mod support;
+
+// The exercise: the learner's file, or its reference solution with `--features solutions`.
+#[cfg_attr(
+    feature = "solutions",
+    path = "../../solutions/part2/buffered_writer.rs"
+)]
+#[cfg_attr(
+    not(feature = "solutions"),
+    path = "../../src/part2/buffered_writer.rs"
+)]
+#[cfg_attr(
+    not(feature = "solutions"),
+    allow(
+        unused_variables,
+        unused_mut,
+        unused_imports,
+        dead_code,
+        unreachable_code,
+        clippy::ptr_arg
+    )
+)]
+mod buffered_writer;
+
+use crate::support::grading;
+use buffered_writer::{writer, Batches, Flush};
 use yieldpoint::Lifecycle;
 
 fn send_all(w: &mut yieldpoint::Coroutine<String, (), ()>, lines: &[&str]) {
@@ -114,7 +138,7 @@ fn flush_guard_on_its_own() {
 #[test]
 fn generated_batches_closed_or_dropped() {
     grading("buffered_writer");
-    let mut rng = crate::gen::Rng::new();
+    let mut rng = crate::support::gen::Rng::new();
     for _ in 0..20 {
         let capacity = rng.range(1..6) as usize;
         let count = rng.range(1..20) as usize;

@@ -1,7 +1,25 @@
 //! Grader for exercise II.7 (`src/part2/tokenizer.rs`).
 
-use crate::grading;
-use exercises::part2::tokenizer::{tokenize, tokenizer, Token};
+mod support;
+
+// The exercise: the learner's file, or its reference solution with `--features solutions`.
+#[cfg_attr(feature = "solutions", path = "../../solutions/part2/tokenizer.rs")]
+#[cfg_attr(not(feature = "solutions"), path = "../../src/part2/tokenizer.rs")]
+#[cfg_attr(
+    not(feature = "solutions"),
+    allow(
+        unused_variables,
+        unused_mut,
+        unused_imports,
+        dead_code,
+        unreachable_code,
+        clippy::ptr_arg
+    )
+)]
+mod tokenizer;
+
+use crate::support::grading;
+use tokenizer::{tokenize, tokenizer, Token};
 use yieldpoint::CoroutineState;
 
 fn name(s: &str) -> Token {
@@ -119,7 +137,7 @@ fn space_ends_a_token() {
 #[test]
 fn generated_token_streams() {
     grading("tokenizer");
-    let mut rng = crate::gen::Rng::new();
+    let mut rng = crate::support::gen::Rng::new();
     for _ in 0..50 {
         let mut text = String::new();
         let mut want: Vec<Token> = Vec::new();

@@ -2,8 +2,10 @@
 //! learner's file provides `recorder`; the checks are here: a program made of that file and
 //! the `main` below is compiled and run with trybuild.
 
-use crate::compile_check;
-use crate::grading;
+mod support;
+
+use crate::support::compile_check;
+use crate::support::grading;
 
 /// The grader's checks: values made up at run time are sent to the recorder, and read back
 /// after each send (the state is shared, not copied) and after the coroutine is dropped.

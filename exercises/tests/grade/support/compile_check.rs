@@ -37,7 +37,7 @@ pub fn compiles_and_runs(file: &str, module: &str, main: &str) {
     std::fs::write(&program, source).expect("cannot write the grader's program");
     // trybuild prints the compiler's output itself, then panics with "1 of 1 tests failed";
     // the panic below says it more clearly.
-    let outcome = crate::quietly(|| {
+    let outcome = crate::support::quietly(|| {
         let cases = trybuild::TestCases::new();
         cases.pass(&program);
         // trybuild compiles and runs when `cases` is dropped, and panics on failure.
@@ -47,7 +47,7 @@ pub fn compiles_and_runs(file: &str, module: &str, main: &str) {
             "exercises/{root}/{file} should compile, and the grader's checks should pass on \
              it; trybuild's output above shows the compiler errors or the failed check \
              (trybuild: {})",
-            crate::panic_message(&*payload).unwrap_or("failed"),
+            crate::support::panic_message(&*payload).unwrap_or("failed"),
         );
     }
 }
