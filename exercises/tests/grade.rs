@@ -15,6 +15,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
 
 use exercises::catalog::{Exercise, EXERCISES};
 
@@ -25,6 +26,15 @@ struct Built {
     executable: Option<PathBuf>,
     /// The compiler's errors, rendered, in the order it reported them.
     errors: Vec<String>,
+}
+
+/// How long one exercise's grader may run, unless `EXERCISES_TIME_LIMIT` gives the seconds.
+fn time_limit() -> Duration {
+    let seconds = std::env::var("EXERCISES_TIME_LIMIT")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(120);
+    Duration::from_secs(seconds)
 }
 
 /// libtest options that take a value as the next argument.
@@ -127,17 +137,51 @@ fn build(exercises: &[&Exercise]) -> Vec<Built> {
     built
 }
 
-/// Runs one grader's executable; prints its output with each test named
-/// `<grader>::<test>`. Returns (passed, failed) test counts.
+/// Runs one grader's executable, for [`time_limit`] at most; prints its output with each
+/// test named `<grader>::<test>`. Returns (passed, failed) test counts.
 fn run(exercise: &Exercise, executable: &Path, args: &[String]) -> (usize, usize) {
-    let output = Command::new(executable)
+    let mut child = Command::new(executable)
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         // The hint is printed below, once (see `grading` in `tests/grade/support/mod.rs`).
         .env("EXERCISES_HINT_BY_RUNNER", "1")
         .stdin(Stdio::null())
-        .output()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .unwrap_or_else(|e| panic!("cannot run {}: {e}", executable.display()));
+    // Read the pipes on threads, so that a grader that prints a lot does not block.
+    let read = |pipe: Option<Box<dyn std::io::Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut text = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut text);
+            }
+            text
+        })
+    };
+    let stdout = read(child.stdout.take().map(|p| Box::new(p) as _));
+    let stderr = read(child.stderr.take().map(|p| Box::new(p) as _));
+    // An exercise that never returns (a body that loops without yielding) is stopped.
+    let limit = time_limit();
+    let started = Instant::now();
+    let mut timed_out = false;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("cannot wait for a grader") {
+            break status;
+        }
+        if started.elapsed() > limit {
+            timed_out = true;
+            let _ = child.kill();
+            break child.wait().expect("cannot wait for a grader");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let output = std::process::Output {
+        status,
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
+    };
     let grader = exercise.grader();
     let (mut passed, mut failed) = (0, 0);
     let mut in_failure_list = false;
@@ -171,8 +215,18 @@ fn run(exercise: &Exercise, executable: &Path, args: &[String]) -> (usize, usize
         }
     }
     eprint!("{}", String::from_utf8_lossy(&output.stderr));
-    if !output.status.success() && failed == 0 {
-        // The grader crashed (a stack overflow, an abort) before reporting a failure.
+    if timed_out {
+        println!("test {grader}::runs ... FAILED");
+        println!(
+            "---- {grader}::runs stdout ----\nthe grader of exercise {} was stopped after {} \
+             seconds: does a loop in it never end (or never yield)?",
+            exercise.number,
+            limit.as_secs()
+        );
+        failed += 1;
+    } else if !output.status.success() && failed == 0 {
+        // The grader crashed (a stack overflow, an abort, out of memory) before reporting a
+        // failure.
         println!("test {grader}::runs ... FAILED");
         println!(
             "---- {grader}::runs stdout ----\nthe grader of exercise {} stopped early ({})",
