@@ -30,8 +30,9 @@
 //! 1. The stub: `src/partP/NAME.rs`, starting with `//! Exercise P.N: ...`, its holes marked
 //!    with `// TODO:`. The reference solution: `solutions/partP/NAME.rs`.
 //! 2. The grader: `tests/grade/pNN_NAME.rs`. Copy the header of an existing grader (such as
-//!    `tests/grade/i03_log_grep.rs`): `mod support;`, then the exercise's module with its
-//!    two `#[cfg_attr(..., path = ...)]` lines pointing at the stub and the solution. Start
+//!    `tests/grade/i03_log_grep.rs`): `mod support;`, then
+//!    `support::exercise!(NAME, "../../src/partP/NAME.rs", "../../solutions/partP/NAME.rs");`
+//!    which declares the exercise's module from the stub (or the solution). Start
 //!    every test with `grading("NAME")`. Check behaviour on inputs generated per run
 //!    (`support::gen`), count laziness at the source, check side effects in order, close
 //!    and drop suspended coroutines, and bound what you pull (`gen::bounded`). Do not put

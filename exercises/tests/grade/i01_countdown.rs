@@ -2,21 +2,11 @@
 
 mod support;
 
-// The exercise: the learner's file, or its reference solution with `--features solutions`.
-#[cfg_attr(feature = "solutions", path = "../../solutions/part1/countdown.rs")]
-#[cfg_attr(not(feature = "solutions"), path = "../../src/part1/countdown.rs")]
-#[cfg_attr(
-    not(feature = "solutions"),
-    allow(
-        unused_variables,
-        unused_mut,
-        unused_imports,
-        dead_code,
-        unreachable_code,
-        clippy::ptr_arg
-    )
-)]
-mod countdown;
+support::exercise!(
+    countdown,
+    "../../src/part1/countdown.rs",
+    "../../solutions/part1/countdown.rs"
+);
 
 use crate::support::gen::{allocated_by, bounded, Rng, LAZY_BYTES};
 use crate::support::grading;

@@ -2,21 +2,11 @@
 
 mod support;
 
-// The exercise: the learner's file, or its reference solution with `--features solutions`.
-#[cfg_attr(feature = "solutions", path = "../../solutions/part1/fibonacci.rs")]
-#[cfg_attr(not(feature = "solutions"), path = "../../src/part1/fibonacci.rs")]
-#[cfg_attr(
-    not(feature = "solutions"),
-    allow(
-        unused_variables,
-        unused_mut,
-        unused_imports,
-        dead_code,
-        unreachable_code,
-        clippy::ptr_arg
-    )
-)]
-mod fibonacci;
+support::exercise!(
+    fibonacci,
+    "../../src/part1/fibonacci.rs",
+    "../../solutions/part1/fibonacci.rs"
+);
 
 use crate::support::gen::{allocated_by, bounded, LAZY_BYTES};
 use crate::support::grading;

@@ -2,21 +2,11 @@
 
 mod support;
 
-// The exercise: the learner's file, or its reference solution with `--features solutions`.
-#[cfg_attr(feature = "solutions", path = "../../solutions/part1/log_grep.rs")]
-#[cfg_attr(not(feature = "solutions"), path = "../../src/part1/log_grep.rs")]
-#[cfg_attr(
-    not(feature = "solutions"),
-    allow(
-        unused_variables,
-        unused_mut,
-        unused_imports,
-        dead_code,
-        unreachable_code,
-        clippy::ptr_arg
-    )
-)]
-mod log_grep;
+support::exercise!(
+    log_grep,
+    "../../src/part1/log_grep.rs",
+    "../../solutions/part1/log_grep.rs"
+);
 
 use crate::support::gen::{bounded, counted, leak, Rng};
 use crate::support::grading;

@@ -2,21 +2,11 @@
 
 mod support;
 
-// The exercise: the learner's file, or its reference solution with `--features solutions`.
-#[cfg_attr(feature = "solutions", path = "../../solutions/part1/error_report.rs")]
-#[cfg_attr(not(feature = "solutions"), path = "../../src/part1/error_report.rs")]
-#[cfg_attr(
-    not(feature = "solutions"),
-    allow(
-        unused_variables,
-        unused_mut,
-        unused_imports,
-        dead_code,
-        unreachable_code,
-        clippy::ptr_arg
-    )
-)]
-mod error_report;
+support::exercise!(
+    error_report,
+    "../../src/part1/error_report.rs",
+    "../../solutions/part1/error_report.rs"
+);
 
 use crate::support::gen::{bounded, counted, leak, Rng};
 use crate::support::grading;

@@ -2,21 +2,11 @@
 
 mod support;
 
-// The exercise: the learner's file, or its reference solution with `--features solutions`.
-#[cfg_attr(feature = "solutions", path = "../../solutions/part1/round_robin.rs")]
-#[cfg_attr(not(feature = "solutions"), path = "../../src/part1/round_robin.rs")]
-#[cfg_attr(
-    not(feature = "solutions"),
-    allow(
-        unused_variables,
-        unused_mut,
-        unused_imports,
-        dead_code,
-        unreachable_code,
-        clippy::ptr_arg
-    )
-)]
-mod round_robin;
+support::exercise!(
+    round_robin,
+    "../../src/part1/round_robin.rs",
+    "../../solutions/part1/round_robin.rs"
+);
 
 use std::cell::RefCell;
 use std::rc::Rc;

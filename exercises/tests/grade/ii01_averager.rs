@@ -2,21 +2,11 @@
 
 mod support;
 
-// The exercise: the learner's file, or its reference solution with `--features solutions`.
-#[cfg_attr(feature = "solutions", path = "../../solutions/part2/averager.rs")]
-#[cfg_attr(not(feature = "solutions"), path = "../../src/part2/averager.rs")]
-#[cfg_attr(
-    not(feature = "solutions"),
-    allow(
-        unused_variables,
-        unused_mut,
-        unused_imports,
-        dead_code,
-        unreachable_code,
-        clippy::ptr_arg
-    )
-)]
-mod averager;
+support::exercise!(
+    averager,
+    "../../src/part2/averager.rs",
+    "../../solutions/part2/averager.rs"
+);
 
 use crate::support::grading;
 use averager::{averager, Stats};

@@ -2,21 +2,11 @@
 
 mod support;
 
-// The exercise: the learner's file, or its reference solution with `--features solutions`.
-#[cfg_attr(feature = "solutions", path = "../../solutions/part2/grep_sink.rs")]
-#[cfg_attr(not(feature = "solutions"), path = "../../src/part2/grep_sink.rs")]
-#[cfg_attr(
-    not(feature = "solutions"),
-    allow(
-        unused_variables,
-        unused_mut,
-        unused_imports,
-        dead_code,
-        unreachable_code,
-        clippy::ptr_arg
-    )
-)]
-mod grep_sink;
+support::exercise!(
+    grep_sink,
+    "../../src/part2/grep_sink.rs",
+    "../../solutions/part2/grep_sink.rs"
+);
 
 use std::cell::RefCell;
 use std::rc::Rc;

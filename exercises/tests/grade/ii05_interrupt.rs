@@ -2,21 +2,11 @@
 
 mod support;
 
-// The exercise: the learner's file, or its reference solution with `--features solutions`.
-#[cfg_attr(feature = "solutions", path = "../../solutions/part2/interrupt.rs")]
-#[cfg_attr(not(feature = "solutions"), path = "../../src/part2/interrupt.rs")]
-#[cfg_attr(
-    not(feature = "solutions"),
-    allow(
-        unused_variables,
-        unused_mut,
-        unused_imports,
-        dead_code,
-        unreachable_code,
-        clippy::ptr_arg
-    )
-)]
-mod interrupt;
+support::exercise!(
+    interrupt,
+    "../../src/part2/interrupt.rs",
+    "../../solutions/part2/interrupt.rs"
+);
 
 use std::cell::RefCell;
 use std::rc::Rc;

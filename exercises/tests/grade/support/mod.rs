@@ -3,11 +3,37 @@
 //! the "make it compile" exercises ([`compile_check`]).
 //!
 //! Each grader (`tests/grade/<grader>.rs`) is a test target of its own that includes this
-//! module and the exercise's file (`#[path]`); `tests/grade.rs` builds and runs them, so a
+//! module and the exercise's file ([`exercise!`], a `#[path]` module); `tests/grade.rs` builds and runs them, so a
 //! compile error in one exercise does not stop the grading of the others.
 
 // Not every grader uses every helper.
 #![allow(dead_code)]
+
+/// Declares the exercise's module, `mod $name;`, from the learner's file `$stub`, or from the
+/// reference solution `$solution` with `--features solutions` (both relative to
+/// `tests/grade/`). The stubs' unused parameters and `todo!()`s are allowed. (The graders of
+/// the "make it compile" exercises do not use it.)
+#[allow(unused_macros)]
+macro_rules! exercise {
+    ($name:ident, $stub:literal, $solution:literal) => {
+        #[cfg_attr(feature = "solutions", path = $solution)]
+        #[cfg_attr(not(feature = "solutions"), path = $stub)]
+        #[cfg_attr(
+            not(feature = "solutions"),
+            allow(
+                unused_variables,
+                unused_mut,
+                unused_imports,
+                dead_code,
+                unreachable_code,
+                clippy::ptr_arg
+            )
+        )]
+        mod $name;
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use exercise;
 
 use std::cell::Cell;
 use std::collections::BTreeSet;
