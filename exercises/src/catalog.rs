@@ -10,7 +10,7 @@ pub enum Part {
     Generators,
     /// Part II: Coroutines: send, throw, close (PEP 342).
     Coroutines,
-    /// Part III: Delegation (PEP 380).
+    /// Part III: Delegation: yield from (PEP 380).
     Delegation,
 }
 
@@ -20,9 +20,12 @@ impl Part {
         match self {
             Part::Generators => "Part I: Generators (PEP 255)",
             Part::Coroutines => "Part II: Coroutines: send, throw, close (PEP 342)",
-            Part::Delegation => "Part III: Delegation (PEP 380)",
+            Part::Delegation => "Part III: Delegation: yield from (PEP 380)",
         }
     }
+
+    /// Every part, in book order.
+    pub const ALL: [Part; 3] = [Part::Generators, Part::Coroutines, Part::Delegation];
 }
 
 /// One exercise: a stub to fill in, a grader, a hint.
@@ -46,19 +49,21 @@ pub struct Exercise {
 }
 
 impl Exercise {
-    /// Its grader's module in `exercises/tests/grade/`, such as `i1_countdown` or
-    /// `ii3_broadcast`: the number in lower case without its dot, then the id. libtest sorts
-    /// tests by name, so `cargo test -p exercises` lists the exercises in book order (while a
-    /// part has fewer than ten), and the module name is the test name filter that selects
-    /// this exercise's tests alone: `cargo test -p exercises i1_countdown`.
+    /// Its grader's module in `exercises/tests/grade/`, such as `i01_countdown` or
+    /// `ii03_broadcast`: the part's numeral in lower case, the exercise's number in two
+    /// digits, then the id. libtest sorts tests by name, so `cargo test -p exercises` lists
+    /// the exercises in book order (`ii09_...` before `ii10_...`), and the module name is
+    /// the test name filter that selects this exercise's tests alone:
+    /// `cargo test -p exercises i01_countdown`.
     pub fn grader(&self) -> String {
-        let number: String = self
+        let (part, number) = self
             .number
-            .chars()
-            .filter(|c| *c != '.')
-            .map(|c| c.to_ascii_lowercase())
-            .collect();
-        format!("{number}_{}", self.id)
+            .split_once('.')
+            .unwrap_or_else(|| panic!("exercise number {:?} is not PART.N", self.number));
+        let number: u32 = number
+            .parse()
+            .unwrap_or_else(|_| panic!("exercise number {:?} is not PART.N", self.number));
+        format!("{}{number:02}_{}", part.to_ascii_lowercase(), self.id)
     }
 
     /// The command that grades this exercise alone.
@@ -128,7 +133,7 @@ pub const EXERCISES: &[Exercise] = &[
     Exercise {
         id: "round_robin",
         number: "I.6",
-        title: "seed 000's run(tasks)",
+        title: "a round-robin run(tasks)",
         part: Part::Generators,
         stub: "src/part1/round_robin.rs",
         chapter: "part1/round-robin.md",
@@ -235,8 +240,8 @@ pub const EXERCISES: &[Exercise] = &[
         stub: "src/part2/shared_sink.rs",
         chapter: "part2/send.md",
         hint: "Read \"Pitfalls\" in part2/send.md. A coroutine body is `'static`, so it cannot \
-               hold `&mut seen`. Put the Vec in an `Rc<RefCell<...>>`, `move` a clone into \
-               the body, and read the other clone afterwards.",
+               hold `&mut seen`. Put the Vec in an `Rc<RefCell<...>>`, `move` one clone into \
+               the body and the other into the closure that reads it.",
     },
     Exercise {
         id: "emitter",

@@ -20,7 +20,7 @@
 //!
 //! This file is not a module of the `exercises` crate: its grader compiles it with a
 //! `main` of its own that uses `Emitter` and `numbered` (`cargo test -p exercises
-//! iii1_emitter`). Keep the names and what they do.
+//! iii01_emitter`). Keep the names and what they do.
 
 use yieldpoint::{Generator, Yielder};
 

@@ -4,33 +4,35 @@
 //! owns a shared handle (`Rc<RefCell<_>>`) instead of borrowing a local.
 //!
 //! ```python
-//! seen = []
 //! def recorder():
-//!     while True:
-//!         seen.append((yield))
+//!     seen = []
+//!     def body():
+//!         while True:
+//!             seen.append((yield))
+//!     return body(), lambda: list(seen)
 //! ```
 //!
-//! This file is not a module of the `exercises` crate: its grader compiles and runs it on its
-//! own (`cargo test -p exercises ii8_shared_sink`).
+//! This file is not a module of the `exercises` crate: it does not compile until solved. Its
+//! grader compiles it on its own, as a module of a small program whose `main` sends values
+//! of its own and reads them back (`cargo test -p exercises ii08_shared_sink`).
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use yieldpoint::Coroutine;
 
-fn main() {
-    // TODO: make this compile and run; keep what it checks.
-    // send(1), send(2) -> seen == [1, 2]
+/// A coroutine that records every value sent to it, and a function that returns the values
+/// recorded so far (while the coroutine runs, and after it is dropped).
+pub fn recorder() -> (Coroutine<u32, (), ()>, impl Fn() -> Vec<u32>) {
+    // TODO: make this compile; change only the body of `recorder`, keep what it does.
+    // send(1), send(2) -> read() == [1, 2]
     let mut seen = Vec::new();
-    let mut recorder = Coroutine::new(|co, first: u32| {
+    let recorder = Coroutine::new(|co, first: u32| {
         let mut value = first;
         loop {
             seen.push(value);
             value = co.yield_(());
         }
     });
-    let _ = recorder.send(1);
-    let _ = recorder.send(2);
-    drop(recorder);
-    assert_eq!(seen, [1, 2]);
+    (recorder, move || seen.clone())
 }

@@ -1,0 +1,36 @@
+//! Known-wrong solution of exercise I.7 (cheat class: make-it-compile checks living in the learner's file).
+//!
+//! the code is switched off with `#[cfg(any())]` and the checks with an empty `main`: it
+//! "compiles and runs".
+//!
+//! The grader must reject it: `tests/workbook_grading.rs` checks that it does.
+//!
+//! Exercise I.7: make it compile, a generator owns its data (PEP 255)
+//!
+//! You learn why a generator body must be `'static`: it runs after the function that built
+//! it has returned, so it owns what it reads.
+//!
+//! ```python
+//! def words(text):
+//!     for word in text.split():
+//!         yield word
+//! ```
+//!
+//! This file is not a module of the `exercises` crate: it does not compile until solved. Its
+//! grader compiles it on its own, as a module of a small program whose `main` calls
+//! `words` on texts of its own (`cargo test -p exercises i07_owned_words`).
+
+use yieldpoint::Generator;
+
+#[cfg(any())]
+/// Yields the whitespace-separated words of `text`.
+pub fn words(text: String) -> Generator<String> {
+    Generator::new(move |co| {
+        for word in text.split_whitespace() {
+            co.yield_(word.to_string());
+        }
+    })
+}
+
+#[allow(dead_code)]
+fn main() {}

@@ -1,0 +1,32 @@
+//! Known-wrong solution of exercise I.7 (cheat class: hard-coded answers for the one fixed input).
+//!
+//! `words` compiles, but yields the words of the one text the old check used.
+//!
+//! The grader must reject it: `tests/workbook_grading.rs` checks that it does.
+//!
+//! Exercise I.7: make it compile, a generator owns its data (PEP 255)
+//!
+//! You learn why a generator body must be `'static`: it runs after the function that built
+//! it has returned, so it owns what it reads.
+//!
+//! ```python
+//! def words(text):
+//!     for word in text.split():
+//!         yield word
+//! ```
+//!
+//! This file is not a module of the `exercises` crate: it does not compile until solved. Its
+//! grader compiles it on its own, as a module of a small program whose `main` calls
+//! `words` on texts of its own (`cargo test -p exercises i07_owned_words`).
+
+use yieldpoint::Generator;
+
+/// Yields the whitespace-separated words of `text`.
+pub fn words(text: String) -> Generator<String> {
+    let _ = text;
+    Generator::new(|co| {
+        for word in ["to", "be", "or", "not"] {
+            co.yield_(word.to_string());
+        }
+    })
+}
