@@ -171,12 +171,13 @@ impl Drop for InlineValue {
     fn drop(&mut self) {
         // SAFETY: `&mut self`: nothing else reaches the cells.
         if let Some(drop_value) = self.drop.with_mut(|slot| unsafe { (*slot).take() }) {
-            // SAFETY: `drop` is set only while `bytes` holds the value it drops (taken above,
-            // so it runs once even if it panics); the value is `Send`, so any thread may
-            // drop it.
             let dropped = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                self.bytes
-                    .with_mut(|bytes| unsafe { drop_value((*bytes).as_mut_ptr().cast()) })
+                self.bytes.with_mut(|bytes| {
+                    // SAFETY: `drop` is set only while `bytes` holds the value it drops
+                    // (taken above, so it runs once even if it panics); the value is `Send`,
+                    // so any thread may drop it.
+                    unsafe { drop_value((*bytes).as_mut_ptr().cast()) }
+                })
             }));
             // The last reference to a task's header may go anywhere, a scheduler's loop
             // included: a panic from a value no one joined must not unwind out of there
