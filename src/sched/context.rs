@@ -34,6 +34,7 @@ struct Context {
     /// `Local::shutdown`): a panic at the root of its stack is the close, not its own.
     closing: Cell<bool>,
     /// `park_thread` warned of a wait during unwinding on this thread.
+    #[cfg_attr(yieldpoint_loom, allow(dead_code))] // the loom build parks loom threads
     unwinding_wait_reported: Cell<bool>,
 }
 
@@ -277,6 +278,7 @@ fn task_unwinds() -> bool {
 /// [`park_task`]). In the second case no other task of this thread can run until another
 /// OS thread wakes this one; if none does within the scheduler's stall warning time, say
 /// so on stderr (once per thread) instead of hanging silently.
+#[cfg_attr(yieldpoint_loom, allow(dead_code))] // the loom build parks loom threads
 pub(crate) fn park_thread(reason: WaitReason) {
     if !in_task() {
         return std::thread::park();
@@ -286,6 +288,7 @@ pub(crate) fn park_thread(reason: WaitReason) {
 
 #[cold]
 #[inline(never)]
+#[cfg_attr(yieldpoint_loom, allow(dead_code))]
 fn park_unwinding_task(reason: WaitReason) {
     let after = with_local(|local| local.config.stall_warning_after)
         .unwrap_or(std::time::Duration::from_secs(10));
