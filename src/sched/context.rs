@@ -332,20 +332,30 @@ pub(crate) fn yield_task() -> bool {
     true
 }
 
-/// `true` when the current task has used up its time slice (checked every
-/// `BUDGET_CHECK_EVERY` calls).
+/// Counts one `maybe_yield` call: `true` once every `BUDGET_CHECK_EVERY` calls, when the
+/// caller should look at the clock ([`slice_spent`]).
+///
+/// Inlined into the caller's loop: a decrement of a thread-local counter and a branch
+/// (`CONTEXT` is const-initialised and has no destructor, so `with` needs no lazy
+/// initialisation or liveness check).
+#[inline(always)]
+pub(crate) fn budget_tick() -> bool {
+    CONTEXT.with(|cx| {
+        let budget = cx.budget.get();
+        cx.budget.set(budget.wrapping_sub(1));
+        budget <= 1
+    })
+}
+
+/// `true` when the current task has used up its time slice; called when [`budget_tick`]
+/// says so. Starts the next `BUDGET_CHECK_EVERY` calls' budget.
 pub(crate) fn slice_spent() -> bool {
     CONTEXT
         .try_with(|cx| {
+            cx.budget.set(BUDGET_CHECK_EVERY);
             if cx.task.get().is_null() {
                 return false;
             }
-            let budget = cx.budget.get() - 1;
-            if budget > 0 {
-                cx.budget.set(budget);
-                return false;
-            }
-            cx.budget.set(BUDGET_CHECK_EVERY);
             let now = Instant::now();
             match cx.slice_start.get() {
                 None => {

@@ -413,7 +413,18 @@ pub fn yield_now() {
 /// rt.run();
 /// assert!(done.get());
 /// ```
+#[inline]
 pub fn maybe_yield() {
+    if context::budget_tick() {
+        maybe_yield_slow();
+    }
+}
+
+/// The clock check of [`maybe_yield`], once every 64 calls: out of line, so that the
+/// caller's loop keeps only a counter decrement.
+#[cold]
+#[inline(never)]
+fn maybe_yield_slow() {
     if context::slice_spent() {
         yield_now();
     }
