@@ -110,6 +110,21 @@ pub fn tokio_yield(n: u64) -> Duration {
     tokio_current_thread().block_on(tokio_yield_pair(n.max(2)))
 }
 
+/// tokio's cooperative budget in a CPU loop: `consume_budget` on every iteration of a task
+/// that runs alone (it yields when the task's budget of 128 units is spent).
+pub fn tokio_consume_budget(n: u64) -> Duration {
+    tokio_current_thread().block_on(async move {
+        let start = Instant::now();
+        let mut acc = 0u64;
+        for i in 0..n {
+            acc = acc.wrapping_add(std::hint::black_box(i));
+            tokio::task::consume_budget().await;
+        }
+        std::hint::black_box(acc);
+        start.elapsed()
+    })
+}
+
 async fn tokio_spawn_join_loop(n: u64) -> Duration {
     let start = Instant::now();
     for _ in 0..n {

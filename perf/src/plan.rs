@@ -182,6 +182,34 @@ pub fn rows() -> Vec<Row> {
             memory: false,
         },
         Row {
+            operation: "maybe_yield_check",
+            unit: "ns",
+            description: "one iteration of a CPU loop that calls the cooperative check and does \
+                          not yield"
+                .into(),
+            entries: vec![
+                yieldpoint(
+                    "round-robin",
+                    "`maybe_yield` (round-robin)",
+                    yp::maybe_yield_round_robin,
+                ),
+                peer(
+                    "tokio",
+                    "tokio current-thread `consume_budget().await`",
+                    "round-robin",
+                    Source::InProcess(peers::tokio_consume_budget),
+                ),
+            ],
+            target: Some((
+                "`maybe_yield` ≤ 1 ns when it does not yield".into(),
+                Target::AtMost {
+                    entry: "round-robin",
+                    limit: 1.0,
+                },
+            )),
+            memory: false,
+        },
+        Row {
             operation: "spawn_join",
             unit: "ns",
             description: "spawn an empty task and wait for it, from inside the scheduler".into(),

@@ -156,3 +156,18 @@ pub fn fan_out(n: u64) -> Duration {
             .mul_f64(n as f64 / (rounds * FAN_OUT_TASKS) as f64)
     })
 }
+
+/// `maybe_yield` in a CPU loop on a round-robin task that runs alone: the cost of the check
+/// when the time slice is not spent (it yields once per slice, 10 ms, to no one).
+pub fn maybe_yield_round_robin(n: u64) -> Duration {
+    RoundRobin::new().block_on(move || {
+        let start = Instant::now();
+        let mut acc = 0u64;
+        for i in 0..n {
+            acc = acc.wrapping_add(std::hint::black_box(i));
+            yieldpoint::maybe_yield();
+        }
+        std::hint::black_box(acc);
+        start.elapsed()
+    })
+}
