@@ -120,28 +120,33 @@ impl<T> JoinHandle<T> {
         let Some(owner) = self.header.owner() else {
             return;
         };
+        // The common case first, with no thread handle to look up: the task belongs to the
+        // scheduler running here, whose loop runs it while this wait parks.
+        let here = context::with_local(|local| std::ptr::eq(&*local.remote, owner));
+        if here == Some(true) {
+            if std::thread::panicking() && context::in_task() {
+                self.join_while_unwinding();
+            }
+            return;
+        }
         if owner.thread().id() != std::thread::current().id() {
             return; // another thread's scheduler runs the task
         }
-        // The task's scheduler runs on this thread: only that scheduler's own loop can run
-        // it, so waiting anywhere else on this thread would wait forever.
-        match context::with_local(|local| std::ptr::eq(&*local.remote, owner)) {
-            Some(true) if std::thread::panicking() && context::in_task() => {
-                self.join_while_unwinding()
-            }
-            Some(true) => {}
-            Some(false) => panic!(
+        // The task's scheduler runs on this thread, but not here: only its own loop can
+        // run it, so waiting anywhere else on this thread would wait forever.
+        if here.is_some() {
+            panic!(
                 "join() on unfinished task {} of another scheduler on this OS thread would block \
                  forever (that scheduler cannot run while this one does); join it after its own \
                  scheduler's run()/block_on(), or spawn it on this scheduler",
                 self.header.id
-            ),
-            None => panic!(
-                "join() on unfinished task {} from the thread of its scheduler, outside the \
-                 scheduler, would block forever; join inside block_on() or after run()",
-                self.header.id
-            ),
+            );
         }
+        panic!(
+            "join() on unfinished task {} from the thread of its scheduler, outside the \
+             scheduler, would block forever; join inside block_on() or after run()",
+            self.header.id
+        );
     }
 
     /// A green thread whose stack unwinds cannot switch out, so a `join` in its destructor
