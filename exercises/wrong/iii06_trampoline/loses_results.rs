@@ -1,4 +1,4 @@
-//! Known-wrong solution of exercise III.6 (cheat class: hard-coded answers (results lost)).
+//! Known-wrong solution of exercise III.6 (cheat class: easy inputs only (the results of nested calls never checked)).
 //!
 //! See the `// WRONG:` comment below.
 //!
