@@ -21,6 +21,7 @@ use std::fmt;
 use std::iter::FusedIterator;
 
 use crate::coroutine::{Coroutine, CoroutineState, Exception, Lifecycle, Yielder};
+use crate::stack::StackError;
 
 /// An iterator over the values a body yields, keeping the body's return value.
 ///
@@ -175,5 +176,24 @@ impl<Y, R: fmt::Debug> fmt::Debug for Generator<Y, R> {
             .field("state", &self.co.state())
             .field("returned", &self.returned)
             .finish()
+    }
+}
+
+// Building a generator from a `coroutine::Builder`: here,
+// not in `coroutine`, so that the layers import in one direction (generator → coroutine).
+impl crate::coroutine::Builder {
+    /// Creates a [`Generator`] with this name and stack size.
+    ///
+    /// # Errors
+    ///
+    /// As [`build`](Self::build).
+    pub fn generator<Y, R, F>(self, body: F) -> Result<Generator<Y, R>, StackError>
+    where
+        Y: 'static,
+        R: 'static,
+        F: FnOnce(&Yielder<(), Y>) -> R + 'static,
+    {
+        self.build(move |co, ()| body(co))
+            .map(Generator::from_coroutine)
     }
 }

@@ -1,4 +1,5 @@
-//! Time: `sleep`, `sleep_until`, `timeout`, and the timer queue behind them.
+//! Time: `sleep`, `sleep_until`, `timeout` (the timer queue behind them is
+//! `sched::timer`).
 //!
 //! Python: `asyncio.sleep(delay)` and `asyncio.timeout(delay)` / `asyncio.wait_for`
 //! (PEP 3156). Inside a green thread, `sleep` parks only the task; the scheduler keeps
@@ -25,19 +26,15 @@
 //!
 //! Book: Part IV, "Event loops and schedulers" (its chapter on timers is coming).
 
-use std::cell::{Cell, RefCell};
-use std::cmp::{Ordering, Reverse};
-use std::collections::BinaryHeap;
 use std::error::Error;
 use std::fmt;
 use std::panic::{self, AssertUnwindSafe};
-use std::rc::Rc;
-use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::sched::{context, TimeoutUnwind};
-use crate::task::header::Header;
+use crate::sched::context::with_local;
+use crate::sched::timer::TimerAction;
+use crate::task::context::{self, TimeoutUnwind};
 use crate::task::WaitReason;
 
 /// Suspends the current green thread for at least `duration`; other tasks run meanwhile.
@@ -100,7 +97,7 @@ fn deadline_after(duration: Duration) -> Instant {
 /// });
 /// ```
 pub fn sleep_until(deadline: Instant) {
-    let Some(header) = context::current_header() else {
+    let Some(header) = context::current_task() else {
         let now = Instant::now();
         if deadline > now {
             std::thread::sleep(deadline - now);
@@ -110,9 +107,8 @@ pub fn sleep_until(deadline: Instant) {
     while Instant::now() < deadline {
         // Dropped when the park returns or unwinds (a cancel, a timeout): a timer that has
         // not fired is cancelled then, not left in the queue until its deadline.
-        let _timer = context::with_local(|local| {
-            local.add_timer(deadline, TimerAction::Wake(header.clone()))
-        });
+        let _timer =
+            with_local(|local| local.add_timer(deadline, TimerAction::Wake(header.clone())));
         context::park_task(WaitReason::Sleep);
     }
 }
@@ -180,19 +176,19 @@ impl Error for Elapsed {}
 /// put the `timeout` around the code that drives it. A panic in `f` propagates.
 #[track_caller]
 pub fn timeout<T>(duration: Duration, f: impl FnOnce() -> T) -> Result<T, Elapsed> {
-    let header = context::current_header().expect(
+    let header = context::current_task().expect(
         "timeout() needs a green thread to interrupt; call it inside RoundRobin::block_on or a spawned task",
     );
     if !context::on_task_stack() {
         timeout_inside_a_coroutine();
     }
     static NEXT_ID: AtomicU64 = AtomicU64::new(1);
-    let id = NEXT_ID.fetch_add(1, AtomicOrdering::Relaxed);
+    let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
     let action = TimerAction::Timeout {
         task: header.clone(),
         id,
     };
-    let timer = context::with_local(|local| local.add_timer(deadline_after(duration), action));
+    let timer = with_local(|local| local.add_timer(deadline_after(duration), action));
     let result = panic::catch_unwind(AssertUnwindSafe(f));
     // Cancels the timer unless it fired: it leaves the queue instead of staying there
     // until its deadline.
@@ -213,7 +209,7 @@ pub fn timeout<T>(duration: Duration, f: impl FnOnce() -> T) -> Result<T, Elapse
 /// outside a scheduler.
 #[doc(hidden)]
 pub fn queued_timers() -> Option<usize> {
-    context::with_local(|local| local.timer_count())
+    with_local(|local| local.timer_count())
 }
 
 /// The expiry of a `timeout` called inside a coroutine (a `Generator`) that a task drives
@@ -228,197 +224,4 @@ fn timeout_inside_a_coroutine() -> ! {
          interrupt it, since the green thread yields outside that coroutine; put the \
          timeout around the code that drives the coroutine instead"
     )
-}
-
-/// What a timer does when its deadline passes.
-pub(crate) enum TimerAction {
-    /// Unpark a sleeping task.
-    Wake(Arc<Header>),
-    /// Interrupt a task inside `timeout` call `id`.
-    Timeout { task: Arc<Header>, id: u64 },
-}
-
-impl TimerAction {
-    pub(crate) fn fire(self) {
-        match self {
-            TimerAction::Wake(task) => task.unpark(),
-            TimerAction::Timeout { task, id } => task.expire_timeout(id),
-        }
-    }
-}
-
-/// A timer's owner's hold on it: dropping it (the `sleep` or `timeout` call is over,
-/// returned or unwound) cancels the timer if it has not fired yet.
-///
-/// The entry stays in the heap until the queue next compacts (lazy deletion), but never
-/// fires; see [`TimerQueue`].
-#[must_use = "dropping the handle cancels the timer"]
-pub(crate) struct TimerHandle(Rc<TimerEntry>);
-
-impl Drop for TimerHandle {
-    fn drop(&mut self) {
-        let entry = &self.0;
-        if entry.queued.replace(false) {
-            entry.cancelled.set(entry.cancelled.get() + 1);
-        }
-    }
-}
-
-/// What a timer in the heap and its [`TimerHandle`] share.
-struct TimerEntry {
-    /// In the heap and neither fired nor cancelled.
-    queued: Cell<bool>,
-    /// The queue's count of cancelled entries still in its heap.
-    cancelled: Rc<Cell<usize>>,
-}
-
-struct Timer {
-    deadline: Instant,
-    /// Insertion order: equal deadlines fire first-in, first-out.
-    seq: u64,
-    action: TimerAction,
-    entry: Rc<TimerEntry>,
-}
-
-impl PartialEq for Timer {
-    fn eq(&self, other: &Self) -> bool {
-        (self.deadline, self.seq) == (other.deadline, other.seq)
-    }
-}
-impl Eq for Timer {}
-impl PartialOrd for Timer {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Timer {
-    fn cmp(&self, other: &Self) -> Ordering {
-        (self.deadline, self.seq).cmp(&(other.deadline, other.seq))
-    }
-}
-
-/// Fewest cancelled entries worth a rebuild of the heap.
-const COMPACT_MIN: usize = 32;
-
-/// One scheduler thread's timers, earliest deadline first (a binary heap).
-///
-/// # Cancelled timers
-///
-/// A `timeout` that returns, or a `sleep` that ends early (cancelled, or interrupted by
-/// a timeout), cancels its timer through its [`TimerHandle`]. A binary heap cannot remove
-/// an arbitrary entry cheaply, so the entry is only marked, counted, and skipped when it
-/// comes due (lazy deletion). Once cancelled entries are more than half of the heap (and
-/// at least [`COMPACT_MIN`]), the next operation on the queue rebuilds the heap without
-/// them, in time linear in its length: each rebuild follows at least as many
-/// cancellations as it keeps entries, so it costs O(1) amortized per timer. The heap thus
-/// holds at most about twice the live timers (tokio's timer wheel and Go's timer heap
-/// bound their dead entries the same way). Without it, a million finished
-/// `timeout(1h, ..)` calls kept a million entries for an hour.
-#[derive(Default)]
-pub(crate) struct TimerQueue {
-    /// Interior mutability so that `next_deadline` and `is_empty`, which the scheduler
-    /// calls through a shared borrow, can drop cancelled entries first.
-    heap: RefCell<BinaryHeap<Reverse<Timer>>>,
-    seq: u64,
-    /// Cancelled entries still in `heap`.
-    cancelled: Rc<Cell<usize>>,
-}
-
-impl TimerQueue {
-    /// Adds a timer; it fires (see [`pop_due`](Self::pop_due)) unless the returned handle
-    /// is dropped first.
-    pub(crate) fn push(&mut self, deadline: Instant, action: TimerAction) -> TimerHandle {
-        self.compact();
-        self.seq += 1;
-        let entry = Rc::new(TimerEntry {
-            queued: Cell::new(true),
-            cancelled: self.cancelled.clone(),
-        });
-        self.heap.get_mut().push(Reverse(Timer {
-            deadline,
-            seq: self.seq,
-            action,
-            entry: entry.clone(),
-        }));
-        TimerHandle(entry)
-    }
-
-    /// Removes and returns the actions of every timer due at `now`; cancelled ones are
-    /// dropped unfired.
-    pub(crate) fn pop_due(&mut self, now: Instant) -> Vec<TimerAction> {
-        self.compact();
-        let heap = self.heap.get_mut();
-        let mut due = Vec::new();
-        while heap.peek().is_some_and(|t| t.0.deadline <= now) {
-            if let Some(Reverse(timer)) = heap.pop() {
-                if timer.entry.queued.replace(false) {
-                    due.push(timer.action);
-                } else {
-                    self.cancelled.set(self.cancelled.get() - 1);
-                }
-            }
-        }
-        due
-    }
-
-    /// The earliest deadline of a timer that was not cancelled.
-    pub(crate) fn next_deadline(&self) -> Option<Instant> {
-        self.compact();
-        let mut heap = self.heap.borrow_mut();
-        while let Some(top) = heap.peek() {
-            if top.0.entry.queued.get() {
-                return Some(top.0.deadline);
-            }
-            heap.pop();
-            self.cancelled.set(self.cancelled.get() - 1);
-        }
-        None
-    }
-
-    /// Whether no timer is set (cancelled ones do not count).
-    pub(crate) fn is_empty(&self) -> bool {
-        self.compact();
-        self.heap.borrow().len() == self.cancelled.get()
-    }
-
-    /// Entries in the heap, cancelled ones included (what the queue holds in memory).
-    pub(crate) fn len(&self) -> usize {
-        self.heap.borrow().len()
-    }
-
-    /// Removes every timer; none fires.
-    pub(crate) fn clear(&mut self) {
-        for timer in self.heap.get_mut().drain() {
-            timer.0.entry.queued.set(false);
-        }
-        self.cancelled.set(0);
-    }
-
-    /// Rebuilds the heap without its cancelled entries once they are the majority.
-    fn compact(&self) {
-        let cancelled = self.cancelled.get();
-        if cancelled < COMPACT_MIN {
-            return;
-        }
-        let Ok(mut heap) = self.heap.try_borrow_mut() else {
-            return;
-        };
-        if cancelled * 2 > heap.len() {
-            compact_cold(&mut heap);
-            self.cancelled.set(0);
-        }
-    }
-}
-
-#[cold]
-#[inline(never)]
-fn compact_cold(heap: &mut BinaryHeap<Reverse<Timer>>) {
-    heap.retain(|timer| timer.0.entry.queued.get());
-    heap.shrink_to(heap.len() * 2);
-}
-
-impl Drop for TimerQueue {
-    fn drop(&mut self) {
-        self.clear();
-    }
 }

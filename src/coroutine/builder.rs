@@ -1,7 +1,6 @@
 //! Configuring a coroutine before it is created: name and stack size.
 
 use super::{Coroutine, Yielder};
-use crate::generator::Generator;
 use crate::stack::{self, StackError};
 
 /// Configures a coroutine's name and stack size, then creates it.
@@ -68,20 +67,5 @@ impl Builder {
         let size = self.stack_size.unwrap_or(stack::DEFAULT_STACK_SIZE);
         let stack = stack::acquire(size, self.name.as_deref())?;
         Ok(Coroutine::with_stack(stack, self.name, body))
-    }
-
-    /// Creates a [`Generator`] with this name and stack size.
-    ///
-    /// # Errors
-    ///
-    /// As [`build`](Self::build).
-    pub fn generator<Y, R, F>(self, body: F) -> Result<Generator<Y, R>, StackError>
-    where
-        Y: 'static,
-        R: 'static,
-        F: FnOnce(&Yielder<(), Y>) -> R + 'static,
-    {
-        self.build(move |co, ()| body(co))
-            .map(Generator::from_coroutine)
     }
 }

@@ -1,435 +1,53 @@
-//! What the current OS thread is doing: which scheduler loop it runs and which green
-//! thread is switched in. Free functions (`yield_now`, `sleep`, channel waits) find their
-//! task and scheduler here.
+//! Which scheduler core runs on this OS thread, for the parts of `sched` that need it
+//! (the timer queue for `time`, the run loop). The task layer's own view of the thread —
+//! the running task, and the scheduler as a [`Schedule`] — is `task::context`; entering a
+//! core sets both.
 
 use std::cell::Cell;
-use std::panic;
 use std::ptr;
-use std::sync::Arc;
-use std::time::Instant;
 
 use super::local::Local;
-use super::{CancelUnwind, Interrupt, Switch, TaskYielder, TimeoutUnwind};
-use crate::task::header::Header;
-use crate::task::WaitReason;
-
-/// How many `maybe_yield` calls pass between two looks at the clock.
-const BUDGET_CHECK_EVERY: u32 = 64;
-
-struct Context {
-    /// The scheduler loop running on this thread (null outside `run`/`block_on`).
-    local: Cell<*const Local>,
-    /// The green thread switched in (null between tasks and outside schedulers).
-    task: Cell<*const Header>,
-    /// `task` holds the run queue's strong reference to it (see `enter_task`).
-    lent: Cell<bool>,
-    /// The task's `Yielder`, for `switch_with`.
-    yielder: Cell<*const TaskYielder>,
-    /// The bounds of the task's stack (lowest, one past highest), for `switch_with`.
-    stack: Cell<(usize, usize)>,
-    /// When the current task's time slice started (set lazily by `maybe_yield`).
-    slice_start: Cell<Option<Instant>>,
-    budget: Cell<u32>,
-    /// The switched-in task is being closed by its scheduler's drop, not run (see
-    /// `Local::shutdown`): a panic at the root of its stack is the close, not its own.
-    closing: Cell<bool>,
-    /// `park_thread` warned of a wait during unwinding on this thread.
-    #[cfg_attr(yieldpoint_loom, allow(dead_code))] // the loom build parks loom threads
-    unwinding_wait_reported: Cell<bool>,
-}
+use crate::task::context::{self as task_context, SchedulerGuard};
+use crate::task::schedule::Schedule;
 
 thread_local! {
-    static CONTEXT: Context = const {
-        Context {
-            local: Cell::new(ptr::null()),
-            task: Cell::new(ptr::null()),
-            lent: Cell::new(false),
-            yielder: Cell::new(ptr::null()),
-            stack: Cell::new((0, 0)),
-            slice_start: Cell::new(None),
-            budget: Cell::new(BUDGET_CHECK_EVERY),
-            closing: Cell::new(false),
-            unwinding_wait_reported: Cell::new(false),
-        }
-    };
+    /// The core whose loop runs on this thread (null outside `run`/`block_on` and workers).
+    static LOCAL: Cell<*const Local> = const { Cell::new(ptr::null()) };
 }
 
-/// Marks `local` as this thread's running scheduler until the guard drops.
-pub(crate) fn enter_local(local: &Local) -> LocalGuard {
-    CONTEXT.with(|cx| {
-        assert!(
-            cx.task.get().is_null(),
-            "cannot run a scheduler inside a green thread; spawn the work as a task instead"
-        );
-        assert!(
-            cx.local.get().is_null(),
-            "a scheduler is already running on this thread; nested run()/block_on() is not supported"
-        );
-        cx.local.set(local);
-    });
-    LocalGuard(())
+/// Marks `local`, run by `scheduler`, as this thread's running scheduler until the guard
+/// drops.
+///
+/// # Panics
+///
+/// Inside a green thread, or while another scheduler runs on this thread.
+pub(crate) fn enter(local: &Local, scheduler: &(dyn Schedule + 'static)) -> Entered {
+    let scheduler = task_context::enter_scheduler(scheduler);
+    LOCAL.with(|cell| cell.set(local));
+    Entered(scheduler)
 }
 
-/// Like [`enter_local`], but `None` instead of a panic when a task or another scheduler
-/// is running here (a scheduler dropped inside a green thread shuts down without it).
-pub(crate) fn try_enter_local(local: &Local) -> Option<LocalGuard> {
-    let free = CONTEXT.with(|cx| cx.task.get().is_null() && cx.local.get().is_null());
-    free.then(|| enter_local(local))
+/// Like [`enter`], but `None` instead of a panic when a task or another scheduler is
+/// running here.
+pub(crate) fn try_enter(local: &Local, scheduler: &(dyn Schedule + 'static)) -> Option<Entered> {
+    let scheduler = task_context::try_enter_scheduler(scheduler)?;
+    LOCAL.with(|cell| cell.set(local));
+    Some(Entered(scheduler))
 }
 
-/// Clears the running scheduler on drop.
-pub(crate) struct LocalGuard(());
+/// The scheduler entered by [`enter`]; leaves it when dropped.
+pub(crate) struct Entered(#[allow(dead_code)] SchedulerGuard);
 
-impl Drop for LocalGuard {
+impl Drop for Entered {
     fn drop(&mut self) {
-        let _ = CONTEXT.try_with(|cx| cx.local.set(ptr::null()));
+        let _ = LOCAL.try_with(|cell| cell.set(ptr::null()));
     }
 }
 
-/// Runs `f` with this thread's running scheduler, if any.
+/// Runs `f` with the core running on this thread, if any.
 pub(crate) fn with_local<R>(f: impl FnOnce(&Local) -> R) -> Option<R> {
-    let local = CONTEXT.try_with(|cx| cx.local.get()).ok()?;
-    if local.is_null() {
-        return None;
-    }
-    // SAFETY: `local` was set by `enter_local` from a live `&Local` whose guard clears it
-    // before that borrow ends; this thread is the only one that reads it.
-    Some(f(unsafe { &*local }))
-}
-
-/// Switches `header`'s task in: free functions called by its body now find it. The
-/// returned guard switches it out again ([`TaskGuard::leave`]); if the guard is dropped
-/// instead (a panic unwinds past it), it switches the task out all the same, so the
-/// thread is never left "inside a task".
-///
-/// The run queue's reference to the task moves here for the time it runs: the first wait
-/// that needs an owned reference to the task (to be woken through) takes it instead of
-/// cloning one ([`current_header`]), and [`leave_task`] hands back what is left. A
-/// park and its wakeup then cost no reference-count updates.
-#[inline]
-pub(crate) fn enter_task(header: Arc<Header>) -> TaskGuard {
-    CONTEXT.with(|cx| {
-        let header = Arc::into_raw(header);
-        cx.task.set(header);
-        cx.lent.set(true);
-        // SAFETY: just made from a live `Arc`, which `task` now holds.
-        let header = unsafe { &*header };
-        cx.yielder.set(
-            header
-                .yielder
-                .load(std::sync::atomic::Ordering::Relaxed)
-                .cast(),
-        );
-        cx.stack.set(header.stack_bounds());
-        cx.slice_start.set(None);
-    });
-    TaskGuard(())
-}
-
-/// Like [`enter_task`], but `None` when a task is switched in already (a scheduler dropped
-/// inside another's green thread closes its tasks without switching them in).
-pub(crate) fn try_enter_task(header: Arc<Header>) -> Option<TaskGuard> {
-    let free = CONTEXT.with(|cx| cx.task.get().is_null());
-    free.then(|| enter_task(header))
-}
-
-/// The switched-in task of [`enter_task`]; switches it out when dropped.
-#[must_use = "dropping the guard switches the task out at once"]
-pub(crate) struct TaskGuard(());
-
-impl TaskGuard {
-    /// Switches the task out; returns the run queue's reference to it unless a wait took
-    /// it.
-    #[inline]
-    pub(crate) fn leave(self) -> Option<Arc<Header>> {
-        std::mem::forget(self);
-        leave_task()
-    }
-}
-
-impl Drop for TaskGuard {
-    fn drop(&mut self) {
-        drop(leave_task());
-    }
-}
-
-/// Switches the task out again; returns the run queue's reference to it unless a wait
-/// took it.
-#[inline]
-fn leave_task() -> Option<Arc<Header>> {
-    CONTEXT.with(|cx| {
-        cx.closing.set(false);
-        let task = cx.task.replace(ptr::null());
-        cx.yielder.set(ptr::null());
-        // SAFETY: `lent` says `task` still holds the strong reference `enter_task` put there.
-        cx.lent
-            .replace(false)
-            .then(|| unsafe { Arc::from_raw(task) })
-    })
-}
-
-/// Marks the task switched in by `guard` as being closed, not run, until it is switched
-/// out.
-pub(crate) fn set_closing(_guard: &TaskGuard) {
-    CONTEXT.with(|cx| cx.closing.set(true));
-}
-
-/// Whether `header`'s task is switched in here to run (not to be closed): a panic that
-/// reaches the root of its stack is then the task's own.
-pub(crate) fn is_running(header: &Header) -> bool {
-    CONTEXT
-        .try_with(|cx| ptr::eq(cx.task.get(), header) && !cx.closing.get())
-        .unwrap_or(false)
-}
-
-/// Records the running body's `Yielder` and the bounds of its stack (called once by the
-/// body when it starts).
-pub(crate) fn set_yielder(yielder: &TaskYielder, stack: (usize, usize)) {
-    CONTEXT.with(|cx| {
-        cx.yielder.set(yielder);
-        cx.stack.set(stack);
-    });
-}
-
-/// Runs `f` with the green thread switched in here, if any.
-pub(crate) fn with_current<R>(f: impl FnOnce(&Header) -> R) -> Option<R> {
-    let task = CONTEXT.try_with(|cx| cx.task.get()).ok()?;
-    if task.is_null() {
-        return None;
-    }
-    // SAFETY: `task` points into an `Arc<Header>` that the scheduler's slab holds for as
-    // long as the task exists, which includes the time it is switched in (`enter_task` ..
-    // `leave_task`).
-    Some(f(unsafe { &*task }))
-}
-
-/// The green thread switched in here, if any, as an owned reference: the one lent by the
-/// run queue if no one took it yet (see [`enter_task`]), else a new one.
-///
-/// `None` while the task's stack unwinds (a panic, a cancel, a close): a wait there cannot
-/// park the green thread (see [`park_task`]), so it waits as an OS thread, and registers
-/// the OS thread to be woken.
-pub(crate) fn current_header() -> Option<Arc<Header>> {
-    if std::thread::panicking() && task_unwinds() {
-        return None;
-    }
-    let (task, lent) = CONTEXT
-        .try_with(|cx| (cx.task.get(), cx.lent.replace(false)))
-        .ok()?;
-    if task.is_null() {
-        return None;
-    }
-    // SAFETY: `task` came from `Arc::into_raw` on a live `Arc<Header>` (see
-    // `with_current`). If `lent`, that strong reference is taken over here (and `lent` is
-    // now clear); otherwise one more is made.
-    unsafe {
-        if !lent {
-            Arc::increment_strong_count(task);
-        }
-        Some(Arc::from_raw(task))
-    }
-}
-
-/// Whether a green thread is switched in on this thread.
-pub(crate) fn in_task() -> bool {
-    CONTEXT
-        .try_with(|cx| !cx.task.get().is_null())
-        .unwrap_or(false)
-}
-
-/// Parks the current green thread until it is unparked; `false` outside a green thread,
-/// and while the task's stack unwinds.
-///
-/// No yield point suspends while a panic (or a cancel, or a close) unwinds its stack:
-/// the suspended unwind would leave `std::thread::panicking()` true for every other task
-/// of this OS thread. A wait reached from a destructor then blocks the OS thread instead,
-/// as outside a scheduler ([`current_header`] registers the OS thread as the waiter).
-///
-/// Inlined down to the stack switch, like [`yield_task`].
-#[inline(always)]
-pub(crate) fn park_task(reason: WaitReason) -> bool {
-    let (task, yielder) = CONTEXT.with(|cx| (cx.task.get(), cx.yielder.get()));
-    if task.is_null() || (std::thread::panicking() && task_unwinds()) {
-        return false;
-    }
-    // SAFETY: non-null, so set by `enter_task` for the task switched in now, whose
-    // `Arc<Header>` the scheduler holds until `leave_task`; see `with_current`.
-    let header = unsafe { &*task };
-    header.set_wait(reason);
-    // SAFETY: as in `yield_task`.
-    switch_with(unsafe { &*yielder }, Switch::Park);
-    header.clear_wait();
-    true
-}
-
-/// Whether the switched-in task's own stack is unwinding (a panic, a cancel, a close of
-/// its own), as opposed to its scheduler running it from code that unwinds (a scheduler
-/// dropped during a panic). Only asked while `std::thread::panicking()`.
-#[cold]
-#[inline(never)]
-fn task_unwinds() -> bool {
-    let yielder = CONTEXT.with(|cx| cx.yielder.get());
-    // SAFETY: non-null, so set by `set_yielder`/`enter_task` for the task switched in now,
-    // whose coroutine (and so its `Yielder`) lives until `leave_task`.
-    yielder.is_null() || unsafe { (*yielder).is_unwinding() }
-}
-
-/// Parks the OS thread: a wait outside a green thread, or in one whose stack unwinds (see
-/// [`park_task`]). In the second case no other task of this thread can run until another
-/// OS thread wakes this one; if none does within the scheduler's stall warning time, say
-/// so on stderr (once per thread) instead of hanging silently.
-#[cfg_attr(yieldpoint_loom, allow(dead_code))] // the loom build parks loom threads
-pub(crate) fn park_thread(reason: WaitReason) {
-    if !in_task() {
-        return std::thread::park();
-    }
-    park_unwinding_task(reason);
-}
-
-#[cold]
-#[inline(never)]
-#[cfg_attr(yieldpoint_loom, allow(dead_code))]
-fn park_unwinding_task(reason: WaitReason) {
-    let after = with_local(|local| local.config.stall_warning_after)
-        .unwrap_or(std::time::Duration::from_secs(10));
-    let started = Instant::now();
-    std::thread::park_timeout(after);
-    if started.elapsed() < after || CONTEXT.with(|cx| cx.unwinding_wait_reported.replace(true)) {
-        return;
-    }
-    let task = with_current(|h| match &h.name {
-        Some(name) => format!("task {} (\"{name}\")", h.id),
-        None => format!("task {}", h.id),
-    })
-    .unwrap_or_default();
-    eprintln!(
-        "yieldpoint: {task} has waited {after:?} for {reason:?} while its stack unwinds (in a \
-         destructor, during a panic, a cancel or a close). A green thread cannot switch out \
-         while it unwinds, so the wait blocks its OS thread, and no other task of that thread \
-         can run until another OS thread wakes it. Wait after catch_unwind instead of in Drop \
-         (see JoinHandle::cancel)."
-    );
-}
-
-/// Puts the current green thread at the back of the run queue; `false` outside one.
-///
-/// While the task's stack unwinds it does not switch (see [`park_task`]) and returns `true`:
-/// a `yield_now` in a destructor is a no-op.
-///
-/// Inlined down to the stack switch, like [`switch_with`].
-#[inline(always)]
-pub(crate) fn yield_task() -> bool {
-    let yielder = CONTEXT.with(|cx| cx.yielder.get());
-    if yielder.is_null() {
-        return false;
-    }
-    if std::thread::panicking() && task_unwinds() {
-        return true;
-    }
-    // SAFETY: non-null, so set by `set_yielder`/`enter_task` for the task switched in now;
-    // see `switch_with`.
-    switch_with(unsafe { &*yielder }, Switch::Yield);
-    true
-}
-
-/// Counts one `maybe_yield` call: `true` once every `BUDGET_CHECK_EVERY` calls, when the
-/// caller should look at the clock ([`slice_spent`]).
-///
-/// Inlined into the caller's loop: a decrement of a thread-local counter and a branch
-/// (`CONTEXT` is const-initialised and has no destructor, so `with` needs no lazy
-/// initialisation or liveness check).
-#[inline(always)]
-pub(crate) fn budget_tick() -> bool {
-    CONTEXT.with(|cx| {
-        let budget = cx.budget.get();
-        cx.budget.set(budget.wrapping_sub(1));
-        budget <= 1
-    })
-}
-
-/// `true` when the current task has used up its time slice; called when [`budget_tick`]
-/// says so. Starts the next `BUDGET_CHECK_EVERY` calls' budget.
-pub(crate) fn slice_spent() -> bool {
-    CONTEXT
-        .try_with(|cx| {
-            cx.budget.set(BUDGET_CHECK_EVERY);
-            if cx.task.get().is_null() {
-                return false;
-            }
-            let now = Instant::now();
-            match cx.slice_start.get() {
-                None => {
-                    cx.slice_start.set(Some(now));
-                    false
-                }
-                Some(start) => {
-                    let slice = with_local(|l| l.config.time_slice).unwrap_or_default();
-                    now.duration_since(start) >= slice
-                }
-            }
-        })
-        .unwrap_or(false)
-}
-
-/// Suspends the current task's coroutine with `what`, and applies an interrupt delivered
-/// when it is resumed: a cancel unwinds the whole task, an expired timeout unwinds to its
-/// `timeout` call.
-///
-/// Always inlined, so the stack switch happens in the frame of whoever called
-/// `yield_now`: corosensei resumes a coroutine with a `call` and suspends it with the
-/// matching `ret`, and a task that suspends and resumes at the same call depth keeps the
-/// CPU's return-address predictor in step (see "Return-address prediction" in
-/// `sched/local.rs`).
-#[inline(always)]
-fn switch_with(yielder: &TaskYielder, what: Switch) {
-    check_on_task_stack(yielder);
-    match yielder.try_yield(what) {
-        Ok(()) => {}
-        Err(interrupt) => interrupted(interrupt),
-    }
-}
-
-/// Applies an interrupt delivered at a yield point.
-#[cold]
-#[inline(never)]
-fn interrupted(interrupt: Interrupt) -> ! {
-    match interrupt {
-        // Not `Yielder::raise`: a thrown error that the body swallows with `catch_unwind` is
-        // raised again at its next yield point, but a caught cancel is handled: the task
-        // goes on, not cancelled (asyncio's `uncancel`). The cancel is raised once.
-        Interrupt::Cancel => panic::resume_unwind(Box::new(CancelUnwind)),
-        Interrupt::Timeout(id) => panic::resume_unwind(Box::new(TimeoutUnwind(id))),
-    }
-}
-
-/// A yield from inside a coroutine nested in the task (a `Generator` the task drives)
-/// would suspend the wrong stack; refuse it with a clear message.
-#[inline(always)]
-fn check_on_task_stack(yielder: &TaskYielder) {
-    let here = &yielder as *const _ as usize;
-    let (low, high) = CONTEXT.with(|cx| cx.stack.get());
-    if !(low..high).contains(&here) {
-        not_on_task_stack();
-    }
-}
-
-/// Whether the caller runs on the current task's own stack, not on a coroutine the task
-/// drives (`false` outside a task). Out of line: `here` is then in this frame, which is
-/// on the caller's stack.
-#[inline(never)]
-pub(crate) fn on_task_stack() -> bool {
-    let here = 0_u8;
-    let here = std::hint::black_box(&here) as *const u8 as usize;
-    let (low, high) = CONTEXT.with(|cx| cx.stack.get());
-    (low..high).contains(&here)
-}
-
-#[cold]
-#[inline(never)]
-fn not_on_task_stack() -> ! {
-    panic!(
-        "a green thread cannot yield (yield_now, sleep, a channel wait, ...) from inside a \
-         coroutine it is driving; yield through that coroutine's Yielder, or do the wait \
-         outside its body"
-    )
+    let local = LOCAL.try_with(Cell::get).ok()?;
+    // SAFETY: set by `enter` from a live `&Local` whose guard clears it before that borrow
+    // ends; only this thread reads it.
+    unsafe { local.as_ref() }.map(f)
 }

@@ -2,7 +2,9 @@
 //! timer queue, and the loop that switches tasks in and out.
 //!
 //! Everything here is used only by its owner thread; other threads reach it through the
-//! [`Remote`] inbox.
+//! [`Owner`] inbox. What differs between schedulers (where a new task goes, what a task's
+//! end means to the others) is asked of the [`Schedule`] that runs the core, passed to the
+//! loop.
 //!
 //! # Return-address prediction
 //!
@@ -23,26 +25,23 @@ use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
 use std::time::Instant;
 
-use corosensei::stack::Stack;
-
-use super::work_queue::WorkerQueues;
-use super::{context, CancelUnwind, Config, Interrupt, Remote, SlowTask, Switch, TaskYielder};
-use crate::coroutine::{Coroutine, CoroutineState};
+use super::context;
+use super::timer::{TimerAction, TimerHandle, TimerQueue};
+use super::{Config, SlowTask};
+use crate::coroutine::CoroutineState;
 use crate::stack::PooledStack;
+use crate::task::cell::{TaskCell, TaskRef};
+use crate::task::context::{self as task_context, CancelUnwind, Interrupt, Switch, TaskCoroutine};
 use crate::task::header::Header;
-use crate::task::{JoinError, NewTask, TaskSnapshot};
-use crate::time::{TimerAction, TimerHandle, TimerQueue};
+use crate::task::owner::Owner;
+use crate::task::schedule::Schedule;
+use crate::task::spawn::{start, NewTask};
+use crate::task::{JoinError, TaskSnapshot};
 
 /// How often (in switches) the timer queue is checked at the latest while tasks are ready,
 /// so a long run queue cannot starve sleepers (Go checks its global queue every 61
 /// schedules). It is also checked once per pass over the run queue (see `step`).
 const TIMER_CHECK_EVERY: u32 = 61;
-
-/// A task's coroutine: sent `()`, yields a [`Switch`], interrupted by [`Interrupt`].
-type TaskCoroutine = Coroutine<(), Switch, (), Interrupt>;
-
-/// A task body, boxed; `()` because the body stores its own result for the `JoinHandle`.
-pub(crate) type Body = Box<dyn FnOnce()>;
 
 /// A place in the slab for one task: empty (`header` is `None`) or holding a task.
 ///
@@ -51,10 +50,10 @@ pub(crate) type Body = Box<dyn FnOnce()>;
 /// (it is resumed through a pointer, see `run_task`) and starting a task allocates nothing.
 #[derive(Default)]
 struct Slot {
-    header: Option<Arc<Header>>,
-    /// A task taken from a work queue, until it starts: the stack reserved for it at spawn
-    /// and its boxed body. (A task spawned onto this thread gets its coroutine at once.)
-    unstarted: Option<(PooledStack, Body)>,
+    header: Option<TaskRef>,
+    /// The stack reserved for the task at spawn, until it starts (its closure is in the
+    /// task cell).
+    unstarted: Option<PooledStack>,
     /// The task's coroutine, once created; the header's `coroutine` pointer points here.
     /// An `UnsafeCell` because the task is resumed through that pointer while the task
     /// itself may borrow the slab (a spawn adds a slot).
@@ -69,7 +68,7 @@ impl Slot {
 
 /// One scheduler thread's tasks, run queue and timers.
 pub(crate) struct Local {
-    pub(crate) remote: Arc<Remote>,
+    pub(crate) owner: Arc<Owner>,
     pub(crate) config: Arc<Config>,
     /// Boxed on purpose: a running task's coroutine must not move when the vector grows.
     #[allow(clippy::vec_box)]
@@ -77,7 +76,7 @@ pub(crate) struct Local {
     /// Empty slots, reused first.
     free_keys: RefCell<Vec<usize>>,
     /// The run queue: tasks ready to be switched in, FIFO.
-    ready: RefCell<VecDeque<Arc<Header>>>,
+    ready: RefCell<VecDeque<TaskRef>>,
     timers: RefCell<TimerQueue>,
     /// Switches since the loop started, for the periodic timer check.
     ticks: Cell<u32>,
@@ -86,23 +85,15 @@ pub(crate) struct Local {
     pass_left: Cell<usize>,
     /// Tasks in the slab.
     live: Cell<usize>,
-    /// This thread's queues in a work-queue scheduler (`None` for round-robin).
-    queues: Option<WorkerQueues>,
     /// The possible-deadlock warning was printed (once per scheduler).
     stall_reported: Cell<bool>,
-    /// The panic of the task that just ended, left here by its body (see `start`).
-    task_panic: Cell<Option<Box<dyn Any + Send>>>,
 }
 
 impl Local {
+    /// The core of a scheduler thread: call it on that thread.
     pub(crate) fn new(config: Arc<Config>) -> Self {
-        Self::with_queues(config, None)
-    }
-
-    /// A worker thread's core in a work-queue scheduler.
-    pub(crate) fn with_queues(config: Arc<Config>, queues: Option<WorkerQueues>) -> Self {
         Local {
-            remote: Remote::for_current_thread(),
+            owner: Owner::for_current_thread(),
             config,
             slots: RefCell::new(Vec::new()),
             free_keys: RefCell::new(Vec::new()),
@@ -111,20 +102,8 @@ impl Local {
             ticks: Cell::new(0),
             pass_left: Cell::new(0),
             live: Cell::new(0),
-            queues,
             stall_reported: Cell::new(false),
-            task_panic: Cell::new(None),
         }
-    }
-
-    /// This worker's queues, on a work-queue scheduler.
-    pub(crate) fn queues(&self) -> Option<&WorkerQueues> {
-        self.queues.as_ref()
-    }
-
-    /// Adds a task taken from a work queue; from now on it stays on this thread.
-    pub(crate) fn insert_new(&self, task: NewTask) {
-        self.insert(task.header, task.stack, task.body);
     }
 
     /// Whether no task is ready to run.
@@ -137,31 +116,16 @@ impl Local {
         self.timers.borrow().next_deadline()
     }
 
-    /// Adds a new task to this thread and to the back of the run queue.
-    pub(crate) fn insert(&self, header: Arc<Header>, stack: PooledStack, body: Body) {
-        let key = self.take_slot(&header, |slot| slot.unstarted = Some((stack, body)));
-        self.place(header, key);
-    }
-
-    /// Adds a new task to this thread with its coroutine created at once, its body on its
-    /// own stack (no box), and puts it at the back of the run queue. For tasks that never
-    /// move to another thread.
-    pub(crate) fn insert_started(
-        &self,
-        header: Arc<Header>,
-        stack: PooledStack,
-        body: impl FnOnce() + 'static,
-    ) {
-        let co = start(&header, stack, body);
-        let key = self.take_slot(&header, |slot| {
-            let co = slot.coroutine.get_mut().insert(co) as *mut TaskCoroutine;
-            header.set_coroutine(co.cast());
-        });
-        self.place(header, key);
+    /// Adds a new task to this thread and to the back of the run queue; from now on it
+    /// stays on this thread.
+    pub(crate) fn insert(&self, task: NewTask) {
+        let NewTask { task, stack, .. } = task;
+        let key = self.take_slot(&task, |slot| slot.unstarted = Some(stack));
+        self.place(task, key);
     }
 
     /// A free slot (reused or new) for `header`'s task, filled by `fill`; its key.
-    fn take_slot(&self, header: &Arc<Header>, fill: impl FnOnce(&mut Slot)) -> usize {
+    fn take_slot(&self, header: &TaskRef, fill: impl FnOnce(&mut Slot)) -> usize {
         let mut slots = self.slots.borrow_mut();
         let key = match self.free_keys.borrow_mut().pop() {
             Some(key) => key,
@@ -177,15 +141,15 @@ impl Local {
     }
 
     /// Records that this thread runs the task in slot `key`, and queues it.
-    fn place(&self, header: Arc<Header>, key: usize) {
-        header.place(&self.remote, key);
+    fn place(&self, header: TaskRef, key: usize) {
+        header.place(&self.owner, key);
         self.live.set(self.live.get() + 1);
         self.ready.borrow_mut().push_back(header);
     }
 
     /// Puts a task of this thread's at the back of the run queue.
     #[inline]
-    pub(crate) fn push_ready(&self, task: Arc<Header>) {
+    pub(crate) fn push_ready(&self, task: TaskRef) {
         self.ready.borrow_mut().push_back(task);
     }
 
@@ -209,11 +173,11 @@ impl Local {
     ///
     /// `step` is inlined here, so that a task is resumed from this loop's own frame: see
     /// "Return-address prediction" in the module docs.
-    pub(crate) fn run_until(&self, main: Option<&Header>) {
-        let _running = context::enter_local(self);
+    pub(crate) fn run_until(&self, scheduler: &(dyn Schedule + 'static), main: Option<&Header>) {
+        let _running = context::enter(self, scheduler);
         let done = || main.is_some_and(Header::is_finished);
         loop {
-            if !self.step() {
+            if !self.step(scheduler) {
                 if done() || self.live() == 0 {
                     return;
                 }
@@ -226,7 +190,7 @@ impl Local {
 
     /// Runs one ready task; `false` if none was ready.
     #[inline(always)]
-    pub(crate) fn step(&self) -> bool {
+    pub(crate) fn step(&self, scheduler: &dyn Schedule) -> bool {
         self.absorb_inbox();
         let tick = self.ticks.get().wrapping_add(1);
         self.ticks.set(tick);
@@ -248,7 +212,7 @@ impl Local {
         let next = self.ready.borrow_mut().pop_front();
         match next {
             Some(task) => {
-                self.run_task(task);
+                self.run_task(task, scheduler);
                 true
             }
             None => false,
@@ -257,14 +221,14 @@ impl Local {
 
     #[inline(always)]
     fn absorb_inbox(&self) {
-        if self.remote.has_pending() {
+        if self.owner.has_pending() {
             self.drain_inbox();
         }
     }
 
     #[inline(never)]
     fn drain_inbox(&self) {
-        self.ready.borrow_mut().extend(self.remote.drain());
+        self.ready.borrow_mut().extend(self.owner.drain());
     }
 
     #[inline(never)]
@@ -278,7 +242,7 @@ impl Local {
 
     /// Parks the OS thread until a timer is due or another thread wakes a task.
     fn idle(&self) {
-        if self.remote.has_pending() {
+        if self.owner.has_pending() {
             return;
         }
         let next = self.timers.borrow().next_deadline();
@@ -302,7 +266,7 @@ impl Local {
         let started = Instant::now();
         std::thread::park_timeout(after);
         let stalled = started.elapsed() >= after
-            && !self.remote.has_pending()
+            && !self.owner.has_pending()
             && self.ready.borrow().is_empty()
             && self.timers.borrow().is_empty();
         if stalled && !self.stall_reported.replace(true) {
@@ -332,21 +296,21 @@ impl Local {
     /// that yields or parks, stays in the loop's frame; starting and finishing are out of
     /// line.
     #[inline(always)]
-    fn run_task(&self, task: Arc<Header>) {
+    fn run_task(&self, task: TaskRef, scheduler: &dyn Schedule) {
         let co = task.coroutine().cast::<TaskCoroutine>();
         let co = if !co.is_null() {
             co
         } else {
-            match self.start_task(task.key(), &task) {
+            match self.start_task(task.key(), &task, scheduler) {
                 Some(co) => co,
                 None => return,
             }
         };
-        let header: *const Header = Arc::as_ptr(&task);
-        // SAFETY: the task's slot holds an `Arc` of its header until `finish` removes it, at
-        // the very end of this call; `task` itself is lent to the context while it runs.
+        let header: *const TaskCell = Arc::as_ptr(&task);
+        // SAFETY: the task's slot holds a reference to it until `finish` removes it, at the
+        // very end of this call; `task` itself is lent to the context while it runs.
         let header = unsafe { &*header };
-        let running = context::enter_task(task);
+        let running = task_context::enter_task(task);
         header.count_switch();
         let started = self.config.slow_task_threshold.map(|_| Instant::now());
         // SAFETY: `co` points into the task's slot box, which stays allocated and holds this
@@ -354,7 +318,7 @@ impl Local {
         // which clears it too and cannot run while this loop borrows the scheduler).
         // Nothing else reaches the coroutine while it runs: other code touches other slots,
         // or only a slot's header. No `catch_unwind` here: the task's body catches its own
-        // panic (see `start`), and its coroutine returns it in `task_panic`; `running`
+        // panic (see `task::spawn::start`) and leaves it in the task context; `running`
         // switches the task out even if something unwinds past it.
         let result = self.resume(unsafe { &mut *co }, header);
         header.set_running(false);
@@ -369,10 +333,10 @@ impl Local {
                     self.requeue(header, task);
                 }
             }
-            Ok(CoroutineState::Complete(())) => self.finish(header, false),
+            Ok(CoroutineState::Complete(())) => self.finish(header, false, scheduler),
             // A task cancelled before it started, or an expired timeout whose unwind the
             // body swallowed: the task was interrupted, so it ends as cancelled.
-            Err(Interrupt::Cancel | Interrupt::Timeout(_)) => self.finish(header, true),
+            Err(Interrupt::Cancel | Interrupt::Timeout(_)) => self.finish(header, true, scheduler),
         }
     }
 
@@ -395,7 +359,7 @@ impl Local {
     /// Raises a cancel at the task's yield point, once: the request is used up, so a task
     /// that catches the cancel and goes on is not cancelled again unless it is asked again
     /// (asyncio's `uncancel`). A task that has not started is dropped unrun; a panic from
-    /// its captures' `Drop` becomes the task's panic.
+    /// its captures' `Drop` becomes the task's panic (see `finish`).
     #[cold]
     #[inline(never)]
     fn deliver_cancel(
@@ -404,24 +368,15 @@ impl Local {
         header: &Header,
     ) -> Result<CoroutineState<Switch, ()>, Interrupt> {
         header.take_cancel();
-        if co.is_started() {
-            return co.throw(Interrupt::Cancel);
-        }
-        match panic::catch_unwind(AssertUnwindSafe(|| co.throw(Interrupt::Cancel))) {
-            Ok(result) => result,
-            Err(payload) => {
-                self.task_panic.set(Some(payload));
-                Err(Interrupt::Cancel)
-            }
-        }
+        co.throw(Interrupt::Cancel)
     }
 
     /// Puts a task that switched out back on the run queue, with the reference it came
     /// with (`task`) or, if a wait took that one, a new one.
     #[inline(always)]
-    fn requeue(&self, header: &Header, task: Option<Arc<Header>>) {
+    fn requeue(&self, header: &TaskCell, task: Option<TaskRef>) {
         let task = task.unwrap_or_else(|| {
-            // SAFETY: `header` is alive (its slot holds an `Arc` of it); see `run_task`.
+            // SAFETY: `header` is alive (its slot holds a reference to it); see `run_task`.
             unsafe {
                 Arc::increment_strong_count(header);
                 Arc::from_raw(header)
@@ -433,7 +388,12 @@ impl Local {
     /// Starts an unstarted task: a pointer to its coroutine, or `None` if there is nothing
     /// to run (it was cancelled before it started, or it already runs).
     #[inline(never)]
-    fn start_task(&self, key: usize, header: &Arc<Header>) -> Option<*mut TaskCoroutine> {
+    fn start_task(
+        &self,
+        key: usize,
+        header: &TaskRef,
+        scheduler: &dyn Schedule,
+    ) -> Option<*mut TaskCoroutine> {
         let unstarted = {
             let mut slots = self.slots.borrow_mut();
             let slot = slots.get_mut(key)?;
@@ -442,18 +402,18 @@ impl Local {
             }
             slot.unstarted.take()
         };
-        let (stack, body) = unstarted?;
+        let stack = unstarted?;
         if header.cancel_requested() {
             drop(stack);
-            let error = match panic::catch_unwind(AssertUnwindSafe(|| drop(body))) {
-                Ok(()) => JoinError::cancelled(header),
-                Err(payload) => JoinError::panicked(header, payload),
+            let error = match drop_unrun(header) {
+                None => JoinError::cancelled(header),
+                Some(payload) => JoinError::panicked(header, payload),
             };
-            self.remove(key, header, Some(error));
+            self.remove(key, header, Some(error), scheduler);
             return None;
         }
         let stack = crate::stack::swap_for_warm(stack);
-        let co = start(header, stack, body);
+        let co = start(header, stack);
         let mut slots = self.slots.borrow_mut();
         let co = slots[key].coroutine.get_mut().insert(co) as *mut TaskCoroutine;
         header.set_coroutine(co.cast());
@@ -461,11 +421,14 @@ impl Local {
     }
 
     /// Drops a task's finished coroutine (its stack goes back to the pool), then removes
-    /// the task: it panicked if its body left a panic in `task_panic`, else it was
+    /// the task: it panicked if its body left a panic (`task_context::take_task_panic`), else it was
     /// `interrupted` (cancelled) or returned.
     #[inline(never)]
-    fn finish(&self, header: &Header, interrupted: bool) {
-        let error = match self.task_panic.take() {
+    fn finish(&self, header: &TaskCell, interrupted: bool, scheduler: &dyn Schedule) {
+        // A task cancelled after its coroutine was made but before its body started still
+        // has its closure: drop it here, a panic of its captures' `Drop` being the task's.
+        let panic = task_context::take_task_panic().or_else(|| drop_unrun(header));
+        let error = match panic {
             Some(payload) if payload.is::<CancelUnwind>() => Some(JoinError::cancelled(header)),
             Some(payload) => Some(JoinError::panicked(header, payload)),
             None => interrupted.then(|| JoinError::cancelled(header)),
@@ -474,24 +437,23 @@ impl Local {
         header.set_coroutine(std::ptr::null_mut());
         let co = self.slots.borrow_mut()[key].coroutine.get_mut().take();
         drop(co);
-        self.remove(key, header, error);
+        self.remove(key, header, error, scheduler);
     }
 
     /// Removes a finished task from the slab and wakes its joiner.
-    fn remove(&self, key: usize, header: &Header, error: Option<JoinError>) {
+    fn remove(
+        &self,
+        key: usize,
+        header: &TaskCell,
+        error: Option<JoinError>,
+        scheduler: &dyn Schedule,
+    ) {
         let task = self.slots.borrow_mut()[key].header.take();
         self.free_keys.borrow_mut().push(key);
         self.live.set(self.live.get() - 1);
-        self.finished(header, error);
-        drop(task);
-    }
-
-    /// Reports a task's end to its joiner (and to the work queue's count of live tasks).
-    fn finished(&self, header: &Header, error: Option<JoinError>) {
         header.finish(error);
-        if let Some(queues) = &self.queues {
-            queues.finished(header);
-        }
+        scheduler.finished(header);
+        drop(task);
     }
 
     fn report_if_slow(&self, header: &Header, ran: std::time::Duration) {
@@ -515,9 +477,6 @@ impl Local {
 
     /// A snapshot of every task on this thread.
     pub(crate) fn snapshot(&self) -> Vec<TaskSnapshot> {
-        if let Some(queues) = &self.queues {
-            return queues.snapshot();
-        }
         let slots = self.slots.borrow();
         slots
             .iter()
@@ -538,21 +497,21 @@ impl Local {
     /// Dropped inside a green thread or while another scheduler runs on this thread, the
     /// scheduler cannot run its tasks: it closes them at once; so it does when dropped
     /// while the thread unwinds from a panic.
-    pub(crate) fn shutdown(&self) {
+    pub(crate) fn shutdown(&self, scheduler: &(dyn Schedule + 'static)) {
         // Dropped while this thread unwinds from a panic (a failed assertion, say): end the
         // tasks at once rather than run them.
         if std::thread::panicking() {
-            return self.close_remaining();
+            return self.close_remaining(scheduler);
         }
-        if let Some(running) = context::try_enter_local(self) {
-            self.cancel_and_run();
+        if let Some(running) = context::try_enter(self, scheduler) {
+            self.cancel_and_run(scheduler);
             drop(running);
         }
-        self.close_remaining();
+        self.close_remaining(scheduler);
     }
 
     /// The cancel-and-run phase of [`shutdown`](Self::shutdown).
-    fn cancel_and_run(&self) {
+    fn cancel_and_run(&self, scheduler: &dyn Schedule) {
         self.cancel_all();
         let mut cancels = 1;
         let (mut live, mut since) = (self.live(), Instant::now());
@@ -567,7 +526,7 @@ impl Local {
                 cancels += 1;
                 since = Instant::now();
             }
-            if !self.step() {
+            if !self.step(scheduler) {
                 self.wait_until(since + SHUTDOWN_IDLE);
             }
         }
@@ -576,7 +535,7 @@ impl Local {
     /// Parks the thread until the next timer, a wakeup from another thread, or `until`,
     /// whichever comes first.
     fn wait_until(&self, until: Instant) {
-        if self.remote.has_pending() {
+        if self.owner.has_pending() {
             return;
         }
         let until = self.next_deadline().map_or(until, |timer| timer.min(until));
@@ -588,7 +547,7 @@ impl Local {
 
     /// Requests a cancel of every task on this thread.
     fn cancel_all(&self) {
-        let headers: Vec<Arc<Header>> = self
+        let headers: Vec<TaskRef> = self
             .slots
             .borrow()
             .iter()
@@ -602,9 +561,9 @@ impl Local {
     /// Closes every task left without running it: unstarted bodies are dropped,
     /// suspended stacks unwind (destructors run), and their `JoinHandle`s report
     /// cancellation, or the panic of a destructor or of a body that ignored the close.
-    fn close_remaining(&self) {
+    fn close_remaining(&self, scheduler: &(dyn Schedule + 'static)) {
         // Entered when possible, so destructors that spawn or wake find this scheduler.
-        let _running = context::try_enter_local(self);
+        let _running = context::try_enter(self, scheduler);
         loop {
             // Take the slots out first: destructors may spawn or wake tasks.
             let slots: Vec<Box<Slot>> = self.slots.borrow_mut().drain(..).collect();
@@ -626,7 +585,8 @@ impl Local {
                     Ok(()) => JoinError::cancelled(&header),
                     Err(payload) => JoinError::panicked(&header, payload),
                 };
-                self.finished(&header, Some(error));
+                header.finish(Some(error));
+                scheduler.finished(&header);
             }
         }
         self.timers.borrow_mut().clear();
@@ -645,57 +605,25 @@ const SHUTDOWN_IDLE: std::time::Duration = std::time::Duration::from_millis(100)
 /// yield points reach its own coroutine, which refuses them, see [`Coroutine::close`]); a
 /// panic from a destructor or from a body that ignored the close is returned.
 fn close_task(
-    header: &Arc<Header>,
-    unstarted: Option<(PooledStack, Body)>,
+    header: &TaskRef,
+    unstarted: Option<PooledStack>,
     coroutine: Option<TaskCoroutine>,
 ) -> Result<(), Box<dyn Any + Send>> {
     panic::catch_unwind(AssertUnwindSafe(|| {
         drop(unstarted);
         if let Some(co) = coroutine {
-            let guard = context::try_enter_task(header.clone());
+            let guard = task_context::try_enter_task(header.clone());
             if let Some(guard) = &guard {
-                context::set_closing(guard);
+                task_context::set_closing(guard);
             }
             drop(co);
             drop(guard);
         }
+        header.body().drop_unrun();
     }))
 }
 
-/// Creates the coroutine of a task that starts now.
-///
-/// The body catches its own panic and leaves it in its scheduler's `task_panic`, so the
-/// coroutine returns normally and the scheduler's resume needs no `catch_unwind` (whose
-/// extra frame around the switch costs time on every switch).
-fn start(header: &Arc<Header>, stack: PooledStack, body: impl FnOnce() + 'static) -> TaskCoroutine {
-    header.set_stack(stack.limit().get(), stack.base().get());
-    let name = header.name.as_deref().map(Box::from);
-    let own: *const Header = Arc::as_ptr(header);
-    Coroutine::with_stack(stack, name, move |co: &TaskYielder, ()| {
-        // SAFETY: the body starts when its task is first switched in, and the task's slot
-        // holds an `Arc` of the header for as long as the task is in the slab.
-        let own = unsafe { &*own };
-        own.yielder.store(
-            co as *const TaskYielder as *mut (),
-            std::sync::atomic::Ordering::Relaxed,
-        );
-        context::set_yielder(co, own.stack_bounds());
-        if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(body)) {
-            keep_panic(own, payload);
-        }
-    })
-}
-
-/// Leaves the panic of `own`'s body (or the cancel that ended it) for its scheduler; lets
-/// every other unwind go on to the coroutine's root: a thrown error (`Yielder::raise`) and
-/// the close that unwinds a task dropped unfinished, which happens while the task is not
-/// switched in to run (a scheduler's drop, maybe inside another scheduler's task).
-#[cold]
-fn keep_panic(own: &Header, payload: Box<dyn Any + Send>) {
-    use crate::coroutine::{is_close_payload, is_throw_payload};
-    if is_throw_payload(&*payload) || is_close_payload(&*payload) || !context::is_running(own) {
-        panic::resume_unwind(payload);
-    }
-    let payload = context::with_local(|local| local.task_panic.replace(Some(payload)));
-    debug_assert!(matches!(payload, Some(None)), "one panic per task end");
+/// Drops a task's closure if it never ran; the panic of a capture's `Drop`, if any.
+fn drop_unrun(task: &TaskCell) -> Option<Box<dyn Any + Send>> {
+    panic::catch_unwind(AssertUnwindSafe(|| task.body().drop_unrun())).err()
 }

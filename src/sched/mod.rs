@@ -32,11 +32,19 @@
 //! # The shared core
 //!
 //! Each scheduler thread owns a `Local` (`sched/local.rs`): a slab of its tasks' coroutines, a
-//! run queue, and a timer queue. A task is switched in with `send(())` on its coroutine;
-//! it switches out by yielding a `Switch` (`Yield`: back of the run queue; `Park`: wait
-//! for an unpark). Wakeups from other OS threads go through the owner's `Remote` inbox
-//! and unpark the owner thread. Cancellation and expired timeouts are delivered as a
-//! `throw` at the task's yield point.
+//! run queue, and a timer queue (`sched/timer.rs`). A task is switched in with `send(())` on
+//! its coroutine; it switches out by yielding a `Switch` (`Yield`: back of the run queue;
+//! `Park`: wait for an unpark). Wakeups from other OS threads go through the owner's inbox
+//! (`task::owner`) and unpark the owner thread. Cancellation and expired timeouts are
+//! delivered as a `throw` at the task's yield point.
+//!
+//! # Layers
+//!
+//! `sched` sits on `task` (the task cell, its state words, the running task's context) and
+//! implements the task layer's one trait, `Schedule`, once per scheduler: the round-robin
+//! thread and each work-queue worker. Nothing here imports the user-facing modules above it
+//! (`sync`, `time`, `future`, `blocking`); `tests/layers.rs` checks the direction of every
+//! import between the modules of `src/`.
 //!
 //! [`RoundRobin`] runs one `Local` on the calling thread. Book: Part IV, "Green threads
 //! and the two schedulers".
@@ -44,8 +52,8 @@
 mod builder;
 pub(crate) mod context;
 pub(crate) mod local;
-mod remote;
 pub mod round_robin;
+pub(crate) mod timer;
 pub mod work_queue;
 
 use std::fmt;
@@ -53,40 +61,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use builder::Builder;
-pub(crate) use remote::Remote;
 pub use round_robin::RoundRobin;
 pub use work_queue::WorkQueue;
 
-use crate::coroutine::Yielder;
 use crate::task::TaskId;
-
-/// What a task yields to its scheduler.
-pub(crate) enum Switch {
-    /// Back of the run queue (`yield_now`).
-    Yield,
-    /// Wait until unparked (`sleep`, a sync primitive, `join`).
-    Park,
-}
-
-/// What a scheduler throws at a task's yield point.
-pub(crate) enum Interrupt {
-    /// `JoinHandle::cancel`: unwind the whole task.
-    Cancel,
-    /// The `timeout` with this id expired: unwind to it.
-    Timeout(u64),
-}
-
-/// The panic payload that carries a cancel from a task's yield point up to the root of its
-/// stack, where the task ends cancelled; a task that catches it (`catch_unwind`) and goes
-/// on is not cancelled (asyncio's `uncancel`).
-pub(crate) struct CancelUnwind;
-
-/// The panic payload that carries an expired timeout from a yield point up to its
-/// `timeout` call.
-pub(crate) struct TimeoutUnwind(pub(crate) u64);
-
-/// The yielder of a task's coroutine.
-pub(crate) type TaskYielder = Yielder<(), Switch, Interrupt>;
 
 /// A task that ran longer than the slow-task threshold without reaching a yield point.
 ///

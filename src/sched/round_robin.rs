@@ -25,7 +25,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::local::Local;
-
+use crate::task::cell::TaskRef;
+use crate::task::header::Header;
+use crate::task::owner::Owner;
+use crate::task::schedule::Schedule;
+use crate::task::spawn::NewTask;
 use crate::task::{self, JoinHandle, SpawnError, TaskSnapshot};
 
 /// Green threads on the calling OS thread, switched in FIFO order.
@@ -65,9 +69,47 @@ use crate::task::{self, JoinHandle, SpawnError, TaskSnapshot};
 /// assert!(left.join().unwrap_err().is_cancelled());
 /// ```
 pub struct RoundRobin {
-    local: Local,
+    core: Core,
     /// `!Send` and `!Sync`: tasks' stacks hold values of this thread.
     _not_send: PhantomData<*const ()>,
+}
+
+/// The round-robin scheduler's one thread: the shared core, and what it does for its tasks.
+struct Core {
+    local: Local,
+}
+
+/// Every task starts, runs and ends on the scheduler's one thread, in FIFO order.
+impl Schedule for Core {
+    fn owner(&self) -> &Arc<Owner> {
+        &self.local.owner
+    }
+
+    fn spawn(&self, task: NewTask) {
+        self.local.insert(task);
+    }
+
+    fn wake(&self, task: TaskRef) {
+        self.local.push_ready(task);
+    }
+
+    fn finished(&self, _task: &Header) {}
+
+    fn tasks(&self) -> Vec<TaskSnapshot> {
+        self.local.snapshot()
+    }
+
+    fn default_stack_size(&self) -> usize {
+        self.local.config.stack_size
+    }
+
+    fn time_slice(&self) -> Duration {
+        self.local.config.time_slice
+    }
+
+    fn stall_warning_after(&self) -> Duration {
+        self.local.config.stall_warning_after
+    }
 }
 
 impl RoundRobin {
@@ -159,7 +201,10 @@ impl RoundRobin {
         F: FnOnce() -> T + 'static,
         T: 'static,
     {
-        builder.spawn_on(&self.local, f)
+        let stack_size = self.core.default_stack_size();
+        let (task, handle) = builder.new_local_task(stack_size, f)?;
+        self.core.spawn(task.pin_here());
+        Ok(handle)
     }
 
     /// Runs until every task has finished (a round-robin `run(tasks)`).
@@ -185,7 +230,7 @@ impl RoundRobin {
     /// assert!(rt.tasks().is_empty());
     /// ```
     pub fn run(&self) {
-        self.local.run_until(None);
+        self.core.local.run_until(&self.core, None);
     }
 
     /// Runs `f` as the main green thread, with every other task, until `f` returns; then
@@ -220,7 +265,7 @@ impl RoundRobin {
         let main = self
             .spawn_with(task::Builder::new().name("main"), f)
             .unwrap_or_else(|e| panic!("{e}"));
-        self.local.run_until(Some(main.header()));
+        self.core.local.run_until(&self.core, Some(main.header()));
         main.join_main()
     }
 
@@ -241,7 +286,7 @@ impl RoundRobin {
     /// assert!(rt.tasks().is_empty());
     /// ```
     pub fn tasks(&self) -> Vec<TaskSnapshot> {
-        self.local.snapshot()
+        self.core.tasks()
     }
 }
 
@@ -253,15 +298,15 @@ impl Default for RoundRobin {
 
 impl Drop for RoundRobin {
     fn drop(&mut self) {
-        self.local.shutdown();
+        self.core.local.shutdown(&self.core);
     }
 }
 
 impl fmt::Debug for RoundRobin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RoundRobin")
-            .field("tasks", &self.local.live())
-            .field("config", &self.local.config)
+            .field("tasks", &self.core.local.live())
+            .field("config", &self.core.local.config)
             .finish()
     }
 }
@@ -317,7 +362,9 @@ impl super::Builder<RoundRobin> {
     /// ```
     pub fn build(self) -> RoundRobin {
         RoundRobin {
-            local: Local::new(Arc::new(self.config)),
+            core: Core {
+                local: Local::new(Arc::new(self.config)),
+            },
             _not_send: PhantomData,
         }
     }

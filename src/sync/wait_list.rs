@@ -1,67 +1,16 @@
 //! Parked waiters shared by every green-aware primitive: a FIFO list of tasks or OS
 //! threads waiting for a condition, and the check–register–recheck–park loop.
 //!
-//! A waiter is a green thread ([`Header`]) when the wait happens inside a scheduler, and
-//! the OS thread otherwise, so one primitive serves both. Parking is token based (like
-//! `std::thread::park`): a wakeup that arrives between registering and parking is not
-//! lost, it makes the park return at once.
+//! A waiter ([`Waiter`], from the task layer) is a green thread when the wait happens
+//! inside a scheduler, and the OS thread otherwise, so one primitive serves both. Parking
+//! is token based (like `std::thread::park`): a wakeup that arrives between registering
+//! and parking is not lost, it makes the park return at once.
 
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard};
 
-// OS-thread waiters: std's threads, or loom's in the channel's model test
-// (tests/loom_channel.rs, built with `RUSTFLAGS="--cfg yieldpoint_loom"`).
-#[cfg(yieldpoint_loom)]
-use loom::thread as os_thread;
-use os_thread::Thread;
-#[cfg(not(yieldpoint_loom))]
-use std::thread as os_thread;
-
-use crate::sched::context;
-use crate::task::header::Header;
+pub(crate) use crate::task::waiter::{park_current, Waiter};
 use crate::task::WaitReason;
-
-/// Something that can be woken: a green thread or an OS thread.
-pub(crate) enum Waiter {
-    Task(Arc<Header>),
-    Thread(Thread),
-}
-
-impl Waiter {
-    /// The green thread running here, or else this OS thread.
-    pub(crate) fn current() -> Waiter {
-        match context::current_header() {
-            Some(header) => Waiter::Task(header),
-            None => Waiter::Thread(os_thread::current()),
-        }
-    }
-
-    pub(crate) fn wake(self) {
-        match self {
-            Waiter::Task(header) => header.unpark_owned(),
-            Waiter::Thread(thread) => thread.unpark(),
-        }
-    }
-
-    pub(crate) fn wake_ref(&self) {
-        match self {
-            Waiter::Task(header) => header.unpark(),
-            Waiter::Thread(thread) => thread.unpark(),
-        }
-    }
-}
-
-/// Parks the current green thread (or OS thread) until woken; may return spuriously.
-#[inline(always)]
-pub(crate) fn park_current(reason: WaitReason) {
-    if !context::park_task(reason) {
-        // Outside a green thread, or while one unwinds: the OS thread waits.
-        #[cfg(not(yieldpoint_loom))]
-        context::park_thread(reason);
-        #[cfg(yieldpoint_loom)]
-        os_thread::park();
-    }
-}
 
 /// A FIFO of waiters, each with a ticket that can remove it again and a payload `X` for
 /// whoever wakes it (a channel's receivers give the address their message is handed to);

@@ -4,10 +4,12 @@ use std::ptr;
 use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use std::sync::Arc;
 
+use super::cell::{TaskCell, TaskRef};
 use super::completion::Completion;
+use super::context;
+use super::owner::Owner;
 use super::state::ParkState;
 use super::{JoinError, TaskId, TaskState, WaitReason};
-use crate::sched::{context, Remote};
 
 /// Shared state of one task. Everything here may be touched from any thread, so it is
 /// atomics and locks; the task's coroutine itself lives only in its owner's slab.
@@ -18,7 +20,7 @@ pub(crate) struct Header {
     park: ParkState,
     /// The scheduler (worker) that runs this task: null until it is placed in a slab, then
     /// a strong reference from `Arc::into_raw`, released on drop.
-    owner: AtomicPtr<Remote>,
+    owner: AtomicPtr<Owner>,
     /// The task's key in its owner's slab (valid once `owner` is set).
     key: AtomicUsize,
     /// `JoinHandle::cancel` was called.
@@ -67,7 +69,7 @@ impl Header {
     /// # Panics
     ///
     /// If the task was placed before: a task is placed once, by the worker that starts it.
-    pub(crate) fn place(&self, owner: &Arc<Remote>, key: usize) {
+    pub(crate) fn place(&self, owner: &Arc<Owner>, key: usize) {
         // Only the one thread that holds the unstarted task places it, so a load and a
         // store (no read-modify-write) suffice.
         assert!(
@@ -99,47 +101,11 @@ impl Header {
     }
 
     /// The scheduler that runs the task, once it is placed.
-    pub(crate) fn owner(&self) -> Option<&Remote> {
+    pub(crate) fn owner(&self) -> Option<&Owner> {
         let owner = self.owner.load(Ordering::Acquire);
         // SAFETY: non-null only after `place` stored a strong reference, which `drop`
         // releases; `&self` keeps the header, and so that reference, alive.
         unsafe { owner.as_ref() }
-    }
-
-    /// Makes the task runnable if it is parked; otherwise leaves a token so its next park
-    /// returns at once. Callable from any thread.
-    pub(crate) fn unpark(self: &Arc<Self>) {
-        if self.take_parked() {
-            self.clone().reschedule();
-        }
-    }
-
-    /// [`unpark`](Self::unpark) that hands its reference to the run queue, saving a
-    /// clone and a drop.
-    #[inline]
-    pub(crate) fn unpark_owned(self: Arc<Self>) {
-        if self.take_parked() {
-            self.reschedule();
-        }
-    }
-
-    /// Moves the park state on for a wakeup: `true` if the task was parked and must go
-    /// back on its owner's run queue.
-    #[inline]
-    fn take_parked(&self) -> bool {
-        self.park.unpark()
-    }
-
-    /// Puts a task that was parked back on its owner's run queue.
-    fn reschedule(self: Arc<Self>) {
-        let Some(owner) = self.owner() else {
-            return;
-        };
-        if !owner.is_current() {
-            return owner.send(self.clone());
-        }
-        let pushed = context::with_local(|local| local.push_ready(self));
-        debug_assert!(pushed.is_some(), "the owner thread runs its scheduler");
     }
 
     /// Called by the owner after the task suspended to park: `true` if it is now parked,
@@ -154,11 +120,6 @@ impl Header {
         self.park.is_parked()
     }
 
-    pub(crate) fn request_cancel(self: &Arc<Self>) {
-        self.cancel.store(true, Ordering::Release);
-        self.unpark();
-    }
-
     #[inline]
     pub(crate) fn cancel_requested(&self) -> bool {
         self.cancel.load(Ordering::Acquire)
@@ -167,18 +128,6 @@ impl Header {
     /// Uses up the cancel request: the scheduler raises a cancel once per request.
     pub(crate) fn take_cancel(&self) -> bool {
         self.cancel.swap(false, Ordering::AcqRel)
-    }
-
-    pub(crate) fn expire_timeout(self: &Arc<Self>, id: u64) {
-        // Nested `timeout`s can expire together before the task resumes. Ids grow, so the
-        // smallest is the outermost call; unwinding to it leaves the inner ones too, while
-        // delivering an inner one would lose the outer expiry for good.
-        let _ = self
-            .expired_timeout
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |pending| {
-                (pending == 0 || id < pending).then_some(id)
-            });
-        self.unpark();
     }
 
     /// Takes the id of an expired timeout that must interrupt the task (0: none).
@@ -259,12 +208,6 @@ impl Header {
     pub(crate) fn is_finished(&self) -> bool {
         self.completion.is_finished()
     }
-
-    /// Marks the task finished (with `error` if it produced no value) and wakes its
-    /// joiner. Called by the owner thread.
-    pub(crate) fn finish(&self, error: Option<JoinError>) {
-        self.completion.finish(error);
-    }
 }
 
 impl Drop for Header {
@@ -274,5 +217,83 @@ impl Drop for Header {
             // SAFETY: `owner` came from `Arc::into_raw` in `place` and is released once, here.
             drop(unsafe { Arc::from_raw(owner) });
         }
+    }
+}
+
+/// What any party may do to a task through a reference to it.
+impl TaskCell {
+    /// Makes the task runnable if it is parked; otherwise leaves a token so its next park
+    /// returns at once. Callable from any thread.
+    pub(crate) fn unpark(self: &TaskRef) {
+        if self.take_parked() {
+            self.clone().reschedule();
+        }
+    }
+
+    /// [`unpark`](Self::unpark) that hands its reference to the run queue, saving a
+    /// clone and a drop.
+    #[inline]
+    pub(crate) fn unpark_owned(self: TaskRef) {
+        if self.take_parked() {
+            self.reschedule();
+        }
+    }
+
+    /// Moves the park state on for a wakeup: `true` if the task was parked and must go
+    /// back on its owner's run queue.
+    #[inline]
+    fn take_parked(&self) -> bool {
+        self.park.unpark()
+    }
+
+    /// Puts a task that was parked back on its owner's run queue.
+    fn reschedule(self: TaskRef) {
+        let Some(owner) = self.owner() else {
+            return;
+        };
+        if !owner.is_current() {
+            return owner.send(self.clone());
+        }
+        let woken = context::with_scheduler(|scheduler| scheduler.wake(self));
+        debug_assert!(woken.is_some(), "the owner thread runs its scheduler");
+    }
+
+    pub(crate) fn request_cancel(self: &TaskRef) {
+        self.cancel.store(true, Ordering::Release);
+        self.unpark();
+    }
+
+    pub(crate) fn expire_timeout(self: &TaskRef, id: u64) {
+        // Nested `timeout`s can expire together before the task resumes. Ids grow, so the
+        // smallest is the outermost call; unwinding to it leaves the inner ones too, while
+        // delivering an inner one would lose the outer expiry for good.
+        let _ = self
+            .expired_timeout
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |pending| {
+                (pending == 0 || id < pending).then_some(id)
+            });
+        self.unpark();
+    }
+
+    /// Marks the task finished (with `error` if it produced no value) and wakes its
+    /// joiner; drops its value if its `JoinHandle` is gone. Called by the owner thread.
+    pub(crate) fn finish(&self, error: Option<JoinError>) {
+        if self.completion.finish(error) {
+            // SAFETY: finished just now, and `detach` saw the handle go first: the value
+            // is the owner's to drop.
+            drop_unjoined(|| unsafe { self.body().drop_output() });
+        }
+    }
+}
+
+/// Runs `drop` (the drop of a task's value that no one joined), catching its panic: the
+/// last reference to a task may go anywhere, a scheduler's loop included, so it must not
+/// unwind out of there (tokio drops an unjoined output under `catch_unwind` too).
+pub(crate) fn drop_unjoined(drop: impl FnOnce()) {
+    if std::panic::catch_unwind(std::panic::AssertUnwindSafe(drop)).is_err() {
+        eprintln!(
+            "yieldpoint: dropping the value of a task that no one joined panicked; the panic \
+             was caught"
+        );
     }
 }

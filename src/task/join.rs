@@ -3,12 +3,13 @@
 use std::any::Any;
 use std::error::Error;
 use std::fmt;
+use std::marker::PhantomData;
 use std::sync::Arc;
 
-use super::completion::ValueSlot;
-use super::header::Header;
+use super::cell::TaskRef;
+use super::context;
+use super::header::{drop_unjoined, Header};
 use super::TaskId;
-use crate::sched::context;
 
 /// An owned permission to join a task (wait for its result) or cancel it.
 ///
@@ -32,13 +33,19 @@ use crate::sched::context;
 /// assert!(ran.load(Ordering::SeqCst));
 /// ```
 pub struct JoinHandle<T> {
-    header: Arc<Header>,
-    value: ValueSlot<T>,
+    header: TaskRef,
+    /// The value's type, and the auto traits it gives the handle: `Send` and `Sync` when
+    /// `T` is `Send`, as the value may be taken on the handle's thread.
+    _value: PhantomData<std::sync::Mutex<T>>,
 }
 
 impl<T> JoinHandle<T> {
-    pub(crate) fn new(header: Arc<Header>, value: ValueSlot<T>) -> Self {
-        JoinHandle { header, value }
+    /// The handle of `task`, whose body returns a `T`.
+    pub(crate) fn new(task: TaskRef) -> Self {
+        JoinHandle {
+            header: task,
+            _value: PhantomData,
+        }
     }
 
     /// The task's shared header.
@@ -93,12 +100,12 @@ impl<T> JoinHandle<T> {
         if let Some(error) = unsafe { self.header.completion.take_error() } {
             return Err(error);
         }
-        let value = match &self.value {
-            // SAFETY: as above; `InHeader` only for a `T: Send` that the body stored there
-            // (see `task::storing_send`).
-            ValueSlot::InHeader => unsafe { self.header.completion.take_value() },
-            // SAFETY: as above.
-            ValueSlot::Shared(value) => unsafe { value.take() },
+        let mut value: Option<T> = None;
+        // SAFETY: as above; the task's body returns a `T` (`JoinHandle::new`).
+        unsafe {
+            self.header
+                .body()
+                .take_output((&mut value as *mut Option<T>).cast())
         };
         value.ok_or_else(|| JoinError::cancelled(&self.header))
     }
@@ -122,7 +129,7 @@ impl<T> JoinHandle<T> {
         };
         // The common case first, with no thread handle to look up: the task belongs to the
         // scheduler running here, whose loop runs it while this wait parks.
-        let here = context::with_local(|local| std::ptr::eq(&*local.remote, owner));
+        let here = context::in_scheduler().then(|| owner.is_current());
         if here == Some(true) {
             if std::thread::panicking() && context::in_task() {
                 self.join_while_unwinding();
@@ -308,6 +315,18 @@ impl<T> JoinHandle<T> {
     /// ```
     pub fn name(&self) -> Option<&str> {
         self.header.name.as_deref()
+    }
+}
+
+impl<T> Drop for JoinHandle<T> {
+    /// Detaches the task (it keeps running); its value, if it is already there, is dropped
+    /// here, else by its scheduler when the task ends.
+    fn drop(&mut self) {
+        if self.header.completion.detach() {
+            // SAFETY: the task finished before this detach: the value is this handle's to
+            // drop (`state.rs`, the completion word).
+            drop_unjoined(|| unsafe { self.header.body().drop_output() });
+        }
     }
 }
 

@@ -29,22 +29,24 @@
 //!
 //! Book: Part IV, "Green threads and the two schedulers".
 
+pub(crate) mod cell;
 mod completion;
+pub(crate) mod context;
 pub(crate) mod header;
 mod join;
+pub(crate) mod owner;
+pub(crate) mod schedule;
+pub(crate) mod spawn;
 pub(crate) mod state;
+pub(crate) mod waiter;
 
-use std::error::Error;
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use completion::{InlineValue, Output, ValueSlot};
 pub use join::{JoinError, JoinHandle};
+pub use spawn::{spawn, spawn_local, Builder, SpawnError};
 
-use crate::sched::context;
-use crate::sched::local::Local;
-use crate::stack::{self, PooledStack, StackError};
 use header::Header;
 
 /// A task's unique id within the process, in spawn order starting at 1.
@@ -64,7 +66,7 @@ use header::Header;
 pub struct TaskId(u64);
 
 impl TaskId {
-    fn next() -> TaskId {
+    pub(crate) fn next() -> TaskId {
         static NEXT: AtomicU64 = AtomicU64::new(1);
         TaskId(NEXT.fetch_add(1, Ordering::Relaxed))
     }
@@ -350,7 +352,7 @@ pub fn try_current() -> Option<Task> {
 /// });
 /// ```
 pub fn all_tasks() -> Vec<TaskSnapshot> {
-    context::with_local(Local::snapshot).unwrap_or_default()
+    context::with_scheduler(|scheduler| scheduler.tasks()).unwrap_or_default()
 }
 
 /// Lets the other ready tasks run, then continues: a yield point.
@@ -427,355 +429,5 @@ pub fn maybe_yield() {
 fn maybe_yield_slow() {
     if context::slice_spent() {
         yield_now();
-    }
-}
-
-/// Spawns a green thread on the current scheduler.
-///
-/// Python: `asyncio.create_task(coro)`.
-///
-/// # Panics
-///
-/// Outside a scheduler, or when no stack can be allocated; [`Builder::spawn`] returns
-/// those as errors.
-///
-/// # Examples
-/// ```
-/// use yieldpoint::sched::RoundRobin;
-///
-/// let sum = RoundRobin::new().block_on(|| {
-///     let handles: Vec<_> = (1..=3).map(|n| yieldpoint::spawn(move || n * 10)).collect();
-///     handles.into_iter().map(|h| h.join().unwrap()).sum::<i32>()
-/// });
-/// assert_eq!(sum, 60);
-/// ```
-#[track_caller]
-pub fn spawn<T, F>(f: F) -> JoinHandle<T>
-where
-    F: FnOnce() -> T + Send + 'static,
-    T: Send + 'static,
-{
-    Builder::new().spawn(f).unwrap_or_else(|e| panic!("{e}"))
-}
-
-/// Spawns a green thread that stays on this OS thread, so `f` need not be `Send`.
-///
-/// # Panics
-///
-/// As [`spawn`].
-///
-/// # Examples
-/// ```
-/// use std::rc::Rc;
-/// use yieldpoint::sched::RoundRobin;
-///
-/// RoundRobin::new().block_on(|| {
-///     let shared = Rc::new(5); // not `Send`: `spawn` would refuse it
-///     let child = yieldpoint::spawn_local({
-///         let shared = shared.clone();
-///         move || *shared * 2
-///     });
-///     assert_eq!(child.join().unwrap(), 10);
-///     assert_eq!(Rc::strong_count(&shared), 1);
-/// });
-/// ```
-#[track_caller]
-pub fn spawn_local<T, F>(f: F) -> JoinHandle<T>
-where
-    F: FnOnce() -> T + 'static,
-    T: 'static,
-{
-    Builder::new()
-        .spawn_local(f)
-        .unwrap_or_else(|e| panic!("{e}"))
-}
-
-/// Configures a task's name and stack size, then spawns it.
-///
-/// Follows `std::thread::Builder`.
-///
-/// ```
-/// use yieldpoint::sched::RoundRobin;
-/// use yieldpoint::task::Builder;
-///
-/// RoundRobin::new().block_on(|| {
-///     let crawler = Builder::new()
-///         .name("crawler-3")
-///         .stack_size(128 * 1024)
-///         .spawn(|| yieldpoint::current().name().map(String::from))
-///         .unwrap();
-///     assert_eq!(crawler.join().unwrap().as_deref(), Some("crawler-3"));
-/// });
-/// ```
-#[derive(Debug, Clone, Default)]
-#[must_use = "a Builder does nothing until spawn() is called"]
-pub struct Builder {
-    name: Option<Arc<str>>,
-    stack_size: Option<usize>,
-}
-
-impl Builder {
-    /// A builder with no name and the scheduler's default stack size.
-    ///
-    /// # Examples
-    /// ```
-    /// use yieldpoint::sched::RoundRobin;
-    /// use yieldpoint::task::Builder;
-    ///
-    /// RoundRobin::new().block_on(|| {
-    ///     let child = Builder::new().spawn(|| 7).unwrap();
-    ///     assert_eq!(child.name(), None);
-    ///     assert_eq!(child.join().unwrap(), 7);
-    /// });
-    /// ```
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Names the task; the name shows in snapshots, errors and slow-task reports.
-    ///
-    /// # Examples
-    /// ```
-    /// use yieldpoint::sched::RoundRobin;
-    /// use yieldpoint::task::Builder;
-    ///
-    /// RoundRobin::new().block_on(|| {
-    ///     let child = Builder::new().name("parser").spawn(|| ()).unwrap();
-    ///     assert_eq!(child.name(), Some("parser"));
-    /// });
-    /// ```
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.name = Some(Arc::from(name.into()));
-        self
-    }
-
-    /// Sets the task's usable stack size in bytes (see [`stack`]): raised to
-    /// [`MIN_STACK_SIZE`](crate::stack::MIN_STACK_SIZE) (32 KiB, room for a panic with a
-    /// full backtrace) and rounded up to whole pages, so `0` and `1` give the minimum.
-    ///
-    /// # Examples
-    /// ```
-    /// use yieldpoint::sched::RoundRobin;
-    /// use yieldpoint::task::Builder;
-    ///
-    /// RoundRobin::new().block_on(|| {
-    ///     // 100 KiB of locals would overflow the default 64 KiB stack.
-    ///     let big = Builder::new().stack_size(256 * 1024).spawn(|| {
-    ///         let buf = [1u8; 100 * 1024];
-    ///         buf.iter().map(|&b| u32::from(b)).sum::<u32>()
-    ///     });
-    ///     assert_eq!(big.unwrap().join().unwrap(), 100 * 1024);
-    /// });
-    /// ```
-    pub fn stack_size(mut self, bytes: usize) -> Self {
-        self.stack_size = Some(bytes);
-        self
-    }
-
-    /// Spawns `f` on the current scheduler. On a work-queue scheduler the task may start
-    /// on any worker (`f` is `Send`); once started it stays there.
-    ///
-    /// # Errors
-    ///
-    /// [`SpawnError::NoScheduler`] outside a scheduler; [`SpawnError::Stack`] when no
-    /// stack can be allocated (the scheduler keeps running).
-    ///
-    /// # Examples
-    /// ```
-    /// use yieldpoint::sched::RoundRobin;
-    /// use yieldpoint::task::{Builder, SpawnError};
-    ///
-    /// let outside = Builder::new().spawn(|| ());
-    /// assert!(matches!(outside, Err(SpawnError::NoScheduler)));
-    /// RoundRobin::new().block_on(|| {
-    ///     let child = Builder::new().name("ok").spawn(|| 1).unwrap();
-    ///     assert_eq!(child.join().unwrap(), 1);
-    /// });
-    /// ```
-    pub fn spawn<T, F>(self, f: F) -> Result<JoinHandle<T>, SpawnError>
-    where
-        F: FnOnce() -> T + Send + 'static,
-        T: Send + 'static,
-    {
-        context::with_local(|local| match local.queues() {
-            Some(queues) => {
-                let (task, handle) = self.new_task(local.config.stack_size, f)?;
-                queues.push(task);
-                Ok(handle)
-            }
-            None => {
-                let (header, stack) = self.prepare(local.config.stack_size)?;
-                let (slot, body) = storing_send(f);
-                local.insert_started(header.clone(), stack, body);
-                Ok(JoinHandle::new(header, slot))
-            }
-        })
-        .unwrap_or(Err(SpawnError::NoScheduler))
-    }
-
-    /// Spawns `f` on this OS thread's scheduler; `f` need not be `Send`, and the task never
-    /// leaves this thread.
-    ///
-    /// # Errors
-    ///
-    /// As [`spawn`](Self::spawn).
-    ///
-    /// # Examples
-    /// ```
-    /// use std::rc::Rc;
-    /// use yieldpoint::sched::RoundRobin;
-    /// use yieldpoint::task::{Builder, SpawnError};
-    ///
-    /// assert!(matches!(Builder::new().spawn_local(|| ()), Err(SpawnError::NoScheduler)));
-    /// RoundRobin::new().block_on(|| {
-    ///     let local = Rc::new("not Send");
-    ///     let child = Builder::new().name("local").spawn_local(move || *local).unwrap();
-    ///     assert_eq!(child.join().unwrap(), "not Send");
-    /// });
-    /// ```
-    pub fn spawn_local<T, F>(self, f: F) -> Result<JoinHandle<T>, SpawnError>
-    where
-        F: FnOnce() -> T + 'static,
-        T: 'static,
-    {
-        context::with_local(|local| self.spawn_on(local, f)).unwrap_or(Err(SpawnError::NoScheduler))
-    }
-
-    /// Spawns `f` onto `local`'s run queue (it will start and stay on that thread).
-    pub(crate) fn spawn_on<T, F>(self, local: &Local, f: F) -> Result<JoinHandle<T>, SpawnError>
-    where
-        F: FnOnce() -> T + 'static,
-        T: 'static,
-    {
-        let (header, stack) = self.prepare(local.config.stack_size)?;
-        if let Some(queues) = local.queues() {
-            queues.register(&header);
-        }
-        let value = Arc::new(Output::new());
-        local.insert_started(header.clone(), stack, storing(value.clone(), f));
-        Ok(JoinHandle::new(header, ValueSlot::Shared(value)))
-    }
-
-    /// Makes an unstarted task that any worker may start.
-    pub(crate) fn new_task<T, F>(
-        self,
-        default_stack_size: usize,
-        f: F,
-    ) -> Result<(NewTask, JoinHandle<T>), SpawnError>
-    where
-        F: FnOnce() -> T + Send + 'static,
-        T: Send + 'static,
-    {
-        let (header, stack) = self.prepare(default_stack_size)?;
-        let (slot, body) = storing_send(f);
-        let task = NewTask {
-            header: header.clone(),
-            stack,
-            body: Box::new(body),
-        };
-        Ok((task, JoinHandle::new(header, slot)))
-    }
-
-    /// The header and stack of a new task.
-    fn prepare(self, default_stack_size: usize) -> Result<(Arc<Header>, PooledStack), SpawnError> {
-        let size = self.stack_size.unwrap_or(default_stack_size);
-        let stack = stack::acquire(size, self.name.as_deref())?;
-        let header = Arc::new(Header::new(TaskId::next(), self.name));
-        Ok((header, stack))
-    }
-}
-
-/// The body of a `Send` task, which runs `f` and leaves its value for the `JoinHandle`,
-/// and where that value waits: in the task's header when it fits there (no allocation),
-/// else in a slot of its own.
-fn storing_send<T, F>(f: F) -> (ValueSlot<T>, impl FnOnce() + Send)
-where
-    F: FnOnce() -> T + Send,
-    T: Send,
-{
-    let shared = (!InlineValue::fits::<T>()).then(|| Arc::new(Output::new()));
-    let slot = match &shared {
-        Some(value) => ValueSlot::Shared(value.clone()),
-        None => ValueSlot::InHeader,
-    };
-    let body = move || {
-        let value = f();
-        match shared {
-            // SAFETY: as in `storing`.
-            Some(slot) => unsafe { slot.set(value) },
-            None => {
-                let stored = context::with_current(|header| {
-                    // SAFETY: this is the task's body, run once on its own task (the header
-                    // `with_current` finds), before its owner publishes its end; `T` fits.
-                    unsafe { header.completion.set_value(value) }
-                });
-                stored.expect("a task's body runs inside its task");
-            }
-        }
-    };
-    (slot, body)
-}
-
-/// Wraps `f` so its result lands in `slot`, where the `JoinHandle` finds it.
-fn storing<T>(slot: Arc<Output<T>>, f: impl FnOnce() -> T) -> impl FnOnce() {
-    move || {
-        let result = f();
-        // SAFETY: this is the task's body, which runs once, and its owner publishes the
-        // task's end only after the body returned.
-        unsafe { slot.set(result) };
-    }
-}
-
-/// A task that has not started: it may still move to any worker (its body is `Send` and
-/// its stack holds nothing yet).
-pub(crate) struct NewTask {
-    pub(crate) header: Arc<Header>,
-    pub(crate) stack: PooledStack,
-    pub(crate) body: Box<dyn FnOnce() + Send>,
-}
-
-/// Why a task could not be spawned.
-///
-/// # Examples
-/// ```
-/// use yieldpoint::task::{Builder, SpawnError};
-///
-/// let err = Builder::new().spawn(|| ()).unwrap_err();
-/// assert!(matches!(err, SpawnError::NoScheduler));
-/// assert!(err.to_string().starts_with("spawn called outside a scheduler"));
-/// ```
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum SpawnError {
-    /// Called outside a scheduler: spawn from inside `run`/`block_on`, or use the
-    /// scheduler's own `spawn`. Permanent for this call site.
-    NoScheduler,
-    /// No stack could be allocated for the task; transient (see [`StackError`]).
-    Stack(StackError),
-}
-
-impl fmt::Display for SpawnError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            SpawnError::NoScheduler => f.write_str(
-                "spawn called outside a scheduler; call it inside RoundRobin::block_on/run, or use RoundRobin::spawn",
-            ),
-            SpawnError::Stack(e) => write!(f, "cannot spawn task: {e}"),
-        }
-    }
-}
-
-impl Error for SpawnError {
-    fn source(&self) -> Option<&(dyn Error + 'static)> {
-        match self {
-            SpawnError::NoScheduler => None,
-            SpawnError::Stack(e) => Some(e),
-        }
-    }
-}
-
-impl From<StackError> for SpawnError {
-    fn from(e: StackError) -> Self {
-        SpawnError::Stack(e)
     }
 }

@@ -35,26 +35,27 @@
 //! # The completion word ([`JoinState`])
 //!
 //! A task has one owner (the scheduler thread that runs it) and at most one joiner (its
-//! `JoinHandle`, whose `join` takes it by value).
+//! `JoinHandle`, whose `join` takes it by value). The word holds three bits, each set once
+//! and never cleared:
 //!
-//! | value      | meaning                                                      |
-//! |------------|--------------------------------------------------------------|
-//! | `RUNNING`  | not finished; nobody waits (`joiner` belongs to the joiner)   |
-//! | `JOINING`  | not finished; the joiner is in `joiner`, parked or about to park (`joiner` belongs to the owner) |
-//! | `FINISHED` | the task's error (and value) are published; never left again   |
+//! | bit        | set by                                   | means                                                         |
+//! |------------|------------------------------------------|---------------------------------------------------------------|
+//! | `FINISHED` | the owner, at the task's end (`finish`)  | the task's error and value are published                      |
+//! | `JOINING`  | the joiner, before it parks (`wait`)     | the joiner's waiter is registered: from now on it is the owner's to take and wake |
+//! | `DETACHED` | the handle's drop (`detach`)             | nobody will take the value                                    |
 //!
-//! ```text
-//! RUNNING ──joiner registers──▶ JOINING ──owner finishes, wakes it──▶ FINISHED
-//!    └──────────────owner finishes first──────────────────────────────────┘
-//! ```
+//! The owner writes the task's value (the task cell, `cell.rs`) and its error, then sets
+//! `FINISHED` with a release read-modify-write; the joiner reads them only after an acquire
+//! saw `FINISHED`, so neither needs a lock. Each party sets its bit with one read-modify-write
+//! and acts on what the others had set before it:
 //!
-//! The owner writes the task's value (see `completion.rs`) and its error, then publishes
-//! them with a release swap to `FINISHED`; the joiner reads them only after an acquire load
-//! saw `FINISHED`, so neither needs a lock. Whoever moves the word on first decides who
-//! handles the joiner's waiter: the joiner writes it while the word is `RUNNING` and hands
-//! it over with its compare-exchange to `JOINING`; the owner takes it only after its swap
-//! to `FINISHED` returned `JOINING`. The waiter is never touched by both, and a join that
-//! started before the end is always woken.
+//! - The joiner writes its waiter while `JOINING` is clear, then sets it. If `FINISHED` was
+//!   already set, the owner never saw `JOINING` and the joiner takes its waiter back; else the
+//!   owner, whose `FINISHED` comes later, takes and wakes it. The waiter is never touched by
+//!   both, and a join that started before the end is always woken.
+//! - The value is dropped by exactly one party when nobody joins: the handle's drop if
+//!   `FINISHED` was set before its `DETACHED` (it saw the value published), the owner if
+//!   `DETACHED` was set before its `FINISHED`.
 //!
 //! # The inbox ([`Inbox`])
 //!
@@ -139,12 +140,13 @@ impl ParkState {
     }
 }
 
-/// Completion word: the task runs; nobody waits for it.
-const RUNNING: u8 = 0;
-/// Completion word: the task runs; its joiner is registered and parked (or about to park).
-const JOINING: u8 = 1;
-/// Completion word: the task has finished: its value or error is published.
-const FINISHED: u8 = 2;
+/// Completion bit: the task has finished: its error (and value) are published; never
+/// cleared.
+const FINISHED: u8 = 0b001;
+/// Completion bit: the joiner's waiter is registered (from then on it belongs to the owner).
+const JOINING: u8 = 0b010;
+/// Completion bit: the `JoinHandle` is gone; nobody will take the task's value.
+const DETACHED: u8 = 0b100;
 
 /// A task's completion word, with the joiner's waiter `W` and the error `E` it hands
 /// over; see the module docs.
@@ -162,10 +164,18 @@ pub(crate) struct JoinState<W, E> {
 // between the two threads, which `W: Send` and `E: Send` allow.
 unsafe impl<W: Send, E: Send> Sync for JoinState<W, E> {}
 
+/// What [`JoinState::finish`] found: the joiner to wake, and whether the handle is gone.
+pub(crate) struct Finished<W> {
+    /// The registered joiner, to be woken.
+    pub(crate) joiner: Option<W>,
+    /// The `JoinHandle` was dropped first: the owner drops the value.
+    pub(crate) detached: bool,
+}
+
 impl<W, E> JoinState<W, E> {
     pub(crate) fn new() -> Self {
         JoinState {
-            state: AtomicU8::new(RUNNING),
+            state: AtomicU8::new(0),
             joiner: UnsafeCell::new(None),
             error: UnsafeCell::new(None),
         }
@@ -173,59 +183,69 @@ impl<W, E> JoinState<W, E> {
 
     #[inline]
     pub(crate) fn is_finished(&self) -> bool {
-        self.state.load(Ordering::Acquire) == FINISHED
+        self.state.load(Ordering::Acquire) & FINISHED != 0
     }
 
-    /// Publishes the task's end (with `error` if it produced no value): the joiner to
-    /// wake, if one is registered. Called by the task's owner thread, after it stored the
-    /// task's value; a second call changes nothing (and drops its `error`).
-    pub(crate) fn finish(&self, error: Option<E>) -> Option<W> {
-        if self.state.load(Ordering::Relaxed) == FINISHED {
-            return None;
+    /// Publishes the task's end (with `error` if it produced no value). Called by the
+    /// task's owner thread, after the value was stored; a second call changes nothing (and
+    /// drops its `error`).
+    pub(crate) fn finish(&self, error: Option<E>) -> Finished<W> {
+        if self.state.load(Ordering::Relaxed) & FINISHED != 0 {
+            return Finished {
+                joiner: None,
+                detached: false,
+            };
         }
         // SAFETY: not yet `FINISHED`, so the joiner does not read `error`; only the owner
         // writes it, and it is this thread.
         self.error.with_mut(|slot| unsafe { *slot = error });
-        if self.state.swap(FINISHED, Ordering::AcqRel) != JOINING {
-            return None;
+        let before = self.state.fetch_or(FINISHED, Ordering::AcqRel);
+        let joiner = if before & JOINING != 0 {
+            // SAFETY: the joiner registered (its write happened before its `JOINING`, which
+            // this read-modify-write read) and will not touch `joiner` again.
+            self.joiner.with_mut(|slot| unsafe { (*slot).take() })
+        } else {
+            None
+        };
+        Finished {
+            joiner,
+            detached: before & DETACHED != 0,
         }
-        // SAFETY: the joiner registered (its write happened before its compare-exchange,
-        // which this swap read) and will not touch `joiner` again.
-        self.joiner.with_mut(|slot| unsafe { (*slot).take() })
     }
 
     /// Registers the joiner (`waiter()`) and calls `park` until the task has finished.
     ///
-    /// Only the task's one joiner calls this. `park` may return spuriously (a stale
-    /// token): the word is checked again after each return. Inlined, so that a green
-    /// thread parks in the frame that called `join` (see "Return-address prediction" in
+    /// Only the task's one joiner calls this, once. `park` may return spuriously (a stale
+    /// token): the word is checked again after each return. Inlined, so that a green thread
+    /// parks in the frame that called `join` (see "Return-address prediction" in
     /// `sched/local.rs`).
     #[inline(always)]
     pub(crate) fn wait(&self, waiter: impl FnOnce() -> W, mut park: impl FnMut()) {
         let mut state = self.state.load(Ordering::Acquire);
-        if state == RUNNING {
+        if state & FINISHED == 0 {
             let waiter = waiter();
-            // SAFETY: `RUNNING`: the owner does not touch `joiner` until it sees `JOINING`,
-            // and this is the only joiner.
+            // SAFETY: not `JOINING`: the owner does not touch `joiner` until it sees
+            // `JOINING`, and this is the only joiner.
             self.joiner.with_mut(|slot| unsafe { *slot = Some(waiter) });
-            match self
-                .state
-                .compare_exchange(RUNNING, JOINING, Ordering::AcqRel, Ordering::Acquire)
-            {
-                Ok(_) => state = JOINING,
-                Err(actual) => {
-                    // Finished meanwhile: the waiter was never handed over.
-                    // SAFETY: the owner only takes it after seeing `JOINING`, which never
-                    // happened.
-                    drop(self.joiner.with_mut(|slot| unsafe { (*slot).take() }));
-                    state = actual;
-                }
+            state = self.state.fetch_or(JOINING, Ordering::AcqRel) | JOINING;
+            if state & FINISHED != 0 {
+                // Finished before the registration: the owner saw no `JOINING` and left the
+                // waiter alone; it is never woken, so take it back.
+                // SAFETY: the owner's `finish` already happened and takes the joiner only
+                // when it read `JOINING`, which it did not.
+                drop(self.joiner.with_mut(|slot| unsafe { (*slot).take() }));
             }
         }
-        while state != FINISHED {
+        while state & FINISHED == 0 {
             park();
             state = self.state.load(Ordering::Acquire);
         }
+    }
+
+    /// Records that the `JoinHandle` is gone: `true` if the task has finished, and the
+    /// caller must drop its value; otherwise the owner will, at the end.
+    pub(crate) fn detach(&self) -> bool {
+        self.state.fetch_or(DETACHED, Ordering::AcqRel) & FINISHED != 0
     }
 
     /// The error the task ended with, if any.

@@ -77,17 +77,16 @@ use std::collections::HashMap;
 use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread;
 
 use crossbeam_deque::{Injector, Stealer, Worker};
 
-pub(crate) use worker::WorkerQueues;
-
 use super::{Builder, Config};
-use crate::sync::wait_list::WaitList;
+use crate::task::cell::TaskRef;
 use crate::task::header::Header;
-use crate::task::{self, JoinHandle, NewTask, SpawnError, TaskId, TaskSnapshot, WaitReason};
+use crate::task::spawn::NewTask;
+use crate::task::{self, JoinHandle, SpawnError, TaskId, TaskSnapshot};
 use idle::Sleepers;
 
 /// Green threads on N OS worker threads; unstarted tasks are balanced by work stealing,
@@ -133,8 +132,9 @@ pub(crate) struct Shared {
     sleepers: Sleepers,
     /// Tasks spawned and not finished.
     live: AtomicUsize,
-    /// Callers of `run` waiting for `live` to reach 0.
-    all_done: WaitList,
+    /// Callers of `run` (OS threads, never tasks) waiting for `live` to reach 0, and the
+    /// lock that orders their check of `live` with its last decrement.
+    all_done: (Mutex<()>, Condvar),
     /// Every unfinished task, for snapshots, in [`TASK_SHARDS`] maps by task id: each
     /// spawn and each end of a task updates one, and workers doing so at once then rarely
     /// contend for the same lock.
@@ -147,7 +147,7 @@ const TASK_SHARDS: usize = 16;
 
 /// Unfinished tasks by id. Ids are unique and handed out in order, so a multiplicative
 /// hash spreads them as well as SipHash does, for a fraction of its cost.
-type TaskMap = HashMap<TaskId, Arc<Header>, BuildHasherDefault<TaskIdHasher>>;
+type TaskMap = HashMap<TaskId, TaskRef, BuildHasherDefault<TaskIdHasher>>;
 
 /// Fibonacci hashing of a [`TaskId`] (the hasher of [`TaskMap`]).
 #[derive(Default)]
@@ -180,7 +180,7 @@ impl Shared {
     }
 
     /// Counts and registers a task about to be queued.
-    fn register(&self, header: &Arc<Header>) {
+    fn register(&self, header: &TaskRef) {
         self.live.fetch_add(1, Ordering::SeqCst);
         self.tasks_shard(header.id)
             .insert(header.id, header.clone());
@@ -190,7 +190,9 @@ impl Shared {
     fn finished(&self, header: &Header) {
         self.tasks_shard(header.id).remove(&header.id);
         if self.live.fetch_sub(1, Ordering::SeqCst) == 1 {
-            self.all_done.notify_all();
+            let (lock, all_done) = &self.all_done;
+            let _ordered = lock.lock().unwrap_or_else(|e| e.into_inner());
+            all_done.notify_all();
         }
     }
 
@@ -307,7 +309,7 @@ impl WorkQueue {
         T: Send + 'static,
     {
         let (task, handle) = builder.new_task(self.shared.config.stack_size, f)?;
-        self.shared.register(&task.header);
+        self.shared.register(&task.task);
         self.shared.injector.push(task);
         self.shared.sleepers.wake_one();
         Ok(handle)
@@ -338,13 +340,14 @@ impl WorkQueue {
     #[track_caller]
     pub fn run(&self) {
         assert!(
-            !crate::sched::context::in_task(),
+            !crate::task::context::in_task(),
             "WorkQueue::run() inside a green thread would wait for itself; join the tasks instead"
         );
-        let shared = &self.shared;
-        shared.all_done.wait_until(WaitReason::Join, || {
-            (shared.live.load(Ordering::SeqCst) == 0).then_some(())
-        });
+        let (lock, all_done) = &self.shared.all_done;
+        let mut guard = lock.lock().unwrap_or_else(|e| e.into_inner());
+        while self.shared.live.load(Ordering::SeqCst) != 0 {
+            guard = all_done.wait(guard).unwrap_or_else(|e| e.into_inner());
+        }
     }
 
     /// Runs `f` as a green thread and blocks the calling thread until it returns; other
@@ -509,7 +512,7 @@ impl Builder<WorkQueue> {
             config: Arc::new(self.config),
             sleepers: Sleepers::default(),
             live: AtomicUsize::new(0),
-            all_done: WaitList::new(),
+            all_done: (Mutex::new(()), Condvar::new()),
             tasks: std::array::from_fn(|_| Mutex::new(TaskMap::default())),
             shutdown: AtomicBool::new(false),
         });

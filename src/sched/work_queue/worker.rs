@@ -1,22 +1,74 @@
 //! One worker thread: its local deque, the loop that finds and runs tasks, and shutdown.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use crossbeam_deque::{Steal, Worker};
 
 use super::Shared;
 use crate::sched::context;
 use crate::sched::local::Local;
+use crate::task::cell::TaskRef;
 use crate::task::header::Header;
-use crate::task::{JoinError, NewTask, TaskSnapshot};
+use crate::task::owner::Owner;
+use crate::task::schedule::Schedule;
+use crate::task::spawn::NewTask;
+use crate::task::{JoinError, TaskSnapshot};
 
 /// Every this many switches, a worker looks at the injector before its own deque.
 const INJECTOR_FIRST_EVERY: u32 = 61;
 /// Every this many switches, a worker starts a new task even while started ones are ready.
 const NEW_TASK_EVERY: u32 = 16;
 
-/// A worker's side of the work queue, held by its `Local`.
-pub(crate) struct WorkerQueues {
+/// One worker thread: the shared core that runs its tasks, and its side of the work queue.
+struct WorkerThread {
+    local: Local,
+    queues: WorkerQueues,
+}
+
+/// A task spawned on a worker goes to the worker's deque, where idle workers may steal it
+/// before it starts; once started, a task stays on its worker.
+impl Schedule for WorkerThread {
+    fn owner(&self) -> &Arc<Owner> {
+        &self.local.owner
+    }
+
+    fn spawn(&self, task: NewTask) {
+        if task.pinned {
+            self.queues.shared.register(&task.task);
+            self.local.insert(task);
+        } else {
+            self.queues.push(task);
+        }
+    }
+
+    fn wake(&self, task: TaskRef) {
+        self.local.push_ready(task);
+    }
+
+    fn finished(&self, task: &Header) {
+        self.queues.shared.finished(task);
+    }
+
+    fn tasks(&self) -> Vec<TaskSnapshot> {
+        self.queues.shared.snapshot()
+    }
+
+    fn default_stack_size(&self) -> usize {
+        self.queues.shared.config.stack_size
+    }
+
+    fn time_slice(&self) -> Duration {
+        self.queues.shared.config.time_slice
+    }
+
+    fn stall_warning_after(&self) -> Duration {
+        self.queues.shared.config.stall_warning_after
+    }
+}
+
+/// A worker's side of the work queue.
+struct WorkerQueues {
     shared: Arc<Shared>,
     /// Unstarted tasks spawned on this worker; other workers steal from it.
     deque: Worker<NewTask>,
@@ -27,23 +79,10 @@ pub(crate) struct WorkerQueues {
 impl WorkerQueues {
     /// Queues an unstarted task spawned on this worker, and wakes an idle worker to take
     /// it (or a share of this deque).
-    pub(crate) fn push(&self, task: NewTask) {
-        self.shared.register(&task.header);
+    fn push(&self, task: NewTask) {
+        self.shared.register(&task.task);
         self.deque.push(task);
         self.shared.sleepers.wake_one();
-    }
-
-    /// Counts and registers a task spawned straight onto this worker (`spawn_local`).
-    pub(crate) fn register(&self, header: &Arc<Header>) {
-        self.shared.register(header);
-    }
-
-    pub(crate) fn finished(&self, header: &Header) {
-        self.shared.finished(header);
-    }
-
-    pub(crate) fn snapshot(&self) -> Vec<TaskSnapshot> {
-        self.shared.snapshot()
     }
 
     /// An unstarted task: from this deque, a batch from the injector, or a batch stolen
@@ -80,54 +119,53 @@ impl WorkerQueues {
 /// The worker loop: runs ready tasks, starts new ones, parks when there is nothing to do,
 /// and on shutdown cancels its own tasks (on this thread, where they lived).
 pub(super) fn run(shared: Arc<Shared>, deque: Worker<NewTask>, index: usize) {
-    let queues = WorkerQueues {
-        shared: shared.clone(),
-        deque,
-        index,
+    let worker = WorkerThread {
+        local: Local::new(shared.config.clone()),
+        queues: WorkerQueues {
+            shared: shared.clone(),
+            deque,
+            index,
+        },
     };
-    let local = Local::with_queues(shared.config.clone(), Some(queues));
-    let running = context::enter_local(&local);
+    let local = &worker.local;
+    let running = context::enter(local, &worker);
     let mut tick: u32 = 0;
     while !shared.is_shutdown() {
         tick = tick.wrapping_add(1);
         if local.ready_is_empty() || tick % NEW_TASK_EVERY == 0 {
-            let queues = local.queues().expect("a worker's Local has queues");
-            if let Some(task) = queues.find_task(tick % INJECTOR_FIRST_EVERY == 0) {
-                local.insert_new(task);
+            if let Some(task) = worker.queues.find_task(tick % INJECTOR_FIRST_EVERY == 0) {
+                local.insert(task);
             }
         }
-        if !local.step() {
-            park(&shared, &local);
+        if !local.step(&worker) {
+            park(&shared, local);
         }
     }
     drop(running);
-    local.shutdown();
-    let queues = local.queues().expect("a worker's Local has queues");
-    while let Some(task) = queues.deque.pop() {
+    local.shutdown(&worker);
+    while let Some(task) = worker.queues.deque.pop() {
         cancel_unstarted(&shared, task);
     }
 }
 
 /// Parks the worker until new work, a wakeup for one of its tasks, or its next timer.
 fn park(shared: &Shared, local: &Local) {
-    let has_work = || shared.is_shutdown() || local.remote.has_pending() || shared.has_new_tasks();
+    let has_work = || shared.is_shutdown() || local.owner.has_pending() || shared.has_new_tasks();
     shared.sleepers.park(has_work, local.next_deadline());
 }
 
 /// Ends a task that never started: its body is dropped unrun, its `JoinHandle` reports
 /// cancellation.
 pub(super) fn cancel_unstarted(shared: &Shared, task: NewTask) {
-    let NewTask {
-        header,
-        stack,
-        body,
-    } = task;
+    let NewTask { task, stack, .. } = task;
     drop(stack);
     // A panic from a capture's `Drop` is the task's panic; it must not kill the worker.
-    let error = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(body))) {
-        Ok(()) => JoinError::cancelled(&header),
-        Err(payload) => JoinError::panicked(&header, payload),
+    let dropped =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| task.body().drop_unrun()));
+    let error = match dropped {
+        Ok(()) => JoinError::cancelled(&task),
+        Err(payload) => JoinError::panicked(&task, payload),
     };
-    header.finish(Some(error));
-    shared.finished(&header);
+    task.finish(Some(error));
+    shared.finished(&task);
 }

@@ -1,12 +1,14 @@
 //! Loom models of the task protocols in `state.rs`: every interleaving (up to loom's
 //! preemption bound, `LOOM_MAX_PREEMPTIONS`) of two or three threads driving the real
-//! `ParkState`, `JoinState`, `Inbox` and the value cells of `completion.rs`.
+//! `ParkState`, `JoinState` and `Inbox`, with the task cell's value stage (`cell.rs`) as
+//! a loom cell, so that an access to the value that the completion word does not order is
+//! reported.
 //!
 //! Run: `RUSTFLAGS="--cfg yieldpoint_loom" cargo test --release --lib loom_task`
 //! (`.ci/run` does, in its own target directory).
 //!
 //! The scheduler around the protocols is modelled as small as it is: a waker on another
-//! thread runs `Header::unpark` and `Remote::send` ([`Owner::wake`]); an owner thread whose
+//! thread runs `TaskCell::unpark` and `Owner::send` ([`Owner::wake`]); an owner thread whose
 //! task parked runs its loop's inbox check and idle park ([`Owner::wait_for_wakeups`], as
 //! `Local::step` and `Local::idle`).
 
@@ -16,7 +18,6 @@ use loom::sync::Arc;
 use loom::thread::{self, Thread};
 
 use super::{Inbox, JoinState, ParkState};
-use crate::task::completion::{InlineValue, Output};
 
 /// A task as the park protocol sees it: its park word.
 struct Task {
@@ -45,7 +46,7 @@ impl Owner {
         })
     }
 
-    /// A wakeup from another thread: `Header::unpark`, then `Remote::send` if it was parked.
+    /// A wakeup from another thread: `TaskCell::unpark`, then `Owner::send` if it was parked.
     fn wake(&self, task: &Arc<Task>) {
         if task.park.unpark() {
             self.inbox.push(task.clone());
@@ -247,29 +248,37 @@ impl Drop for Value {
     }
 }
 
-/// A task's end as `Completion` holds it: the completion word and the inline value.
+/// A task's end as the task cell and `Completion` hold it: the completion word, and the
+/// value stage of the task cell (`cell.rs`).
 struct End<W> {
     join: JoinState<W, &'static str>,
-    value: InlineValue,
+    value: UnsafeCell<Option<Value>>,
 }
 
-// SAFETY: as `Completion`'s: `value` is written before `FINISHED` and read after it.
+// SAFETY: as `TaskCell`'s body: `value` is written before `FINISHED` and taken after it by
+// the one party the completion word picks.
 unsafe impl<W: Send> Sync for End<W> {}
 
 impl<W> End<W> {
     fn new() -> Arc<Self> {
         Arc::new(End {
             join: JoinState::new(),
-            value: InlineValue::new(),
+            value: UnsafeCell::new(None),
         })
     }
 
     /// The owner's side: the body stores its value, then the owner publishes the end
-    /// (`Completion::finish`): the joiner to wake, if one waits.
+    /// (`TaskCell::finish`), dropping the value if the handle is gone: the joiner to wake,
+    /// if one waits.
     fn finish_with(&self, value: Value) -> Option<W> {
-        // SAFETY: once, by the owner, before `finish`; a `Value` fits.
-        unsafe { self.value.set(value) };
-        self.join.finish(None)
+        // SAFETY: once, by the owner, before `finish`.
+        self.value.with_mut(|slot| unsafe { *slot = Some(value) });
+        let finished = self.join.finish(None);
+        if finished.detached {
+            // SAFETY: the completion word picked the owner to drop the value.
+            drop(self.value.with_mut(|slot| unsafe { (*slot).take() }));
+        }
+        finished.joiner
     }
 
     /// The joiner's side after `wait` returned (`JoinHandle::into_result`).
@@ -278,11 +287,18 @@ impl<W> End<W> {
         if let Some(error) = unsafe { self.join.take_error() } {
             return Err(error);
         }
-        // SAFETY: as above; the owner stored a `Value`.
-        let value = unsafe { self.value.take::<Value>() }.ok_or("no value")?;
-        // SAFETY: as above: a second take finds nothing.
-        assert!(unsafe { self.value.take::<Value>() }.is_none());
-        Ok(value)
+        // SAFETY: as above.
+        self.value
+            .with_mut(|slot| unsafe { (*slot).take() })
+            .ok_or("no value")
+    }
+
+    /// The handle's drop (`JoinHandle::drop`): drops the value if the task has finished.
+    fn detach(&self) {
+        if self.join.detach() {
+            // SAFETY: the completion word picked the handle to drop the value.
+            drop(self.value.with_mut(|slot| unsafe { (*slot).take() }));
+        }
     }
 }
 
@@ -303,6 +319,7 @@ fn loom_task_join_that_starts_before_the_end_is_woken() {
         // the task finished.
         end.join.wait(thread::current, thread::park);
         let value = end.take().expect("the task's value");
+        end.detach(); // the handle's drop after `join` took the value: nothing is left
         assert_eq!(drops.load(Ordering::Relaxed), 0);
         drop(value);
         owner.join().unwrap();
@@ -353,54 +370,24 @@ fn loom_task_join_from_a_green_thread_is_woken() {
 }
 
 #[test]
-fn loom_task_value_in_the_header_is_dropped_once_when_the_handle_detaches() {
+fn loom_task_value_of_a_detached_task_is_dropped_once_by_the_owner_or_the_handle() {
     loom::model(|| {
         let drops = Arc::new(AtomicUsize::new(0));
         let end = End::<Thread>::new();
         let owner = {
             let (end, drops) = (end.clone(), drops.clone());
-            // The owner ends the task and drops its reference (the slab's): whichever of
-            // it and the handle drops last drops the value, on its thread.
             thread::spawn(move || assert!(end.finish_with(Value { drops }).is_none()))
         };
-        drop(end); // the `JoinHandle` is dropped: the task is detached
+        end.detach(); // the `JoinHandle` is dropped, before or after the end
         owner.join().unwrap();
-        assert_eq!(drops.load(Ordering::Relaxed), 1);
+        assert_eq!(
+            drops.load(Ordering::Relaxed),
+            1,
+            "dropped once, not left in the cell"
+        );
+        // SAFETY: both parties are done.
+        assert!(end.value.with_mut(|slot| unsafe { (*slot).is_none() }));
     });
-}
-
-#[test]
-fn loom_task_value_in_its_own_allocation_is_read_once_or_dropped_once() {
-    for join in [true, false] {
-        loom::model(move || {
-            let drops = Arc::new(AtomicUsize::new(0));
-            let end = End::<Thread>::new();
-            let output = Arc::new(Output::<Value>::new());
-            let owner = {
-                let (end, output, drops) = (end.clone(), output.clone(), drops.clone());
-                thread::spawn(move || {
-                    // SAFETY: once, by the body, before the owner's `finish`.
-                    unsafe { output.set(Value { drops }) };
-                    if let Some(joiner) = end.join.finish(None) {
-                        joiner.unpark();
-                    }
-                })
-            };
-            if join {
-                end.join.wait(thread::current, thread::park);
-                // SAFETY: the one joiner, after the end.
-                assert!(unsafe { end.join.take_error() }.is_none());
-                // SAFETY: as above.
-                let value = unsafe { output.take() }.expect("the task's value");
-                // SAFETY: as above.
-                assert!(unsafe { output.take() }.is_none());
-                drop(value);
-            }
-            drop((end, output));
-            owner.join().unwrap();
-            assert_eq!(drops.load(Ordering::Relaxed), 1);
-        });
-    }
 }
 
 /// A task whose `JoinHandle` is joined on one thread and cancelled on another, while its
@@ -456,7 +443,7 @@ impl CancelRace {
     /// The owner ends the task, cancelled (`None`) or with its value, and wakes the joiner.
     fn end(&self, value: Option<Value>) {
         let joiner = match value {
-            None => self.end.join.finish(Some("cancelled")),
+            None => self.end.join.finish(Some("cancelled")).joiner,
             Some(value) => self.end.finish_with(value),
         };
         if let Some(joiner) = joiner {

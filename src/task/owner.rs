@@ -1,26 +1,29 @@
-//! The part of a scheduler thread other threads can reach: an inbox of woken tasks and
+//! The part of a scheduler thread that other threads reach: an inbox of woken tasks and
 //! the thread handle that unparks the idle owner.
+//!
+//! Every started task has one owner (the thread that runs it, see `sched`), recorded in its
+//! header; a wakeup from another thread goes through the owner's inbox (the protocol and
+//! its loom model: `state.rs`).
 
-use std::ptr;
 use std::sync::Arc;
 use std::thread::Thread;
 
+use super::cell::TaskRef;
 use super::context;
-use crate::task::header::Header;
-use crate::task::state::Inbox;
+use super::state::Inbox;
 
 /// A scheduler thread's inbox for wakeups of its tasks.
-pub(crate) struct Remote {
-    /// Tasks woken from other threads (the protocol and its loom model: `task/state.rs`).
-    inbox: Inbox<Arc<Header>>,
+pub(crate) struct Owner {
+    /// Tasks woken from other threads.
+    inbox: Inbox<TaskRef>,
     /// The owner thread, unparked when work arrives while it is idle.
     thread: Thread,
 }
 
-impl Remote {
-    /// The inbox of the calling thread's scheduler.
-    pub(crate) fn for_current_thread() -> Arc<Remote> {
-        Arc::new(Remote {
+impl Owner {
+    /// The inbox of a scheduler that runs on the calling thread.
+    pub(crate) fn for_current_thread() -> Arc<Owner> {
+        Arc::new(Owner {
             inbox: Inbox::new(),
             thread: std::thread::current(),
         })
@@ -29,18 +32,18 @@ impl Remote {
     /// Whether this is the inbox of the scheduler running on the calling thread.
     #[inline]
     pub(crate) fn is_current(&self) -> bool {
-        context::with_local(|local| ptr::eq(&*local.remote, self)).unwrap_or(false)
+        context::is_current_owner(self)
     }
 
     /// Makes `task` (owned by this scheduler, which runs on another thread) runnable:
     /// queues it in the inbox and unparks the owner thread.
-    pub(crate) fn send(&self, task: Arc<Header>) {
+    pub(crate) fn send(&self, task: TaskRef) {
         self.inbox.push(task);
         self.thread.unpark();
     }
 
     /// Takes every task woken from other threads.
-    pub(crate) fn drain(&self) -> Vec<Arc<Header>> {
+    pub(crate) fn drain(&self) -> Vec<TaskRef> {
         self.inbox.drain()
     }
 

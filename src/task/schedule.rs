@@ -1,0 +1,47 @@
+//! What a scheduler does for its tasks: the one seam between the task layer and the
+//! schedulers.
+//!
+//! The task layer (spawning, waking, joining, the running task's context) calls a
+//! scheduler only through [`Schedule`]; each scheduler implements it once
+//! (`sched::round_robin` for the round-robin scheduler's thread, `sched::work_queue` for
+//! each worker thread). So nothing in `task` imports `sched`, and a new scheduler is one
+//! more implementation. tokio's `runtime::task::Schedule` plays the same part.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::cell::TaskRef;
+use super::header::Header;
+use super::owner::Owner;
+use super::spawn::NewTask;
+use super::TaskSnapshot;
+
+/// A scheduler thread, as its tasks see it.
+pub(crate) trait Schedule {
+    /// This thread's inbox: wakeups from other threads go there.
+    fn owner(&self) -> &Arc<Owner>;
+
+    /// Queues a new task. Unless it is `pinned` (made by `spawn_local`), it may start on
+    /// any thread of the scheduler; a pinned one must start on this one. It stays where it
+    /// starts.
+    fn spawn(&self, task: NewTask);
+
+    /// Makes runnable a task of this thread that was woken on this thread.
+    fn wake(&self, task: TaskRef);
+
+    /// Told by the run loop after a task of this thread has ended and its joiner was woken.
+    fn finished(&self, task: &Header);
+
+    /// Every unfinished task of the scheduler (all its threads).
+    fn tasks(&self) -> Vec<TaskSnapshot>;
+
+    /// The stack size of a task spawned without one, in bytes.
+    fn default_stack_size(&self) -> usize;
+
+    /// How long a task runs before `maybe_yield` yields.
+    fn time_slice(&self) -> Duration;
+
+    /// How long a wait may block this thread (every task parked, or a task waiting while it
+    /// unwinds) before a warning is printed.
+    fn stall_warning_after(&self) -> Duration;
+}

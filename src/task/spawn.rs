@@ -1,0 +1,397 @@
+//! Spawning: `spawn`, `spawn_local`, the task `Builder`, and how a task starts on its
+//! stack.
+//!
+//! Python: `asyncio.create_task(coro)` (PEP 3156); the task becomes a coroutine of its own
+//! when its scheduler first switches it in ([`start`]).
+
+use std::any::Any;
+use std::error::Error;
+use std::fmt;
+use std::marker::PhantomData;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use super::cell::{TaskCell, TaskRef};
+use super::context::{self, TaskCoroutine, TaskYielder};
+use super::header::Header;
+use super::{JoinHandle, TaskId};
+use crate::coroutine::{is_close_payload, is_throw_payload, Coroutine};
+use corosensei::stack::Stack;
+
+use crate::stack::{self, PooledStack, StackError};
+
+/// Spawns a green thread on the current scheduler.
+///
+/// Python: `asyncio.create_task(coro)`.
+///
+/// # Panics
+///
+/// Outside a scheduler, or when no stack can be allocated; [`Builder::spawn`] returns
+/// those as errors.
+///
+/// # Examples
+/// ```
+/// use yieldpoint::sched::RoundRobin;
+///
+/// let sum = RoundRobin::new().block_on(|| {
+///     let handles: Vec<_> = (1..=3).map(|n| yieldpoint::spawn(move || n * 10)).collect();
+///     handles.into_iter().map(|h| h.join().unwrap()).sum::<i32>()
+/// });
+/// assert_eq!(sum, 60);
+/// ```
+#[track_caller]
+pub fn spawn<T, F>(f: F) -> JoinHandle<T>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    Builder::new().spawn(f).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Spawns a green thread that stays on this OS thread, so `f` need not be `Send`.
+///
+/// # Panics
+///
+/// As [`spawn`].
+///
+/// # Examples
+/// ```
+/// use std::rc::Rc;
+/// use yieldpoint::sched::RoundRobin;
+///
+/// RoundRobin::new().block_on(|| {
+///     let shared = Rc::new(5); // not `Send`: `spawn` would refuse it
+///     let child = yieldpoint::spawn_local({
+///         let shared = shared.clone();
+///         move || *shared * 2
+///     });
+///     assert_eq!(child.join().unwrap(), 10);
+///     assert_eq!(Rc::strong_count(&shared), 1);
+/// });
+/// ```
+#[track_caller]
+pub fn spawn_local<T, F>(f: F) -> JoinHandle<T>
+where
+    F: FnOnce() -> T + 'static,
+    T: 'static,
+{
+    Builder::new()
+        .spawn_local(f)
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Configures a task's name and stack size, then spawns it.
+///
+/// Follows `std::thread::Builder`.
+///
+/// ```
+/// use yieldpoint::sched::RoundRobin;
+/// use yieldpoint::task::Builder;
+///
+/// RoundRobin::new().block_on(|| {
+///     let crawler = Builder::new()
+///         .name("crawler-3")
+///         .stack_size(128 * 1024)
+///         .spawn(|| yieldpoint::current().name().map(String::from))
+///         .unwrap();
+///     assert_eq!(crawler.join().unwrap().as_deref(), Some("crawler-3"));
+/// });
+/// ```
+#[derive(Debug, Clone, Default)]
+#[must_use = "a Builder does nothing until spawn() is called"]
+pub struct Builder {
+    name: Option<Arc<str>>,
+    stack_size: Option<usize>,
+}
+
+impl Builder {
+    /// A builder with no name and the scheduler's default stack size.
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sched::RoundRobin;
+    /// use yieldpoint::task::Builder;
+    ///
+    /// RoundRobin::new().block_on(|| {
+    ///     let child = Builder::new().spawn(|| 7).unwrap();
+    ///     assert_eq!(child.name(), None);
+    ///     assert_eq!(child.join().unwrap(), 7);
+    /// });
+    /// ```
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Names the task; the name shows in snapshots, errors and slow-task reports.
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sched::RoundRobin;
+    /// use yieldpoint::task::Builder;
+    ///
+    /// RoundRobin::new().block_on(|| {
+    ///     let child = Builder::new().name("parser").spawn(|| ()).unwrap();
+    ///     assert_eq!(child.name(), Some("parser"));
+    /// });
+    /// ```
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(Arc::from(name.into()));
+        self
+    }
+
+    /// Sets the task's usable stack size in bytes (see [`stack`]): raised to
+    /// [`MIN_STACK_SIZE`](crate::stack::MIN_STACK_SIZE) (32 KiB, room for a panic with a
+    /// full backtrace) and rounded up to whole pages, so `0` and `1` give the minimum.
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sched::RoundRobin;
+    /// use yieldpoint::task::Builder;
+    ///
+    /// RoundRobin::new().block_on(|| {
+    ///     // 100 KiB of locals would overflow the default 64 KiB stack.
+    ///     let big = Builder::new().stack_size(256 * 1024).spawn(|| {
+    ///         let buf = [1u8; 100 * 1024];
+    ///         buf.iter().map(|&b| u32::from(b)).sum::<u32>()
+    ///     });
+    ///     assert_eq!(big.unwrap().join().unwrap(), 100 * 1024);
+    /// });
+    /// ```
+    pub fn stack_size(mut self, bytes: usize) -> Self {
+        self.stack_size = Some(bytes);
+        self
+    }
+
+    /// Spawns `f` on the current scheduler. On a work-queue scheduler the task may start
+    /// on any worker (`f` is `Send`); once started it stays there.
+    ///
+    /// # Errors
+    ///
+    /// [`SpawnError::NoScheduler`] outside a scheduler; [`SpawnError::Stack`] when no
+    /// stack can be allocated (the scheduler keeps running).
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sched::RoundRobin;
+    /// use yieldpoint::task::{Builder, SpawnError};
+    ///
+    /// let outside = Builder::new().spawn(|| ());
+    /// assert!(matches!(outside, Err(SpawnError::NoScheduler)));
+    /// RoundRobin::new().block_on(|| {
+    ///     let child = Builder::new().name("ok").spawn(|| 1).unwrap();
+    ///     assert_eq!(child.join().unwrap(), 1);
+    /// });
+    /// ```
+    pub fn spawn<T, F>(self, f: F) -> Result<JoinHandle<T>, SpawnError>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        context::with_scheduler(|scheduler| {
+            let (task, handle) = self.new_task(scheduler.default_stack_size(), f)?;
+            scheduler.spawn(task);
+            Ok(handle)
+        })
+        .unwrap_or(Err(SpawnError::NoScheduler))
+    }
+
+    /// Spawns `f` on this OS thread's scheduler; `f` need not be `Send`, and the task never
+    /// leaves this thread.
+    ///
+    /// # Errors
+    ///
+    /// As [`spawn`](Self::spawn).
+    ///
+    /// # Examples
+    /// ```
+    /// use std::rc::Rc;
+    /// use yieldpoint::sched::RoundRobin;
+    /// use yieldpoint::task::{Builder, SpawnError};
+    ///
+    /// assert!(matches!(Builder::new().spawn_local(|| ()), Err(SpawnError::NoScheduler)));
+    /// RoundRobin::new().block_on(|| {
+    ///     let local = Rc::new("not Send");
+    ///     let child = Builder::new().name("local").spawn_local(move || *local).unwrap();
+    ///     assert_eq!(child.join().unwrap(), "not Send");
+    /// });
+    /// ```
+    pub fn spawn_local<T, F>(self, f: F) -> Result<JoinHandle<T>, SpawnError>
+    where
+        F: FnOnce() -> T + 'static,
+        T: 'static,
+    {
+        context::with_scheduler(|scheduler| {
+            let (task, handle) = self.new_local_task(scheduler.default_stack_size(), f)?;
+            scheduler.spawn(task.pin_here());
+            Ok(handle)
+        })
+        .unwrap_or(Err(SpawnError::NoScheduler))
+    }
+
+    /// Makes an unstarted task that any thread of its scheduler may start (`f` is `Send`).
+    pub(crate) fn new_task<T, F>(
+        self,
+        default_stack_size: usize,
+        f: F,
+    ) -> Result<(NewTask, JoinHandle<T>), SpawnError>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        self.make(default_stack_size, f)
+    }
+
+    /// Makes an unstarted task that must start, and stay, on the calling thread.
+    pub(crate) fn new_local_task<T, F>(
+        self,
+        default_stack_size: usize,
+        f: F,
+    ) -> Result<(LocalTask, JoinHandle<T>), SpawnError>
+    where
+        F: FnOnce() -> T + 'static,
+        T: 'static,
+    {
+        let (task, handle) = self.make(default_stack_size, f)?;
+        Ok((
+            LocalTask {
+                task,
+                _not_send: PhantomData,
+            },
+            handle,
+        ))
+    }
+
+    /// The task cell and stack of a new task, and its handle.
+    fn make<T, F>(
+        self,
+        default_stack_size: usize,
+        f: F,
+    ) -> Result<(NewTask, JoinHandle<T>), SpawnError>
+    where
+        F: FnOnce() -> T + 'static,
+        T: 'static,
+    {
+        let size = self.stack_size.unwrap_or(default_stack_size);
+        let stack = stack::acquire(size, self.name.as_deref())?;
+        let task = TaskCell::new(Header::new(TaskId::next(), self.name), f);
+        let handle = JoinHandle::new(task.clone());
+        Ok((
+            NewTask {
+                task,
+                stack,
+                pinned: false,
+            },
+            handle,
+        ))
+    }
+}
+
+/// A task that has not started: its cell (with its closure) and the stack reserved for it.
+/// Unless `pinned`, its closure is `Send` and its stack holds nothing yet, so it may move
+/// to any thread of its scheduler before it starts (see "Soundness" in
+/// `sched::work_queue`).
+pub(crate) struct NewTask {
+    pub(crate) task: TaskRef,
+    pub(crate) stack: PooledStack,
+    /// Made by `spawn_local`: it must start on the thread that spawned it.
+    pub(crate) pinned: bool,
+}
+
+/// A task made by `spawn_local`, whose closure need not be `Send`: not `Send` itself, so it
+/// cannot leave the spawning thread until [`pin_here`](Self::pin_here) marks it.
+pub(crate) struct LocalTask {
+    task: NewTask,
+    _not_send: PhantomData<*const ()>,
+}
+
+impl LocalTask {
+    /// The task, marked as one that must start on this thread.
+    pub(crate) fn pin_here(self) -> NewTask {
+        NewTask {
+            pinned: true,
+            ..self.task
+        }
+    }
+}
+
+/// Creates the coroutine of a task that starts now, on the stack reserved for it.
+///
+/// The body catches its own panic and leaves it for its scheduler
+/// ([`context::take_task_panic`]), so the coroutine returns normally and the scheduler's
+/// resume needs no `catch_unwind` (whose extra frame around the switch costs time on every
+/// switch).
+pub(crate) fn start(task: &TaskRef, stack: PooledStack) -> TaskCoroutine {
+    task.set_stack(stack.limit().get(), stack.base().get());
+    let name = task.name.as_deref().map(Box::from);
+    let own: *const TaskCell = Arc::as_ptr(task);
+    Coroutine::with_stack(stack, name, move |co: &TaskYielder, ()| {
+        // SAFETY: the body starts when its task is first switched in, and its scheduler
+        // holds a reference to the task for as long as the task runs.
+        let own = unsafe { &*own };
+        own.yielder
+            .store(co as *const TaskYielder as *mut (), Ordering::Relaxed);
+        context::set_yielder(co, own.stack_bounds());
+        if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(|| own.body().run())) {
+            keep_panic(own, payload);
+        }
+    })
+}
+
+/// Leaves the panic of `own`'s body (or the cancel that ended it) for its scheduler; lets
+/// every other unwind go on to the coroutine's root: a thrown error (`Yielder::raise`) and
+/// the close that unwinds a task dropped unfinished, which happens while the task is not
+/// switched in to run (a scheduler's drop, maybe inside another scheduler's task).
+#[cold]
+fn keep_panic(own: &Header, payload: Box<dyn Any + Send>) {
+    if is_throw_payload(&*payload) || is_close_payload(&*payload) || !context::is_running(own) {
+        panic::resume_unwind(payload);
+    }
+    context::set_task_panic(payload);
+}
+
+/// Why a task could not be spawned.
+///
+/// # Examples
+/// ```
+/// use yieldpoint::task::{Builder, SpawnError};
+///
+/// let err = Builder::new().spawn(|| ()).unwrap_err();
+/// assert!(matches!(err, SpawnError::NoScheduler));
+/// assert!(err.to_string().starts_with("spawn called outside a scheduler"));
+/// ```
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum SpawnError {
+    /// Called outside a scheduler: spawn from inside `run`/`block_on`, or use the
+    /// scheduler's own `spawn`. Permanent for this call site.
+    NoScheduler,
+    /// No stack could be allocated for the task; transient (see [`StackError`]).
+    Stack(StackError),
+}
+
+impl fmt::Display for SpawnError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SpawnError::NoScheduler => f.write_str(
+                "spawn called outside a scheduler; call it inside RoundRobin::block_on/run, or use RoundRobin::spawn",
+            ),
+            SpawnError::Stack(e) => write!(f, "cannot spawn task: {e}"),
+        }
+    }
+}
+
+impl Error for SpawnError {
+    fn source(&self) -> Option<&(dyn Error + 'static)> {
+        match self {
+            SpawnError::NoScheduler => None,
+            SpawnError::Stack(e) => Some(e),
+        }
+    }
+}
+
+impl From<StackError> for SpawnError {
+    fn from(e: StackError) -> Self {
+        SpawnError::Stack(e)
+    }
+}

@@ -1,0 +1,60 @@
+//! Something to wake: a green thread when the wait happens inside a scheduler, the OS
+//! thread otherwise; and the park that waits for the wakeup. Every green-aware wait
+//! (`join`, `sync`, `time`, `future`) registers a [`Waiter`] and calls [`park_current`].
+//!
+//! Parking is token based (like `std::thread::park`): a wakeup that arrives between
+//! registering and parking is not lost, it makes the park return at once.
+
+// OS-thread waiters: std's threads, or loom's in the channel's model test
+// (tests/loom_channel.rs, built with `RUSTFLAGS="--cfg yieldpoint_loom"`).
+#[cfg(yieldpoint_loom)]
+use loom::thread as os_thread;
+use os_thread::Thread;
+#[cfg(not(yieldpoint_loom))]
+use std::thread as os_thread;
+
+use super::cell::TaskRef;
+use super::context;
+use super::WaitReason;
+
+/// Something that can be woken: a green thread or an OS thread.
+pub(crate) enum Waiter {
+    Task(TaskRef),
+    Thread(Thread),
+}
+
+impl Waiter {
+    /// The green thread running here, or else this OS thread.
+    pub(crate) fn current() -> Waiter {
+        match context::current_task() {
+            Some(header) => Waiter::Task(header),
+            None => Waiter::Thread(os_thread::current()),
+        }
+    }
+
+    pub(crate) fn wake(self) {
+        match self {
+            Waiter::Task(header) => header.unpark_owned(),
+            Waiter::Thread(thread) => thread.unpark(),
+        }
+    }
+
+    pub(crate) fn wake_ref(&self) {
+        match self {
+            Waiter::Task(header) => header.unpark(),
+            Waiter::Thread(thread) => thread.unpark(),
+        }
+    }
+}
+
+/// Parks the current green thread (or OS thread) until woken; may return spuriously.
+#[inline(always)]
+pub(crate) fn park_current(reason: WaitReason) {
+    if !context::park_task(reason) {
+        // Outside a green thread, or while one unwinds: the OS thread waits.
+        #[cfg(not(yieldpoint_loom))]
+        context::park_thread(reason);
+        #[cfg(yieldpoint_loom)]
+        os_thread::park();
+    }
+}
