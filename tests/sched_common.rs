@@ -10,15 +10,17 @@
 //! `RoundRobin` and as `work_queue::block_on_returns_the_value` on a `WorkQueue` of two
 //! workers. In each module `rt()` is the scheduler under test, `builder()` its builder,
 //! `one_thread()` / `one_thread_builder()` one that runs every task on one OS thread (for
-//! scenarios such as "woken but not yet run"), and `use super::*` brings the file's
-//! imports. Every body runs under a time limit (`within`), so a hang fails the test.
+//! scenarios such as "woken but not yet run"), `test_path(name)` the test's name for a
+//! child-process re-run, and `use super::*` brings the file's imports. Every body runs
+//! under a time limit (`within`), so a hang fails the test.
 //!
 //! # Where to add a test
 //!
 //! - Behaviour both schedulers promise: inside the `on_both_schedulers!` block of the
 //!   feature's file (`task_cancel.rs`, `time.rs`, `sync_*.rs`, `blocking.rs`,
 //!   `task_spawn_join.rs`, `task_unwind.rs`, `introspection.rs`, `starvation.rs`,
-//!   `channel_wakeups.rs`, `stress_green.rs`, ...); here if it spans features. A file
+//!   `channel_wakeups.rs`, `stress_green.rs`, `nested_coroutines.rs`,
+//!   `spawn_stack_exhaustion.rs`, `stack_min_size.rs`); here if it spans features. A file
 //!   without a block yet adds `#[macro_use] mod support;` and one.
 //! - A body of the matrix shares state through `Arc`, atomics and locks (never `Rc`), never
 //!   relies on the order in which ready tasks run, and waits for a task to reach its wait
@@ -26,6 +28,9 @@
 //! - Behaviour of one scheduler only (round-robin's FIFO order and `Rc` tasks, the work
 //!   queue's workers, stealing and pinning): outside the block, in the feature's file or in
 //!   `work_queue.rs`, with a line saying why it is single when the name does not.
+//! - A matrix test that finds a bug in one scheduler: an attribute in the block applies to
+//!   both, so take the test out into `name_round_robin` and `name_work_queue` and mark the
+//!   failing one `#[ignore = "issue N bug: ..."]` until the fix; then put it back.
 
 #[macro_use]
 mod support;

@@ -92,6 +92,8 @@ pub fn wait_for_state(ids: &[TaskId], state: TaskState) {
 /// several threads: share state through `Arc`, atomics and locks (never `Rc`), and never
 /// rely on the order in which ready tasks run. Wait for a task's state with
 /// [`wait_for_state`] instead of one `yield_now`.
+// Files that include `support` for other helpers do not use it.
+#[allow(unused_macros)]
 macro_rules! on_both_schedulers {
     // The internal arms first: the public one would match them too.
     (@helpers $sched:ty) => {
