@@ -5,11 +5,15 @@
 //! Every scenario runs on its own thread under a generous timeout, so a lost wake-up
 //! fails the test instead of hanging the suite. No timing is asserted.
 
+#[macro_use]
+mod support;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc};
 use std::thread;
 use std::time::Duration;
 
+use support::sched_matrix::wait_for_state;
 use yieldpoint::sched::{RoundRobin, WorkQueue};
 use yieldpoint::sync::channel::{self, Receiver, Sender};
 use yieldpoint::task::{TaskState, WaitReason};
@@ -44,34 +48,14 @@ fn within<T: Send + 'static>(
     }
 }
 
-const LIMIT: Duration = Duration::from_secs(10);
-
-/// The program: two senders park on a full `bounded(1)`; the first one woken
-/// hands its message straight to the (by then parked) receiver, and the second must
-/// still be woken for the room that is left.
-#[test]
-fn second_parked_sender_is_woken_after_a_hand_off_round_robin() {
-    let got = within("hand-off, round-robin", LIMIT, || {
-        RoundRobin::new().block_on(|| {
-            let (tx, rx) = channel::bounded(1);
-            tx.send(0).unwrap();
-            for n in 1..=2 {
-                let tx = tx.clone();
-                yieldpoint::spawn(move || tx.send(n).unwrap());
-            }
-            yieldpoint::yield_now(); // both park on the full channel
-            vec![rx.recv(), rx.recv(), rx.recv()]
-        })
-    });
-    assert_eq!(got, [Ok(0), Ok(1), Ok(2)]);
-}
-
-/// The same on the work-queue scheduler with two workers: the receiver waits until both
-/// senders are parked (as the task list shows), then receives.
-#[test]
-fn second_parked_sender_is_woken_after_a_hand_off_work_queue() {
-    within("hand-off, work queue", LIMIT, || {
-        let rt = WorkQueue::builder().workers(2).build();
+on_both_schedulers! {
+    /// The program: two senders park on a full `bounded(1)`; the first one woken
+    /// hands its message straight to the (by then parked) receiver, and the second must
+    /// still be woken for the room that is left. The receiver waits until both senders are
+    /// parked (as the task list shows), then receives; fifty rounds.
+    #[test]
+    fn second_parked_sender_is_woken_after_a_hand_off() {
+        let rt = rt();
         for _ in 0..50 {
             let got = rt.block_on(|| {
                 let (tx, rx) = channel::bounded(1);
@@ -84,13 +68,7 @@ fn second_parked_sender_is_woken_after_a_hand_off_work_queue() {
                     .collect();
                 drop(tx);
                 let ids: Vec<_> = senders.iter().map(|s| s.id()).collect();
-                while yieldpoint::task::all_tasks()
-                    .iter()
-                    .filter(|t| ids.contains(&t.id))
-                    .any(|t| t.state != TaskState::Waiting(WaitReason::ChannelSend))
-                {
-                    yieldpoint::yield_now();
-                }
+                wait_for_state(&ids, TaskState::Waiting(WaitReason::ChannelSend));
                 let got = vec![rx.recv(), rx.recv(), rx.recv()];
                 senders.into_iter().for_each(|s| s.join().unwrap());
                 got
@@ -100,13 +78,12 @@ fn second_parked_sender_is_woken_after_a_hand_off_work_queue() {
             rest.sort();
             assert_eq!(rest, [1, 2]);
         }
-    });
-}
+    }
 
-/// OS threads as the parked senders, a green thread receiving.
-#[test]
-fn os_thread_senders_are_woken_after_a_hand_off() {
-    within("hand-off, OS-thread senders", LIMIT, || {
+    /// OS threads as the parked senders, a green thread receiving.
+    #[test]
+    fn os_thread_senders_are_woken_after_a_hand_off() {
+        let rt = rt();
         for _ in 0..100 {
             let (tx, rx) = channel::bounded(1);
             tx.send(0).unwrap();
@@ -117,18 +94,17 @@ fn os_thread_senders_are_woken_after_a_hand_off() {
                 })
                 .collect();
             drop(tx);
-            let mut got = RoundRobin::new().block_on(move || rx.iter().collect::<Vec<i32>>());
+            let mut got = rt.block_on(move || rx.iter().collect::<Vec<i32>>());
             senders.into_iter().for_each(|s| s.join().unwrap());
             got.sort();
             assert_eq!(got, [0, 1, 2, 3]);
         }
-    });
-}
+    }
 
-/// Green senders, OS threads as receivers.
-#[test]
-fn green_senders_with_os_thread_receivers() {
-    within("OS-thread receivers", LIMIT, || {
+    /// Green senders, OS threads as receivers.
+    #[test]
+    fn green_senders_with_os_thread_receivers() {
+        let rt = rt();
         for _ in 0..100 {
             let (tx, rx) = channel::bounded(1);
             let receivers: Vec<_> = (0..2)
@@ -138,7 +114,7 @@ fn green_senders_with_os_thread_receivers() {
                 })
                 .collect();
             drop(rx);
-            RoundRobin::new().block_on(move || {
+            rt.block_on(move || {
                 let senders: Vec<_> = (0..3u32)
                     .map(|s| {
                         let tx = tx.clone();
@@ -160,7 +136,7 @@ fn green_senders_with_os_thread_receivers() {
             want.sort();
             assert_eq!(got, want);
         }
-    });
+    }
 }
 
 /// Sends `count` numbers tagged with `id` (`id * 1_000_000 + seq`).
@@ -251,7 +227,9 @@ fn mixed_round_robin_work_queue_and_os_threads() {
 }
 
 /// Many short-lived tasks on a work queue through one small channel: 20,000 senders of
-/// one message each, 8 receivers (the "20,000-task work-queue run").
+/// one message each, 8 receivers (the "20,000-task work-queue run"). Work queue
+/// only: the tasks come from outside while the workers run them; the matrix's hand-off
+/// tests above cover the lost wake-up on both schedulers.
 #[test]
 fn twenty_thousand_task_work_queue_run() {
     for capacity in [1, 2] {
@@ -281,7 +259,8 @@ fn twenty_thousand_task_work_queue_run() {
 /// with a message already handed to them, beside OS-thread senders and a receiver that
 /// wait plainly; capacities 1 and 2. Every message whose send returned `Ok` is received
 /// exactly once (or is still in the channel at the end), none whose send failed is, and
-/// everything finishes.
+/// everything finishes. Work queue only: the test thread cancels tasks while the workers
+/// run them.
 #[test]
 fn timeouts_and_cancellations_across_threads_lose_nothing() {
     use std::sync::atomic::AtomicBool;

@@ -3,10 +3,14 @@
 //!
 //! Python: `asyncio.all_tasks()`, `asyncio.current_task()`.
 
+#[macro_use]
+mod support;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use support::sched_matrix::wait_for_state;
 use yieldpoint::sched::RoundRobin;
 use yieldpoint::sync::{channel, Event, Mutex, Semaphore};
 use yieldpoint::task::{self, Builder, TaskSnapshot, TaskState, WaitReason};
@@ -27,161 +31,171 @@ fn named<T: Send + 'static>(
     Builder::new().name(name).spawn(f).unwrap()
 }
 
-/// Every kind of wait shows in a snapshot taken by the running task, which sees itself as
-/// `Running`.
-#[test]
-fn snapshot_shows_each_state() {
-    let rt = RoundRobin::new();
-    rt.block_on(|| {
-        let (_tx_empty, rx_empty) = channel::unbounded::<()>();
-        let (tx_full, _rx_full) = channel::bounded::<()>(1);
-        tx_full.send(()).unwrap();
-        let lock = Arc::new(Mutex::new(()));
-        let guard = lock.lock();
-        let event = Arc::new(Event::new());
-        let sem = Arc::new(Semaphore::new(0));
-        let (release, released) = std::sync::mpsc::channel::<()>();
+on_both_schedulers! {
+    /// Every kind of wait shows in a snapshot taken by the running task, which sees itself
+    /// as `Running`; a task that only yields is `Ready` (or `Running`, on another worker).
+    #[test]
+    fn snapshot_shows_each_state() {
+        let rt = rt();
+        rt.block_on(|| {
+            let (_tx_empty, rx_empty) = channel::unbounded::<()>();
+            let (tx_full, _rx_full) = channel::bounded::<()>(1);
+            tx_full.send(()).unwrap();
+            let lock = Arc::new(Mutex::new(()));
+            let guard = lock.lock();
+            let event = Arc::new(Event::new());
+            let sem = Arc::new(Semaphore::new(0));
+            let (release, released) = std::sync::mpsc::channel::<()>();
 
-        let mut handles = vec![
-            named("sleeper", || yieldpoint::sleep(FOREVER)),
-            named("receiver", move || {
-                let _ = rx_empty.recv();
-            }),
-            named("sender", move || {
-                let _ = tx_full.send(());
-            }),
-            {
-                let lock = lock.clone();
-                named("locker", move || drop(lock.lock()))
-            },
-            {
-                let event = event.clone();
-                named("event", move || event.wait())
-            },
-            {
-                let sem = sem.clone();
-                named("semaphore", move || sem.acquire().forget())
-            },
-            named("blocking", move || {
-                yieldpoint::spawn_blocking(move || {
-                    let _ = released.recv();
-                })
-            }),
-            named("future", || {
-                yieldpoint::future::block_on(std::future::pending::<()>())
-            }),
-            named("yielder", || loop {
+            let mut handles = vec![
+                named("sleeper", || yieldpoint::sleep(FOREVER)),
+                named("receiver", move || {
+                    let _ = rx_empty.recv();
+                }),
+                named("sender", move || {
+                    let _ = tx_full.send(());
+                }),
+                {
+                    let lock = lock.clone();
+                    named("locker", move || drop(lock.lock()))
+                },
+                {
+                    let event = event.clone();
+                    named("event", move || event.wait())
+                },
+                {
+                    let sem = sem.clone();
+                    named("semaphore", move || sem.acquire().forget())
+                },
+                named("blocking", move || {
+                    yieldpoint::spawn_blocking(move || {
+                        let _ = released.recv();
+                    })
+                }),
+                named("future", || {
+                    yieldpoint::future::block_on(std::future::pending::<()>())
+                }),
+                named("yielder", || loop {
+                    yieldpoint::yield_now();
+                }),
+            ];
+            let sleeper_joiner = {
+                let target = named("join-target", || yieldpoint::sleep(FOREVER));
+                let id = target.id();
+                handles.push(named("joiner", move || drop(target.join())));
+                id
+            };
+            let expected = [
+                ("main", TaskState::Running),
+                ("sleeper", TaskState::Sleeping),
+                ("join-target", TaskState::Sleeping),
+                ("receiver", TaskState::Waiting(WaitReason::ChannelRecv)),
+                ("sender", TaskState::Waiting(WaitReason::ChannelSend)),
+                ("locker", TaskState::Waiting(WaitReason::Mutex)),
+                ("event", TaskState::Waiting(WaitReason::Event)),
+                ("semaphore", TaskState::Waiting(WaitReason::Semaphore)),
+                ("blocking", TaskState::Waiting(WaitReason::Blocking)),
+                ("future", TaskState::Waiting(WaitReason::Future)),
+                ("joiner", TaskState::Waiting(WaitReason::Join)),
+            ];
+            // Every task runs to its wait (a task that never gets there fails the time limit).
+            let states = loop {
+                let states = by_name(&task::all_tasks());
+                if expected.iter().all(|(name, state)| states.get(*name) == Some(state)) {
+                    break states;
+                }
                 yieldpoint::yield_now();
-            }),
-        ];
-        let sleeper_joiner = {
-            let target = named("join-target", || yieldpoint::sleep(FOREVER));
-            let id = target.id();
-            handles.push(named("joiner", move || drop(target.join())));
-            id
-        };
-        yieldpoint::yield_now(); // every task runs to its wait
-        handles.push(named("unstarted", || ()));
+            };
+            assert!(
+                matches!(states["yielder"], TaskState::Ready | TaskState::Running),
+                "{states:?}"
+            );
+            assert_eq!(states.len(), expected.len() + 1, "{states:?}");
+            assert!(task::all_tasks().iter().any(|t| t.id == sleeper_joiner));
 
-        let states = by_name(&task::all_tasks());
-        let expected = [
-            ("main", TaskState::Running),
-            ("sleeper", TaskState::Sleeping),
-            ("join-target", TaskState::Sleeping),
-            ("receiver", TaskState::Waiting(WaitReason::ChannelRecv)),
-            ("sender", TaskState::Waiting(WaitReason::ChannelSend)),
-            ("locker", TaskState::Waiting(WaitReason::Mutex)),
-            ("event", TaskState::Waiting(WaitReason::Event)),
-            ("semaphore", TaskState::Waiting(WaitReason::Semaphore)),
-            ("blocking", TaskState::Waiting(WaitReason::Blocking)),
-            ("future", TaskState::Waiting(WaitReason::Future)),
-            ("joiner", TaskState::Waiting(WaitReason::Join)),
-            ("yielder", TaskState::Ready),
-            ("unstarted", TaskState::Ready),
-        ];
-        for (name, state) in expected {
-            assert_eq!(states.get(name), Some(&state), "{name}: {states:?}");
-        }
-        assert_eq!(states.len(), expected.len(), "{states:?}");
-        assert!(task::all_tasks().iter().any(|t| t.id == sleeper_joiner));
-
-        // Clean up: cancel everything, release the pool thread.
-        drop(guard);
-        release.send(()).unwrap();
-        for h in &handles {
-            h.cancel();
-        }
-        for h in handles {
-            let _ = h.join();
-        }
-    });
-}
-
-/// A woken task that has not run yet is `Ready` again, not still waiting.
-#[test]
-fn woken_task_is_ready_until_it_runs() {
-    let rt = RoundRobin::new();
-    rt.block_on(|| {
-        let event = Arc::new(Event::new());
-        let e = event.clone();
-        let h = named("waiter", move || e.wait());
-        yieldpoint::yield_now();
-        assert_eq!(
-            by_name(&task::all_tasks())["waiter"],
-            TaskState::Waiting(WaitReason::Event)
-        );
-        event.set();
-        assert_eq!(by_name(&task::all_tasks())["waiter"], TaskState::Ready);
-        h.join().unwrap();
-        assert!(
-            !by_name(&task::all_tasks()).contains_key("waiter"),
-            "finished tasks leave"
-        );
-    });
-}
-
-/// A task's switch count is how many times it was switched in: one per run to a yield
-/// point (the first start included).
-#[test]
-fn switch_counts_count_switch_ins() {
-    let rt = RoundRobin::new();
-    rt.block_on(|| {
-        let event = Arc::new(Event::new());
-        let e = event.clone();
-        let h = named("counted", move || {
-            for _ in 0..3 {
-                yieldpoint::yield_now();
+            // Clean up: cancel everything, release the pool thread.
+            drop(guard);
+            release.send(()).unwrap();
+            for h in &handles {
+                h.cancel();
             }
-            e.wait();
+            for h in handles {
+                let _ = h.join();
+            }
         });
-        let fresh = task::all_tasks()
-            .into_iter()
-            .find(|t| t.id == h.id())
-            .unwrap();
-        assert_eq!(fresh.switches, 0);
-        // Let it run: it starts (1), resumes after each of 3 yields (4), then parks.
-        for _ in 0..5 {
-            yieldpoint::yield_now();
-        }
-        let parked = task::all_tasks()
-            .into_iter()
-            .find(|t| t.id == h.id())
-            .unwrap();
-        assert_eq!(parked.state, TaskState::Waiting(WaitReason::Event));
-        assert_eq!(parked.switches, 4);
-        event.set();
-        h.join().unwrap();
-        let me = task::all_tasks()
-            .into_iter()
-            .find(|t| t.state == TaskState::Running)
-            .unwrap();
-        assert_eq!(me.name.as_deref(), Some("main"));
-        assert!(me.switches >= 7);
-    });
+    }
+
+    /// A woken task that has not run yet is `Ready` again, not still waiting (on one
+    /// thread, so that it cannot run before the snapshot).
+    #[test]
+    fn woken_task_is_ready_until_it_runs() {
+        one_thread().block_on(|| {
+            let event = Arc::new(Event::new());
+            let e = event.clone();
+            let h = named("waiter", move || e.wait());
+            wait_for_state(&[h.id()], TaskState::Waiting(WaitReason::Event));
+            event.set();
+            assert_eq!(by_name(&task::all_tasks())["waiter"], TaskState::Ready);
+            h.join().unwrap();
+            assert!(
+                !by_name(&task::all_tasks()).contains_key("waiter"),
+                "finished tasks leave"
+            );
+        });
+    }
+
+    /// A task's switch count is how many times it was switched in: one per run to a yield
+    /// point (the first start included). On one thread, so that the task cannot start
+    /// before the first snapshot.
+    #[test]
+    fn switch_counts_count_switch_ins() {
+        one_thread().block_on(|| {
+            let event = Arc::new(Event::new());
+            let e = event.clone();
+            let h = named("counted", move || {
+                for _ in 0..3 {
+                    yieldpoint::yield_now();
+                }
+                e.wait();
+            });
+            let fresh = task::all_tasks()
+                .into_iter()
+                .find(|t| t.id == h.id())
+                .unwrap();
+            assert_eq!(fresh.switches, 0);
+            // It starts (1), resumes after each of 3 yields (4), then parks.
+            wait_for_state(&[h.id()], TaskState::Waiting(WaitReason::Event));
+            let parked = task::all_tasks()
+                .into_iter()
+                .find(|t| t.id == h.id())
+                .unwrap();
+            assert_eq!(parked.state, TaskState::Waiting(WaitReason::Event));
+            assert_eq!(parked.switches, 4);
+            event.set();
+            h.join().unwrap();
+            let me = task::all_tasks()
+                .into_iter()
+                .find(|t| t.state == TaskState::Running)
+                .unwrap();
+            assert_eq!(me.name.as_deref(), Some("main"));
+            // Started, then switched in again at least once after `counted` ran.
+            assert!(me.switches >= 2, "{me:?}");
+        });
+    }
+
+    /// Ids are unique and grow in spawn order.
+    #[test]
+    fn task_ids_grow_in_spawn_order() {
+        let rt = rt();
+        let ids: Vec<_> = (0..10).map(|_| rt.spawn(|| ()).id()).collect();
+        assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
+        rt.run();
+    }
 }
 
 /// Outside the scheduler, `RoundRobin::tasks()` lists the tasks left behind; nothing is
-/// `Running`. `all_tasks()` outside any scheduler is empty.
+/// `Running`. `all_tasks()` outside any scheduler is empty. Round-robin only: a task is
+/// left unstarted (`Ready`) only by a scheduler that runs nothing between `block_on`s.
 #[test]
 fn tasks_outside_the_scheduler() {
     let rt = RoundRobin::new();
@@ -201,13 +215,4 @@ fn tasks_outside_the_scheduler() {
         assert!(snapshot.id.as_u64() > 0);
         assert_eq!(snapshot.id.to_string(), snapshot.id.as_u64().to_string());
     }
-}
-
-/// Ids are unique and grow in spawn order.
-#[test]
-fn task_ids_grow_in_spawn_order() {
-    let rt = RoundRobin::new();
-    let ids: Vec<_> = (0..10).map(|_| rt.spawn(|| ()).id()).collect();
-    assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
-    rt.run();
 }

@@ -4,6 +4,9 @@
 //! Two ways to run out: a child process whose address space is capped with `RLIMIT_AS`
 //! spawns until `mmap` fails; and, in-process, a stack size no address space can hold.
 
+#[macro_use]
+mod support;
+
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -276,70 +279,68 @@ fn spawn_at_the_mapping_limit_blames_vm_max_map_count() {
     });
 }
 
-/// In-process: a stack size larger than the machine's memory (1 TiB, which the address
-/// space holds but the memory does not) or than any address space (128 TiB) fails with
-/// `ENOMEM`, and the error says the size is the problem, not `vm.max_map_count` (issue 10,
-/// item 11); the scheduler and its other tasks are unaffected.
-#[test]
-fn spawn_with_an_impossible_stack_size_is_an_error() {
-    for size in [1 << 40, 1 << 47] {
-        impossible_stack_size_is_an_error(size);
-    }
-}
-
-fn impossible_stack_size_is_an_error(huge: usize) {
-    // SAFETY: sysconf has no preconditions; _SC_PAGESIZE is a valid name.
-    let guard_page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) } as usize;
-    let rt = RoundRobin::new();
-    let sibling = rt.spawn(|| {
-        yieldpoint::yield_now();
-        "sibling ran"
-    });
-    rt.block_on(move || {
-        let error = Builder::new()
-            .name("huge")
-            .stack_size(huge)
-            .spawn(|| ())
+on_both_schedulers! {
+    /// In-process: a stack size larger than the machine's memory (1 TiB, which the address
+    /// space holds but the memory does not) or than any address space (128 TiB) fails with
+    /// `ENOMEM`, and the error says the size is the problem, not `vm.max_map_count` (issue 10,
+    /// item 11); the scheduler and its other tasks are unaffected.
+    #[test]
+    fn spawn_with_an_impossible_stack_size_is_an_error() {
+        for huge in [1 << 40, 1 << 47] {
+            // SAFETY: sysconf has no preconditions; _SC_PAGESIZE is a valid name.
+            let guard_page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) } as usize;
+            let rt = rt();
+            let sibling = rt.spawn(|| {
+                yieldpoint::yield_now();
+                "sibling ran"
+            });
+            rt.block_on(move || {
+                let error = Builder::new()
+                    .name("huge")
+                    .stack_size(huge)
+                    .spawn(|| ())
+                    .unwrap_err();
+                let SpawnError::Stack(stack_error) = &error else {
+                    panic!("expected SpawnError::Stack, got {error:?}");
+                };
+                assert_eq!(stack_error.size(), huge);
+                assert_eq!(stack_error.name(), Some("huge"));
+                assert_eq!(stack_error.io_error().raw_os_error(), Some(libc::ENOMEM));
+                let text = error.to_string();
+                assert!(text.contains(&format!("{} KiB", huge / 1024)), "{text}");
+                assert!(text.contains("\"huge\""), "{text}");
+                assert!(
+                    text.contains(&format!("mapping {} bytes failed", huge + guard_page)),
+                    "{text}"
+                );
+                assert!(text.contains("larger than this process can map"), "{text}");
+                assert!(text.contains("lower the stack size"), "{text}");
+                assert!(!text.contains("vm.max_map_count"), "{text}");
+                // The next spawn with a normal stack works.
+                assert_eq!(yieldpoint::spawn(|| 1).join().unwrap(), 1);
+            });
+            // The scheduler's own spawn_with returns the error too...
+            let error = rt
+                .spawn_with(Builder::new().stack_size(huge), || ())
+                .unwrap_err();
+            assert!(matches!(error, SpawnError::Stack(_)));
+            // ...and a scheduler whose default stack is impossible panics in `spawn`, with the
+            // error's message.
+            let bad = builder().stack_size(huge).build();
+            let payload = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                bad.spawn(|| ());
+            }))
             .unwrap_err();
-        let SpawnError::Stack(stack_error) = &error else {
-            panic!("expected SpawnError::Stack, got {error:?}");
-        };
-        assert_eq!(stack_error.size(), huge);
-        assert_eq!(stack_error.name(), Some("huge"));
-        assert_eq!(stack_error.io_error().raw_os_error(), Some(libc::ENOMEM));
-        let text = error.to_string();
-        assert!(text.contains(&format!("{} KiB", huge / 1024)), "{text}");
-        assert!(text.contains("\"huge\""), "{text}");
-        assert!(
-            text.contains(&format!("mapping {} bytes failed", huge + guard_page)),
-            "{text}"
-        );
-        assert!(text.contains("larger than this process can map"), "{text}");
-        assert!(text.contains("lower the stack size"), "{text}");
-        assert!(!text.contains("vm.max_map_count"), "{text}");
-        // The next spawn with a normal stack works.
-        assert_eq!(yieldpoint::spawn(|| 1).join().unwrap(), 1);
-    });
-    // The scheduler's own spawn_with returns the error too...
-    let error = rt
-        .spawn_with(Builder::new().stack_size(huge), || ())
-        .unwrap_err();
-    assert!(matches!(error, SpawnError::Stack(_)));
-    // ...and a scheduler whose default stack is impossible panics in `spawn`, with the
-    // error's message.
-    let bad = RoundRobin::builder().stack_size(huge).build();
-    let payload = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        bad.spawn(|| ());
-    }))
-    .unwrap_err();
-    let message = payload
-        .downcast_ref::<String>()
-        .cloned()
-        .unwrap_or_default();
-    assert!(
-        message.starts_with("cannot spawn task: cannot allocate"),
-        "{message}"
-    );
-    rt.run();
-    assert_eq!(sibling.join().unwrap(), "sibling ran");
+            let message = payload
+                .downcast_ref::<String>()
+                .cloned()
+                .unwrap_or_default();
+            assert!(
+                message.starts_with("cannot spawn task: cannot allocate"),
+                "{message}"
+            );
+            rt.run();
+            assert_eq!(sibling.join().unwrap(), "sibling ran");
+        }
+    }
 }

@@ -6,11 +6,11 @@
 //! Each test re-runs this test binary as a child process with `RUST_BACKTRACE=full`;
 //! the parent checks that the child printed the panic and its backtrace and survived.
 
+#[macro_use]
 mod support;
 
 use support::child_process::{in_child, run_child};
 use yieldpoint::coroutine::Builder;
-use yieldpoint::sched::RoundRobin;
 use yieldpoint::stack::MIN_STACK_SIZE;
 use yieldpoint::{Coroutine, Yielder};
 
@@ -61,24 +61,26 @@ fn a_coroutine_on_the_minimum_stack_panics_with_a_backtrace() {
     println!("CHILD-OK");
 }
 
-/// A task spawned with a stack size of 0 panics with a full backtrace; its `JoinHandle`
-/// gets the panic.
-#[test]
-fn a_task_on_the_minimum_stack_panics_with_a_backtrace() {
-    let name = "a_task_on_the_minimum_stack_panics_with_a_backtrace";
-    if !in_child() {
-        assert_child_survives_backtraces(name, 1);
-        return;
+on_both_schedulers! {
+    /// A task spawned with a stack size of 0 panics with a full backtrace; its `JoinHandle`
+    /// gets the panic.
+    #[test]
+    fn a_task_on_the_minimum_stack_panics_with_a_backtrace() {
+        let name = &test_path("a_task_on_the_minimum_stack_panics_with_a_backtrace");
+        if !in_child() {
+            assert_child_survives_backtraces(name, 1);
+            return;
+        }
+        full_backtraces();
+        let error = rt().block_on(|| {
+            yieldpoint::task::Builder::new()
+                .stack_size(0)
+                .spawn(|| -> () { panic!("boom in a task") })
+                .unwrap()
+                .join()
+                .unwrap_err()
+        });
+        assert!(error.to_string().contains("boom in a task"), "{error}");
+        println!("CHILD-OK");
     }
-    full_backtraces();
-    let error = RoundRobin::new().block_on(|| {
-        yieldpoint::task::Builder::new()
-            .stack_size(0)
-            .spawn(|| -> () { panic!("boom in a task") })
-            .unwrap()
-            .join()
-            .unwrap_err()
-    });
-    assert!(error.to_string().contains("boom in a task"), "{error}");
-    println!("CHILD-OK");
 }

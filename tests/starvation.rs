@@ -5,167 +5,176 @@
 //! Python: asyncio debug mode's "Executing <Task …> took 0.123 seconds"; `await
 //! asyncio.sleep(0)` in a CPU loop.
 
+#[macro_use]
+mod support;
+
 use std::cell::Cell;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use yieldpoint::sched::{RoundRobin, SlowTask};
+use yieldpoint::sched::{self, RoundRobin, SlowTask};
 use yieldpoint::task::Builder;
 
 fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
 }
 
-/// A scheduler whose slow-task reports go into the returned list.
-fn reporting(threshold: Duration) -> (RoundRobin, Arc<Mutex<Vec<SlowTask>>>) {
+/// `builder` set to report tasks slower than `threshold` into the returned list.
+fn reporting<S>(
+    builder: sched::Builder<S>,
+    threshold: Duration,
+) -> (sched::Builder<S>, Arc<Mutex<Vec<SlowTask>>>) {
     let reports = Arc::new(Mutex::new(Vec::new()));
     let sink = reports.clone();
-    let rt = RoundRobin::builder()
+    let builder = builder
         .slow_task_threshold(threshold)
-        .on_slow_task(move |slow| sink.lock().unwrap().push(slow.clone()))
-        .build();
-    (rt, reports)
+        .on_slow_task(move |slow| sink.lock().unwrap().push(slow.clone()));
+    (builder, reports)
 }
 
-/// A task that blocks its thread past the threshold is reported by id, name and duration.
-#[test]
-fn slow_task_report_names_the_task_and_its_duration() {
-    let (rt, reports) = reporting(ms(10));
-    let hog = rt
-        .spawn_with(Builder::new().name("hog"), || {
-            std::thread::sleep(ms(30)); // blocks without a yield point
-        })
-        .unwrap();
-    let hog_id = hog.id();
-    rt.run();
-    let reports = reports.lock().unwrap();
-    let report = reports
-        .iter()
-        .find(|r| r.id == hog_id)
-        .expect("the hog was reported");
-    assert_eq!(report.name.as_deref(), Some("hog"));
-    assert!(report.ran >= ms(30), "ran {:?}", report.ran);
-    assert_eq!(report.threshold, ms(10));
-    let text = report.to_string();
-    assert!(
-        text.starts_with(&format!("task {hog_id} (\"hog\") ran ")),
-        "{text}"
-    );
-    assert!(text.contains("without yielding (threshold 10ms)"), "{text}");
-    assert!(
-        text.contains("maybe_yield") && text.contains("spawn_blocking"),
-        "{text}"
-    );
-}
+on_both_schedulers! {
+    /// A task that blocks its thread past the threshold is reported by id, name and duration.
+    #[test]
+    fn slow_task_report_names_the_task_and_its_duration() {
+        let (builder, reports) = reporting(builder(), ms(10));
+        let rt = builder.build();
+        let hog = rt
+            .spawn_with(Builder::new().name("hog"), || {
+                std::thread::sleep(ms(30)); // blocks without a yield point
+            })
+            .unwrap();
+        let hog_id = hog.id();
+        rt.run();
+        let reports = reports.lock().unwrap();
+        let report = reports
+            .iter()
+            .find(|r| r.id == hog_id)
+            .expect("the hog was reported");
+        assert_eq!(report.name.as_deref(), Some("hog"));
+        assert!(report.ran >= ms(30), "ran {:?}", report.ran);
+        assert_eq!(report.threshold, ms(10));
+        let text = report.to_string();
+        assert!(
+            text.starts_with(&format!("task {hog_id} (\"hog\") ran ")),
+            "{text}"
+        );
+        assert!(text.contains("without yielding (threshold 10ms)"), "{text}");
+        assert!(
+            text.contains("maybe_yield") && text.contains("spawn_blocking"),
+            "{text}"
+        );
+    }
 
-/// Only the stretch between two yield points counts: a task that works long in total but
-/// yields often is not reported (the threshold is generous for a loaded machine).
-#[test]
-fn a_task_that_yields_often_is_not_reported() {
-    let (rt, reports) = reporting(Duration::from_secs(2));
-    let polite = rt
-        .spawn_with(Builder::new().name("polite"), || {
-            for _ in 0..100 {
-                std::thread::sleep(Duration::from_micros(100));
-                yieldpoint::yield_now();
+    /// Only the stretch between two yield points counts: a task that works long in total but
+    /// yields often is not reported (the threshold is generous for a loaded machine).
+    #[test]
+    fn a_task_that_yields_often_is_not_reported() {
+        let (builder, reports) = reporting(builder(), Duration::from_secs(2));
+        let rt = builder.build();
+        let polite = rt
+            .spawn_with(Builder::new().name("polite"), || {
+                for _ in 0..100 {
+                    std::thread::sleep(Duration::from_micros(100));
+                    yieldpoint::yield_now();
+                }
+            })
+            .unwrap();
+        let id = polite.id();
+        rt.run();
+        assert!(reports.lock().unwrap().iter().all(|r| r.id != id));
+    }
+
+    /// An unnamed slow task is reported without a name.
+    #[test]
+    fn unnamed_slow_task_report() {
+        let (builder, reports) = reporting(builder(), ms(1));
+        let rt = builder.build();
+        let h = rt.spawn(|| std::thread::sleep(ms(5)));
+        let id = h.id();
+        rt.run();
+        let reports = reports.lock().unwrap();
+        let report = reports.iter().find(|r| r.id == id).unwrap();
+        assert_eq!(report.name, None);
+        assert!(report.to_string().starts_with(&format!("task {id} ran ")));
+    }
+
+    /// Between two yield points nothing else runs: a CPU loop without yield points lets a
+    /// ticker on its thread tick zero times, deterministically.
+    #[test]
+    fn a_loop_without_yield_points_starves_the_ticker() {
+        let rt = one_thread();
+        let ticks = Arc::new(AtomicU32::new(0));
+        let t = ticks.clone();
+        let ticker = rt.spawn(move || loop {
+            yieldpoint::sleep(ms(1));
+            t.fetch_add(1, Ordering::SeqCst);
+        });
+        let hog = rt.spawn(move || {
+            let before = ticks.load(Ordering::SeqCst);
+            let end = Instant::now() + ms(20);
+            while Instant::now() < end {
+                std::hint::spin_loop();
             }
-        })
-        .unwrap();
-    let id = polite.id();
-    rt.run();
-    assert!(reports.lock().unwrap().iter().all(|r| r.id != id));
-}
+            let during = ticks.load(Ordering::SeqCst) - before;
+            ticker.cancel();
+            during
+        });
+        rt.run();
+        assert_eq!(hog.join().unwrap(), 0);
+    }
 
-/// An unnamed slow task is reported without a name.
-#[test]
-fn unnamed_slow_task_report() {
-    let (rt, reports) = reporting(ms(1));
-    let h = rt.spawn(|| std::thread::sleep(ms(5)));
-    let id = h.id();
-    rt.run();
-    let reports = reports.lock().unwrap();
-    let report = reports.iter().find(|r| r.id == id).unwrap();
-    assert_eq!(report.name, None);
-    assert!(report.to_string().starts_with(&format!("task {id} ran ")));
-}
+    /// `maybe_yield` in every iteration of a CPU loop lets a sleeping ticker on its thread
+    /// progress. The loop runs until the ticker has ticked 5 times (bounded by a generous
+    /// deadline, so a regression fails instead of hanging).
+    #[test]
+    fn maybe_yield_lets_a_ticker_progress() {
+        let rt = one_thread_builder().time_slice(ms(1)).build();
+        let ticks = Arc::new(AtomicU32::new(0));
+        let t = ticks.clone();
+        let ticker = rt.spawn(move || loop {
+            yieldpoint::sleep(ms(1));
+            t.fetch_add(1, Ordering::SeqCst);
+        });
+        let cpu = rt.spawn(move || {
+            let deadline = Instant::now() + Duration::from_secs(30);
+            let mut sum = 0u64;
+            let mut i = 0u64;
+            while ticks.load(Ordering::SeqCst) < 5 && Instant::now() < deadline {
+                sum = sum.wrapping_add(i * i);
+                i += 1;
+                yieldpoint::maybe_yield();
+            }
+            ticker.cancel();
+            (ticks.load(Ordering::SeqCst), sum)
+        });
+        rt.run();
+        let (ticks_seen, _) = cpu.join().unwrap();
+        assert!(ticks_seen >= 5, "the ticker ticked only {ticks_seen} times");
+    }
 
-/// Between two yield points nothing else runs: a CPU loop without yield points lets a
-/// ticker tick zero times, deterministically.
-#[test]
-fn a_loop_without_yield_points_starves_the_ticker() {
-    let rt = RoundRobin::new();
-    let ticks = Rc::new(Cell::new(0u32));
-    let t = ticks.clone();
-    let ticker = rt.spawn(move || loop {
-        yieldpoint::sleep(ms(1));
-        t.set(t.get() + 1);
-    });
-    let t = ticks.clone();
-    let hog = rt.spawn(move || {
-        let before = t.get();
-        let end = Instant::now() + ms(20);
-        while Instant::now() < end {
-            std::hint::spin_loop();
-        }
-        let during = t.get() - before;
-        ticker.cancel();
-        during
-    });
-    rt.run();
-    assert_eq!(hog.join().unwrap(), 0);
-}
-
-/// `maybe_yield` in every iteration of a CPU loop lets a sleeping ticker progress. The loop
-/// runs until the ticker has ticked 5 times (bounded by a generous deadline, so a
-/// regression fails instead of hanging).
-#[test]
-fn maybe_yield_lets_a_ticker_progress() {
-    let rt = RoundRobin::builder().time_slice(ms(1)).build();
-    let ticks = Rc::new(Cell::new(0u32));
-    let t = ticks.clone();
-    let ticker = rt.spawn(move || loop {
-        yieldpoint::sleep(ms(1));
-        t.set(t.get() + 1);
-    });
-    let t = ticks.clone();
-    let cpu = rt.spawn(move || {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        let mut sum = 0u64;
-        let mut i = 0u64;
-        while t.get() < 5 && Instant::now() < deadline {
-            sum = sum.wrapping_add(i * i);
-            i += 1;
-            yieldpoint::maybe_yield();
-        }
-        ticker.cancel();
-        (t.get(), sum)
-    });
-    rt.run();
-    let (ticks_seen, _) = cpu.join().unwrap();
-    assert!(ticks_seen >= 5, "the ticker ticked only {ticks_seen} times");
-}
-
-/// `maybe_yield` does not yield before the time slice is spent: with a one-hour slice, a
-/// loop of 100,000 calls never lets the other task run.
-#[test]
-fn maybe_yield_does_not_yield_before_the_slice_is_spent() {
-    let rt = RoundRobin::builder()
-        .time_slice(Duration::from_secs(3600))
-        .build();
-    let other_ran = Rc::new(Cell::new(false));
-    let o = other_ran.clone();
-    let looper = rt.spawn(move || {
-        for _ in 0..100_000 {
-            yieldpoint::maybe_yield();
-        }
-        o.get()
-    });
-    let o = other_ran.clone();
-    rt.spawn(move || o.set(true));
-    rt.run();
-    assert!(!looper.join().unwrap());
-    assert!(other_ran.get());
+    /// `maybe_yield` does not yield before the time slice is spent: with a one-hour slice,
+    /// a loop of 100,000 calls never lets the task it spawned (on its thread) run.
+    #[test]
+    fn maybe_yield_does_not_yield_before_the_slice_is_spent() {
+        let rt = one_thread_builder()
+            .time_slice(Duration::from_secs(3600))
+            .build();
+        let looper = rt.spawn(|| {
+            let other_ran = Arc::new(AtomicBool::new(false));
+            let o = other_ran.clone();
+            let other = yieldpoint::spawn(move || o.store(true, Ordering::SeqCst));
+            for _ in 0..100_000 {
+                yieldpoint::maybe_yield();
+            }
+            let during = other_ran.load(Ordering::SeqCst);
+            other.join().unwrap();
+            (during, other_ran.load(Ordering::SeqCst))
+        });
+        rt.run();
+        assert_eq!(looper.join().unwrap(), (false, true));
+    }
 }
 
 /// Outside a green thread `maybe_yield` does nothing.
@@ -176,7 +185,8 @@ fn maybe_yield_outside_a_green_thread_is_a_no_op() {
     }
 }
 
-/// Timers are checked once per pass over the run queue, as asyncio does: a sleeper whose
+/// Timers are checked once per pass over the run queue, as asyncio does (round-robin only:
+/// the count of rounds is its run loop's): a sleeper whose
 /// deadline has passed runs within one round of `yield_now`s of a busy task, not only after
 /// dozens of its switches. Here the busy task blocks past the sleeper's deadline, then
 /// yields twice (once to let the timer fire, once to let the woken sleeper run).

@@ -2,6 +2,9 @@
 //!
 //! Timing is never a pass/fail condition here beyond generous sanity bounds against hangs.
 
+#[macro_use]
+mod support;
+
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -9,130 +12,160 @@ use std::time::{Duration, Instant};
 use yieldpoint::sched::RoundRobin;
 use yieldpoint::sync::{channel, Mutex};
 
-/// 100,000 tasks, spawned and joined in batches of 10,000 (so at most 10,000 stacks are
-/// mapped at once); every one returns its own value.
-#[test]
-fn hundred_thousand_spawns_in_batches() {
-    let rt = RoundRobin::new();
-    let total = rt.block_on(|| {
-        let mut total = 0u64;
-        for batch in 0..10u64 {
-            let handles: Vec<_> = (0..10_000u64)
-                .map(|i| yieldpoint::spawn(move || batch * 10_000 + i))
-                .collect();
-            total += handles.into_iter().map(|h| h.join().unwrap()).sum::<u64>();
-        }
-        total
-    });
-    assert_eq!(total, (0..100_000u64).sum());
-}
-
-/// 10,000 tasks sleep at the same time, each 10–50 ms; every one wakes, none early.
-#[test]
-fn ten_thousand_concurrent_sleepers() {
-    let rt = RoundRobin::new();
-    let woke = Arc::new(AtomicUsize::new(0));
-    let early = Arc::new(AtomicUsize::new(0));
-    let started = Instant::now();
-    for i in 0..10_000u64 {
-        let (woke, early) = (woke.clone(), early.clone());
-        rt.spawn(move || {
-            let nap = Duration::from_millis(10 + i % 41);
-            let start = Instant::now();
-            yieldpoint::sleep(nap);
-            if start.elapsed() < nap {
-                early.fetch_add(1, Ordering::SeqCst);
+on_both_schedulers! {
+    /// 100,000 tasks, spawned and joined in batches of 10,000 (so at most 10,000 stacks are
+    /// mapped at once); every one returns its own value.
+    #[test]
+    fn hundred_thousand_spawns_in_batches() {
+        let rt = rt();
+        let total = rt.block_on(|| {
+            let mut total = 0u64;
+            for batch in 0..10u64 {
+                let handles: Vec<_> = (0..10_000u64)
+                    .map(|i| yieldpoint::spawn(move || batch * 10_000 + i))
+                    .collect();
+                total += handles.into_iter().map(|h| h.join().unwrap()).sum::<u64>();
             }
-            woke.fetch_add(1, Ordering::SeqCst);
+            total
         });
+        assert_eq!(total, (0..100_000u64).sum());
+        rt.run();
+        assert!(rt.tasks().is_empty());
     }
-    rt.run();
-    assert_eq!(woke.load(Ordering::SeqCst), 10_000);
-    assert_eq!(
-        early.load(Ordering::SeqCst),
-        0,
-        "a sleep returned before its duration"
-    );
-    // Sanity bound only: they slept concurrently, not one after another (that would be
-    // 300 s); 60 s leaves room for a loaded debug build.
-    assert!(started.elapsed() < Duration::from_secs(60));
-}
 
-/// 16 producers and 8 consumers on a small bounded channel: every message is received
-/// exactly once.
-#[test]
-fn channel_with_many_producers_and_consumers() {
-    const PRODUCERS: u64 = 16;
-    const PER_PRODUCER: u64 = 1_000;
-    let rt = RoundRobin::new();
-    let mut received = rt.block_on(|| {
-        let (tx, rx) = channel::bounded(8);
-        let consumers: Vec<_> = (0..8)
-            .map(|_| {
-                let rx = rx.clone();
-                yieldpoint::spawn(move || rx.iter().collect::<Vec<u64>>())
-            })
-            .collect();
-        drop(rx);
-        let producers: Vec<_> = (0..PRODUCERS)
+    /// 10,000 tasks sleep at the same time, each 10–50 ms; every one wakes, none early.
+    #[test]
+    fn ten_thousand_concurrent_sleepers() {
+        let rt = rt();
+        let woke = Arc::new(AtomicUsize::new(0));
+        let early = Arc::new(AtomicUsize::new(0));
+        let started = Instant::now();
+        for i in 0..10_000u64 {
+            let (woke, early) = (woke.clone(), early.clone());
+            rt.spawn(move || {
+                let nap = Duration::from_millis(10 + i % 41);
+                let start = Instant::now();
+                yieldpoint::sleep(nap);
+                if start.elapsed() < nap {
+                    early.fetch_add(1, Ordering::SeqCst);
+                }
+                woke.fetch_add(1, Ordering::SeqCst);
+            });
+        }
+        rt.run();
+        assert_eq!(woke.load(Ordering::SeqCst), 10_000);
+        assert_eq!(
+            early.load(Ordering::SeqCst),
+            0,
+            "a sleep returned before its duration"
+        );
+        // Sanity bound only: they slept concurrently, not one after another (that would be
+        // 300 s); 60 s leaves room for a loaded debug build.
+        assert!(started.elapsed() < Duration::from_secs(60));
+    }
+
+    /// 16 producers and 8 consumers on a small bounded channel: every message is received
+    /// exactly once.
+    #[test]
+    fn channel_with_many_producers_and_consumers() {
+        const PRODUCERS: u64 = 16;
+        const PER_PRODUCER: u64 = 1_000;
+        let rt = rt();
+        let mut received = rt.block_on(|| {
+            let (tx, rx) = channel::bounded(8);
+            let consumers: Vec<_> = (0..8)
+                .map(|_| {
+                    let rx = rx.clone();
+                    yieldpoint::spawn(move || rx.iter().collect::<Vec<u64>>())
+                })
+                .collect();
+            drop(rx);
+            let producers: Vec<_> = (0..PRODUCERS)
+                .map(|p| {
+                    let tx = tx.clone();
+                    yieldpoint::spawn(move || {
+                        for i in 0..PER_PRODUCER {
+                            tx.send(p * PER_PRODUCER + i).unwrap();
+                            if i % 7 == 0 {
+                                yieldpoint::yield_now();
+                            }
+                        }
+                    })
+                })
+                .collect();
+            drop(tx);
+            producers.into_iter().for_each(|p| p.join().unwrap());
+            consumers
+                .into_iter()
+                .flat_map(|c| c.join().unwrap())
+                .collect::<Vec<u64>>()
+        });
+        received.sort_unstable();
+        assert_eq!(received, (0..PRODUCERS * PER_PRODUCER).collect::<Vec<_>>());
+    }
+
+    /// The same between green threads and OS threads: OS-thread producers, green consumers.
+    #[test]
+    fn channel_from_os_threads_to_green_threads() {
+        let (tx, rx) = channel::bounded(4);
+        let producers: Vec<_> = (0..4u64)
             .map(|p| {
                 let tx = tx.clone();
-                yieldpoint::spawn(move || {
-                    for i in 0..PER_PRODUCER {
-                        tx.send(p * PER_PRODUCER + i).unwrap();
-                        if i % 7 == 0 {
-                            yieldpoint::yield_now();
-                        }
+                std::thread::spawn(move || {
+                    for i in 0..2_000 {
+                        tx.send(p * 2_000 + i).unwrap();
                     }
                 })
             })
             .collect();
         drop(tx);
+        let rt = rt();
+        let mut received = rt.block_on(move || {
+            let consumers: Vec<_> = (0..4)
+                .map(|_| {
+                    let rx = rx.clone();
+                    yieldpoint::spawn(move || rx.iter().collect::<Vec<u64>>())
+                })
+                .collect();
+            drop(rx);
+            consumers
+                .into_iter()
+                .flat_map(|c| c.join().unwrap())
+                .collect::<Vec<_>>()
+        });
         producers.into_iter().for_each(|p| p.join().unwrap());
-        consumers
-            .into_iter()
-            .flat_map(|c| c.join().unwrap())
-            .collect::<Vec<u64>>()
-    });
-    received.sort_unstable();
-    assert_eq!(received, (0..PRODUCERS * PER_PRODUCER).collect::<Vec<_>>());
+        received.sort_unstable();
+        assert_eq!(received, (0..8_000).collect::<Vec<_>>());
+    }
+
+    /// 200 tasks increment a counter 50 times each, yielding inside the critical section.
+    #[test]
+    fn mutex_under_contention() {
+        let rt = rt();
+        let counter = Arc::new(Mutex::new(0u64));
+        let c = counter.clone();
+        rt.block_on(move || {
+            let tasks: Vec<_> = (0..200)
+                .map(|_| {
+                    let c = c.clone();
+                    yieldpoint::spawn(move || {
+                        for _ in 0..50 {
+                            let mut g = c.lock();
+                            let read = *g;
+                            yieldpoint::yield_now();
+                            *g = read + 1;
+                        }
+                    })
+                })
+                .collect();
+            tasks.into_iter().for_each(|t| t.join().unwrap());
+        });
+        assert_eq!(*counter.lock(), 10_000);
+    }
 }
 
-/// The same between green threads and OS threads: OS-thread producers, green consumers.
-#[test]
-fn channel_from_os_threads_to_green_threads() {
-    let (tx, rx) = channel::bounded(4);
-    let producers: Vec<_> = (0..4u64)
-        .map(|p| {
-            let tx = tx.clone();
-            std::thread::spawn(move || {
-                for i in 0..2_000 {
-                    tx.send(p * 2_000 + i).unwrap();
-                }
-            })
-        })
-        .collect();
-    drop(tx);
-    let rt = RoundRobin::new();
-    let mut received = rt.block_on(move || {
-        let consumers: Vec<_> = (0..4)
-            .map(|_| {
-                let rx = rx.clone();
-                yieldpoint::spawn(move || rx.iter().collect::<Vec<u64>>())
-            })
-            .collect();
-        drop(rx);
-        consumers
-            .into_iter()
-            .flat_map(|c| c.join().unwrap())
-            .collect::<Vec<_>>()
-    });
-    producers.into_iter().for_each(|p| p.join().unwrap());
-    received.sort_unstable();
-    assert_eq!(received, (0..8_000).collect::<Vec<_>>());
-}
-
-/// 1,000 tasks each yield 200 times (200,000 switches), in strict round-robin order.
+/// 1,000 tasks each yield 200 times (200,000 switches), in strict round-robin order
+/// (round-robin only, by what it checks).
 #[test]
 fn many_yields_stay_round_robin() {
     let rt = RoundRobin::new();
@@ -155,36 +188,12 @@ fn many_yields_stay_round_robin() {
     assert_eq!(out_of_turn.load(Ordering::SeqCst), 0);
 }
 
-/// 200 tasks increment a counter 50 times each, yielding inside the critical section.
-#[test]
-fn mutex_under_contention() {
-    let rt = RoundRobin::new();
-    let counter = Arc::new(Mutex::new(0u64));
-    let c = counter.clone();
-    rt.block_on(move || {
-        let tasks: Vec<_> = (0..200)
-            .map(|_| {
-                let c = c.clone();
-                yieldpoint::spawn(move || {
-                    for _ in 0..50 {
-                        let mut g = c.lock();
-                        let read = *g;
-                        yieldpoint::yield_now();
-                        *g = read + 1;
-                    }
-                })
-            })
-            .collect();
-        tasks.into_iter().for_each(|t| t.join().unwrap());
-    });
-    assert_eq!(*counter.lock(), 10_000);
-}
-
 /// `join` racing the task's end across threads: 20,000 tasks on a two-worker work queue,
 /// each joined from an OS thread, or from a task that may run on the other worker, while
 /// it finishes (a task that yields a random number of times first). Every join returns
 /// the task's own value, a `String` (so a torn or lost handoff would show), and nothing
-/// hangs.
+/// hangs. Work queue only: the race needs the scheduler running beside the joining
+/// threads.
 #[test]
 fn joins_race_task_ends_across_threads() {
     use yieldpoint::sched::WorkQueue;
@@ -247,7 +256,10 @@ fn joins_race_task_ends_across_threads() {
 /// Messages handed straight to parked receivers while receivers are cancelled: four OS
 /// threads send 20,000 numbers to eight receiver tasks on a two-worker work queue; half of
 /// the receivers are cancelled midway. Every number is received exactly once: a message
-/// handed to a receiver that is then cancelled goes back to the channel.
+/// handed to a receiver that is then cancelled goes back to the channel. Work queue only:
+/// the cancels come from the test thread while the workers run the receivers (task_cancel's
+/// `a_message_handed_to_a_cancelled_receiver_goes_back_to_the_queue` is the matrix's
+/// deterministic version).
 #[test]
 fn handed_over_messages_survive_cancelled_receivers() {
     use yieldpoint::sched::WorkQueue;

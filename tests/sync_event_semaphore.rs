@@ -3,100 +3,167 @@
 //! Python: `asyncio.Event` (`set`, `clear`, `is_set`, `wait`) and `asyncio.Semaphore`
 //! (`acquire`, `release`, `async with sem:`).
 
+#[macro_use]
+mod support;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
-use yieldpoint::sched::RoundRobin;
+use support::sched_matrix::{state_of, wait_for_state};
 use yieldpoint::sync::{Event, Semaphore};
 use yieldpoint::task::{TaskState, WaitReason};
 
-fn state_of(id: yieldpoint::task::TaskId) -> TaskState {
-    yieldpoint::task::all_tasks()
-        .into_iter()
-        .find(|t| t.id == id)
-        .expect("task is live")
-        .state
-}
-
-/// Python: `await event.wait()` in several tasks; `event.set()` wakes them all.
-#[test]
-fn set_wakes_every_waiter() {
-    let rt = RoundRobin::new();
-    rt.block_on(|| {
-        let event = Arc::new(Event::new());
-        let woken = Arc::new(AtomicUsize::new(0));
-        let waiters: Vec<_> = (0..5)
-            .map(|_| {
-                let (event, woken) = (event.clone(), woken.clone());
-                yieldpoint::spawn(move || {
-                    event.wait();
-                    woken.fetch_add(1, Ordering::SeqCst);
+on_both_schedulers! {
+    /// Python: `await event.wait()` in several tasks; `event.set()` wakes them all.
+    #[test]
+    fn set_wakes_every_waiter() {
+        let rt = rt();
+        rt.block_on(|| {
+            let event = Arc::new(Event::new());
+            let woken = Arc::new(AtomicUsize::new(0));
+            let waiters: Vec<_> = (0..5)
+                .map(|_| {
+                    let (event, woken) = (event.clone(), woken.clone());
+                    yieldpoint::spawn(move || {
+                        event.wait();
+                        woken.fetch_add(1, Ordering::SeqCst);
+                    })
                 })
-            })
-            .collect();
-        yieldpoint::yield_now();
-        assert_eq!(woken.load(Ordering::SeqCst), 0);
-        assert_eq!(
-            state_of(waiters[0].id()),
-            TaskState::Waiting(WaitReason::Event)
-        );
-        assert!(!event.is_set());
-        event.set();
-        assert!(event.is_set());
-        waiters.into_iter().for_each(|w| w.join().unwrap());
-        assert_eq!(woken.load(Ordering::SeqCst), 5);
-    });
-}
+                .collect();
+            let ids: Vec<_> = waiters.iter().map(|w| w.id()).collect();
+            wait_for_state(&ids, TaskState::Waiting(WaitReason::Event));
+            assert_eq!(woken.load(Ordering::SeqCst), 0);
+            assert!(!event.is_set());
+            event.set();
+            assert!(event.is_set());
+            waiters.into_iter().for_each(|w| w.join().unwrap());
+            assert_eq!(woken.load(Ordering::SeqCst), 5);
+        });
+    }
 
-/// `wait` on a set event returns at once; after `clear` it waits again.
-#[test]
-fn wait_on_a_set_event_returns_and_clear_resets() {
-    let rt = RoundRobin::new();
-    rt.block_on(|| {
-        let event = Arc::new(Event::new());
-        event.set();
-        event.wait();
-        event.clear();
-        assert!(!event.is_set());
-        let e = event.clone();
-        let waiter = yieldpoint::spawn(move || e.wait());
-        yieldpoint::yield_now();
-        assert!(!waiter.is_finished());
-        event.set();
-        waiter.join().unwrap();
-    });
-}
+    /// `wait` on a set event returns at once; after `clear` it waits again.
+    #[test]
+    fn wait_on_a_set_event_returns_and_clear_resets() {
+        let rt = rt();
+        rt.block_on(|| {
+            let event = Arc::new(Event::new());
+            event.set();
+            event.wait();
+            event.clear();
+            assert!(!event.is_set());
+            let e = event.clone();
+            let waiter = yieldpoint::spawn(move || e.wait());
+            wait_for_state(&[waiter.id()], TaskState::Waiting(WaitReason::Event));
+            event.set();
+            waiter.join().unwrap();
+        });
+    }
 
-/// Python: `event.set(); event.clear()` with no `await` between still releases the tasks
-/// that were waiting: `set` wakes them, whatever the flag is when they run.
-#[test]
-fn set_then_clear_still_releases_the_waiters() {
-    let rt = RoundRobin::new();
-    rt.block_on(|| {
-        let event = Arc::new(Event::new());
-        let waiters: Vec<_> = (0..3)
-            .map(|_| {
-                let e = event.clone();
-                yieldpoint::spawn(move || e.wait())
-            })
-            .collect();
-        yieldpoint::yield_now();
-        event.set();
-        event.clear();
-        for w in waiters {
-            yieldpoint::timeout(Duration::from_secs(10), || w.join().unwrap())
-                .expect("a waiter missed the set");
-        }
-        // A wait that starts after the clear does wait.
-        let e = event.clone();
-        let late = yieldpoint::spawn(move || e.wait());
-        yieldpoint::yield_now();
-        yieldpoint::yield_now();
-        assert!(!late.is_finished());
-        late.cancel();
-    });
+    /// Python: `event.set(); event.clear()` with no `await` between still releases the tasks
+    /// that were waiting: `set` wakes them, whatever the flag is when they run.
+    #[test]
+    fn set_then_clear_still_releases_the_waiters() {
+        let rt = rt();
+        rt.block_on(|| {
+            let event = Arc::new(Event::new());
+            let waiters: Vec<_> = (0..3)
+                .map(|_| {
+                    let e = event.clone();
+                    yieldpoint::spawn(move || e.wait())
+                })
+                .collect();
+            let ids: Vec<_> = waiters.iter().map(|w| w.id()).collect();
+            wait_for_state(&ids, TaskState::Waiting(WaitReason::Event));
+            event.set();
+            event.clear();
+            for w in waiters {
+                yieldpoint::timeout(Duration::from_secs(10), || w.join().unwrap())
+                    .expect("a waiter missed the set");
+            }
+            // A wait that starts after the clear does wait.
+            let e = event.clone();
+            let late = yieldpoint::spawn(move || e.wait());
+            wait_for_state(&[late.id()], TaskState::Waiting(WaitReason::Event));
+            late.cancel();
+        });
+    }
+
+    /// Python: `async with sem:` limits how many tasks are inside at once. The tasks inside
+    /// hold their permits across a wait for `go`, so all ten reach their wait: three inside,
+    /// seven at the semaphore.
+    #[test]
+    fn semaphore_limits_concurrency() {
+        let rt = rt();
+        let (max_inside, total) = rt.block_on(|| {
+            let sem = Arc::new(Semaphore::new(3));
+            let go = Arc::new(Event::new());
+            let inside = Arc::new(AtomicUsize::new(0));
+            let max_inside = Arc::new(AtomicUsize::new(0));
+            let done = Arc::new(AtomicUsize::new(0));
+            let tasks: Vec<_> = (0..10)
+                .map(|_| {
+                    let (sem, go, inside, max_inside, done) = (
+                        sem.clone(),
+                        go.clone(),
+                        inside.clone(),
+                        max_inside.clone(),
+                        done.clone(),
+                    );
+                    yieldpoint::spawn(move || {
+                        let _permit = sem.acquire();
+                        let now = inside.fetch_add(1, Ordering::SeqCst) + 1;
+                        max_inside.fetch_max(now, Ordering::SeqCst);
+                        go.wait();
+                        inside.fetch_sub(1, Ordering::SeqCst);
+                        done.fetch_add(1, Ordering::SeqCst);
+                    })
+                })
+                .collect();
+            let count = |state| {
+                tasks
+                    .iter()
+                    .filter(|t| state_of(t.id()) == Some(state))
+                    .count()
+            };
+            let (holding, waiting) = (
+                TaskState::Waiting(WaitReason::Event),
+                TaskState::Waiting(WaitReason::Semaphore),
+            );
+            while (count(holding), count(waiting)) != (3, 7) {
+                yieldpoint::yield_now();
+            }
+            assert_eq!(inside.load(Ordering::SeqCst), 3);
+            go.set();
+            tasks.into_iter().for_each(|t| t.join().unwrap());
+            assert_eq!(sem.available_permits(), 3);
+            (
+                max_inside.load(Ordering::SeqCst),
+                done.load(Ordering::SeqCst),
+            )
+        });
+        assert_eq!(max_inside, 3);
+        assert_eq!(total, 10);
+    }
+
+    /// A released permit wakes a parked waiter.
+    #[test]
+    fn release_wakes_a_waiter() {
+        let rt = rt();
+        rt.block_on(|| {
+            let sem = Arc::new(Semaphore::new(0));
+            let s = sem.clone();
+            let waiter = yieldpoint::spawn(move || {
+                s.acquire().forget();
+                "got it"
+            });
+            wait_for_state(&[waiter.id()], TaskState::Waiting(WaitReason::Semaphore));
+            sem.release();
+            assert_eq!(waiter.join().unwrap(), "got it");
+            assert_eq!(sem.available_permits(), 0);
+        });
+    }
 }
 
 /// Outside a scheduler `wait` blocks the OS thread until another thread sets the event.
@@ -115,52 +182,6 @@ fn event_between_os_threads() {
     assert!(format!("{event:?}").contains("is_set: true"));
 }
 
-/// Python: `async with sem:` limits how many tasks are inside at once.
-#[test]
-fn semaphore_limits_concurrency() {
-    let rt = RoundRobin::new();
-    let (max_inside, total) = rt.block_on(|| {
-        let sem = Arc::new(Semaphore::new(3));
-        let inside = Arc::new(AtomicUsize::new(0));
-        let max_inside = Arc::new(AtomicUsize::new(0));
-        let done = Arc::new(AtomicUsize::new(0));
-        let tasks: Vec<_> = (0..10)
-            .map(|_| {
-                let (sem, inside, max_inside, done) = (
-                    sem.clone(),
-                    inside.clone(),
-                    max_inside.clone(),
-                    done.clone(),
-                );
-                yieldpoint::spawn(move || {
-                    let _permit = sem.acquire();
-                    let now = inside.fetch_add(1, Ordering::SeqCst) + 1;
-                    max_inside.fetch_max(now, Ordering::SeqCst);
-                    for _ in 0..3 {
-                        yieldpoint::yield_now();
-                    }
-                    inside.fetch_sub(1, Ordering::SeqCst);
-                    done.fetch_add(1, Ordering::SeqCst);
-                })
-            })
-            .collect();
-        yieldpoint::yield_now();
-        let waiting = tasks
-            .iter()
-            .filter(|t| state_of(t.id()) == TaskState::Waiting(WaitReason::Semaphore))
-            .count();
-        assert_eq!(waiting, 7);
-        tasks.into_iter().for_each(|t| t.join().unwrap());
-        assert_eq!(sem.available_permits(), 3);
-        (
-            max_inside.load(Ordering::SeqCst),
-            done.load(Ordering::SeqCst),
-        )
-    });
-    assert_eq!(max_inside, 3);
-    assert_eq!(total, 10);
-}
-
 #[test]
 fn semaphore_try_acquire_release_and_forget() {
     let sem = Semaphore::new(2);
@@ -176,25 +197,6 @@ fn semaphore_try_acquire_release_and_forget() {
     sem.release();
     assert_eq!(sem.available_permits(), 2);
     assert!(format!("{sem:?}").contains("available_permits: 2"));
-}
-
-/// A released permit wakes a parked waiter.
-#[test]
-fn release_wakes_a_waiter() {
-    let rt = RoundRobin::new();
-    rt.block_on(|| {
-        let sem = Arc::new(Semaphore::new(0));
-        let s = sem.clone();
-        let waiter = yieldpoint::spawn(move || {
-            s.acquire().forget();
-            "got it"
-        });
-        yieldpoint::yield_now();
-        assert!(!waiter.is_finished());
-        sem.release();
-        assert_eq!(waiter.join().unwrap(), "got it");
-        assert_eq!(sem.available_permits(), 0);
-    });
 }
 
 /// Outside a scheduler the semaphore blocks OS threads.

@@ -1,10 +1,12 @@
-//! The work-queue scheduler: pinning of started tasks, cross-worker traffic, stealing,
-//! cancellation, timers, panics, shutdown and idleness.
+//! The work-queue scheduler's own behaviour: pinning of started tasks, stealing,
+//! cancellation across workers, timers on the owning worker, panics, shutdown and
+//! idleness. What both schedulers promise (spawning, channels, cancellation, dropping the
+//! scheduler, slow-task reports, stress) is in the scheduler matrix: see `sched_common.rs`.
 
 use std::cell::Cell;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -66,85 +68,6 @@ fn non_send_values_live_across_yields() {
         pinned.join().unwrap() + local.get()
     });
     assert_eq!(total, 4950 * 3);
-}
-
-/// Many producers and consumers on both workers: every message is received exactly once.
-#[test]
-fn cross_worker_channel_traffic_delivers_each_message_once() {
-    const PRODUCERS: usize = 8;
-    const CONSUMERS: usize = 8;
-    const PER_PRODUCER: usize = 2_000;
-    let rt = two_workers();
-    let received = rt.block_on(|| {
-        let (tx, rx) = channel::bounded(16);
-        let (done_tx, done_rx) = channel::unbounded();
-        for p in 0..PRODUCERS {
-            let tx = tx.clone();
-            yieldpoint::spawn(move || {
-                for i in 0..PER_PRODUCER {
-                    tx.send(p * PER_PRODUCER + i).unwrap();
-                }
-            });
-        }
-        drop(tx);
-        for _ in 0..CONSUMERS {
-            let rx = rx.clone();
-            let done_tx = done_tx.clone();
-            yieldpoint::spawn(move || {
-                let got: Vec<usize> = rx.iter().collect();
-                done_tx.send(got).unwrap();
-            });
-        }
-        drop(done_tx);
-        done_rx.iter().flatten().collect::<Vec<_>>()
-    });
-    assert_eq!(received.len(), PRODUCERS * PER_PRODUCER);
-    let unique: HashSet<_> = received.iter().copied().collect();
-    assert_eq!(
-        unique.len(),
-        PRODUCERS * PER_PRODUCER,
-        "a message was received twice"
-    );
-}
-
-/// A green thread and a plain OS thread talk over one channel.
-#[test]
-fn channel_between_green_and_os_threads() {
-    let rt = two_workers();
-    let (tx, rx) = channel::bounded(1);
-    let producer = thread::spawn(move || {
-        for i in 0..500 {
-            tx.send(i).unwrap();
-        }
-    });
-    let sum = rt.block_on(move || rx.iter().sum::<i32>());
-    producer.join().unwrap();
-    assert_eq!(sum, (0..500).sum());
-}
-
-/// 100,000 spawns from inside tasks, in ten waves of 10,000 (each spawned task holds a
-/// stack until it ends, and a default `vm.max_map_count` allows ~32,000 stacks at once).
-#[test]
-fn hundred_thousand_spawns() {
-    let rt = two_workers();
-    let count = Arc::new(AtomicUsize::new(0));
-    for _ in 0..10 {
-        let count = count.clone();
-        rt.block_on(move || {
-            let children: Vec<_> = (0..10_000)
-                .map(|_| {
-                    let count = count.clone();
-                    yieldpoint::spawn(move || {
-                        count.fetch_add(1, Ordering::Relaxed);
-                    })
-                })
-                .collect();
-            children.into_iter().for_each(|c| c.join().unwrap());
-        });
-    }
-    rt.run();
-    assert_eq!(count.load(Ordering::Relaxed), 100_000);
-    assert!(rt.tasks().is_empty());
 }
 
 /// Unstarted tasks spread over the workers: both threads run some of a fan-out.
@@ -244,40 +167,6 @@ fn panics_do_not_take_workers_down() {
     assert_eq!(rt.block_on(|| 7), 7);
 }
 
-/// Dropping the scheduler cancels sleeping, parked and unstarted tasks; destructors run
-/// and handles report cancellation.
-#[test]
-fn drop_cancels_pending_tasks() {
-    struct Guard(Arc<Mutex<Vec<thread::ThreadId>>>);
-    impl Drop for Guard {
-        fn drop(&mut self) {
-            self.0.lock().unwrap().push(thread::current().id());
-        }
-    }
-    let dropped = Arc::new(Mutex::new(Vec::new()));
-    let rt = two_workers();
-    let (_tx, rx) = channel::unbounded::<()>();
-    let mut handles = Vec::new();
-    for i in 0..20 {
-        let guard = Guard(dropped.clone());
-        let rx = rx.clone();
-        handles.push(rt.spawn(move || {
-            let _guard = guard;
-            if i % 2 == 0 {
-                yieldpoint::sleep(Duration::from_secs(3600));
-            } else {
-                let _ = rx.recv();
-            }
-        }));
-    }
-    thread::sleep(Duration::from_millis(50));
-    drop(rt);
-    assert_eq!(dropped.lock().unwrap().len(), 20);
-    for handle in handles {
-        assert!(handle.join().unwrap_err().is_cancelled());
-    }
-}
-
 /// Dropping a `WorkQueue` inside one of its own tasks (here it is moved into the task;
 /// the last `Arc` of one held by a task is the same) cannot wait for the worker it runs
 /// on (issue 10, item 11: it panicked "failed to join thread: Resource deadlock avoided"
@@ -365,22 +254,4 @@ fn worker_cpu_ticks(prefix: &str) -> u64 {
         total += fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
     }
     total
-}
-
-/// Slow-task reports work on worker threads too.
-#[test]
-fn slow_task_reports_on_workers() {
-    let reports = Arc::new(Mutex::new(Vec::new()));
-    let sink = reports.clone();
-    let rt = WorkQueue::builder()
-        .workers(2)
-        .slow_task_threshold(Duration::from_millis(5))
-        .on_slow_task(move |slow| sink.lock().unwrap().push(slow.name.clone()))
-        .build();
-    rt.spawn_with(yieldpoint::task::Builder::new().name("hog"), || {
-        thread::sleep(Duration::from_millis(20));
-    })
-    .unwrap();
-    rt.run();
-    assert_eq!(reports.lock().unwrap().as_slice(), [Some("hog".into())]);
 }

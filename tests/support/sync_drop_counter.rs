@@ -2,7 +2,8 @@
 //! task ran the destructors on its stack.
 //!
 //! Unlike `drop_counter.rs` (`Rc`-based, for coroutines), tokens here are `Send`, so they
-//! can move into tasks of a scheduler that requires `Send` closures. Include it with
+//! can move into tasks of a scheduler that requires `Send` closures. Reach it as
+//! `support::sync_drop_counter` after `mod support;`, or include it alone with
 //! `#[path = "support/sync_drop_counter.rs"] mod sync_drop_counter;`.
 
 #![allow(dead_code)]
