@@ -86,11 +86,11 @@ fn memory_gib() -> Option<f64> {
 pub fn machine() -> Value {
     json!({
         "cpu": cpu_model(),
-        "cores": crate::cores(),
+        "cores": perf::cores(),
         "memory_gib": memory_gib(),
         "os": os_name(),
         "arch": std::env::consts::ARCH,
-        "vm_max_map_count": crate::memory::max_map_count(),
+        "vm_max_map_count": perf::memory::max_map_count(),
     })
 }
 

@@ -14,48 +14,23 @@
 //! row each time (A B C, B C A, C A B, ...), so a burst of noise from another process
 //! lands on all of them alike; the report gives medians. Run it with
 //! `scripts/perf-report`, which builds in release first.
+//!
+//! The workloads are the `perf` library's (`src/lib.rs`), which the criterion benches in
+//! `perf/benches/` time too; this binary holds the rows (`plan.rs`) and the report.
 
 mod docs;
 mod machine;
-mod may_peer;
-mod memory;
-mod peers;
 mod plan;
-mod timing;
-mod yp;
 
-use std::hint::black_box;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use perf::timing;
 use serde_json::{json, Value};
 
 use plan::{Entry, Row, Source, Target};
-
-/// Tasks in one round of `work_queue_fan_out`.
-pub const FAN_OUT_TASKS: u64 = 10_000;
-/// Tasks parked at once in `idle_rss_per_task`.
-pub const IDLE_TASKS: usize = 10_000;
-/// `max_live_tasks` stops here if spawn has not failed yet.
-pub const MAX_LIVE_CAP: usize = 100_000;
-
-/// Worker threads for the multi-threaded runtimes: the machine's cores.
-pub fn cores() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
-}
-
-/// One small CPU task of `work_queue_fan_out` (a few hundred nanoseconds of xorshift).
-pub fn cpu_work(seed: u64) -> u64 {
-    let mut x = black_box(seed) | 1;
-    for _ in 0..256 {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-    }
-    x
-}
 
 /// The workspace root (where `Cargo.lock`, `README.md` and `target/` are).
 pub fn workspace() -> PathBuf {

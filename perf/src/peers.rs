@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use corosensei::stack::DefaultStack;
 use corosensei::{Coroutine, CoroutineResult, Yielder};
 use rayon::prelude::*;
+use yieldpoint::stack::DEFAULT_STACK_SIZE;
 
 use crate::timing::time_round_trips;
 use crate::{cores, cpu_work, FAN_OUT_TASKS};
@@ -16,12 +17,17 @@ use crate::{cores, cpu_work, FAN_OUT_TASKS};
 /// A raw corosensei coroutine that returns what it is sent plus one, forever.
 type RawEcho = Coroutine<u64, u64, (), DefaultStack>;
 
+/// A fresh guarded stack of yieldpoint's default size (64 KiB): an `mmap` and an
+/// `mprotect` now, a `munmap` when it is dropped.
+fn fresh_stack() -> DefaultStack {
+    DefaultStack::new(DEFAULT_STACK_SIZE).expect("a 64 KiB stack")
+}
+
 /// `coroutine_send_round_trip` on raw corosensei: `resume` in, `suspend` out, on the same
 /// 64 KiB guarded stack yieldpoint uses.
 pub fn corosensei_resume(n: u64) -> Duration {
-    let stack = DefaultStack::new(64 * 1024).expect("a 64 KiB stack");
     time_resumes(
-        Coroutine::with_stack(stack, |yielder, mut x: u64| loop {
+        Coroutine::with_stack(fresh_stack(), |yielder, mut x: u64| loop {
             x = yielder.suspend(x.wrapping_add(1));
         }),
         n,
@@ -37,9 +43,8 @@ pub fn corosensei_resume_nested(n: u64) -> Duration {
     fn step(yielder: &Yielder<u64, u64>, x: u64) -> u64 {
         yielder.suspend(x.wrapping_add(1))
     }
-    let stack = DefaultStack::new(64 * 1024).expect("a 64 KiB stack");
     time_resumes(
-        Coroutine::with_stack(stack, |yielder, mut x: u64| loop {
+        Coroutine::with_stack(fresh_stack(), |yielder, mut x: u64| loop {
             x = step(yielder, x);
         }),
         n,
@@ -72,6 +77,30 @@ pub fn generator_send(n: u64) -> Duration {
     let took = start.elapsed();
     black_box(acc);
     took
+}
+
+/// [`crate::yp::create_run_drop`] on raw corosensei, with a fresh 64 KiB guarded stack each
+/// time (no pool). A criterion bench, not a row of the report.
+pub fn corosensei_create_run_drop(n: u64) -> Duration {
+    time_round_trips(n, |i| {
+        let mut co = Coroutine::with_stack(fresh_stack(), |yielder: &Yielder<u64, u64>, x| {
+            yielder.suspend(x) + 1
+        });
+        let _ = co.resume(i);
+        match co.resume(i) {
+            CoroutineResult::Yield(y) | CoroutineResult::Return(y) => y,
+        }
+    })
+}
+
+/// [`crate::yp::create_run_drop`] on the `generator` crate, which allocates a stack for
+/// each generator. A criterion bench, not a row of the report.
+pub fn generator_create_run_drop(n: u64) -> Duration {
+    time_round_trips(n, |i| {
+        let mut g = generator::Gn::<u64>::new_scoped(move |mut s| s.yield_(i).unwrap_or(0) + 1);
+        let _ = g.send(i);
+        g.raw_send(Some(i)).unwrap_or(0)
+    })
 }
 
 fn tokio_current_thread() -> tokio::runtime::Runtime {

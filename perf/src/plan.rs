@@ -1,8 +1,8 @@
 //! The rows of the report and who runs in each: yieldpoint's variants first, then the
 //! peers, each compared with the yieldpoint variant that does the same thing.
 
-use crate::timing::Workload;
-use crate::{cores, memory, peers, yp};
+use perf::timing::{self, Workload};
+use perf::{cores, may_peer, memory, peers, yp, FAN_OUT_TASKS, IDLE_TASKS};
 
 /// Where a measurement comes from.
 pub enum Source {
@@ -347,7 +347,7 @@ pub fn rows() -> Vec<Row> {
             unit: "ns/task",
             description: format!(
                 "{} small CPU tasks spawned at once and joined, on {n} workers",
-                crate::FAN_OUT_TASKS
+                FAN_OUT_TASKS
             ),
             entries: vec![
                 yieldpoint(
@@ -402,7 +402,7 @@ pub fn rows() -> Vec<Row> {
             unit: "bytes",
             description: format!(
                 "RSS growth per task, {} tasks each switched in once and parked in sleep",
-                crate::IDLE_TASKS
+                IDLE_TASKS
             ),
             entries: vec![
                 Entry {
@@ -455,15 +455,15 @@ pub fn child(args: &[String]) -> String {
         "may" => {
             let workers: usize = arg(2).parse().expect("may workers");
             let target_ms: u64 = arg(3).parse().expect("target ms");
-            crate::may_peer::configure(workers);
+            may_peer::configure(workers);
             let workload: Workload = match arg(1) {
-                "yield" => crate::may_peer::yield_pair,
-                "spawn-join" => crate::may_peer::spawn_join,
-                "ping-pong" => crate::may_peer::ping_pong,
-                "fan-out" => crate::may_peer::fan_out,
+                "yield" => may_peer::yield_pair,
+                "spawn-join" => may_peer::spawn_join,
+                "ping-pong" => may_peer::ping_pong,
+                "fan-out" => may_peer::fan_out,
                 other => panic!("no may workload {other:?}"),
             };
-            let ns = crate::timing::measure(workload, std::time::Duration::from_millis(target_ms));
+            let ns = timing::measure(workload, std::time::Duration::from_millis(target_ms));
             format!("{ns:.3}")
         }
         "rss" => format!("{:.1}", memory::idle_rss(arg(1))),

@@ -25,6 +25,19 @@ pub fn send(n: u64) -> Duration {
     })
 }
 
+/// Creates a coroutine, runs it to its one yield and on to its end, and drops it, `n` times;
+/// its stack comes from the per-thread pool. A criterion bench
+/// (`create_run_drop_one_yield`), not a row of the report.
+pub fn create_run_drop(n: u64) -> Duration {
+    time_round_trips(n, |i| {
+        let mut co: Coroutine<u64, u64, u64> = Coroutine::new(|co, x: u64| co.yield_(x) + 1);
+        let _ = co.send(i);
+        match co.send(i) {
+            CoroutineState::Yielded(y) | CoroutineState::Complete(y) => y,
+        }
+    })
+}
+
 /// Two green threads calling `yield_now` in turn; `n` is the number of switches.
 fn yield_pair(n: u64) -> Duration {
     let per_task = n / 2;
