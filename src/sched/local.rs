@@ -22,6 +22,7 @@ use std::any::Any;
 use std::cell::{Cell, RefCell, UnsafeCell};
 use std::collections::VecDeque;
 use std::panic::{self, AssertUnwindSafe};
+use std::ptr::NonNull;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -30,7 +31,7 @@ use super::timer::{TimerAction, TimerHandle, TimerQueue};
 use super::{Config, SlowTask};
 use crate::coroutine::CoroutineState;
 use crate::stack::PooledStack;
-use crate::task::cell::{TaskCell, TaskRef};
+use crate::task::cell::TaskRef;
 use crate::task::context::{self as task_context, CancelUnwind, Interrupt, Switch, TaskCoroutine};
 use crate::task::header::Header;
 use crate::task::owner::Owner;
@@ -306,10 +307,10 @@ impl Local {
                 None => return,
             }
         };
-        let header: *const TaskCell = Arc::as_ptr(&task);
+        let raw = task.as_raw();
         // SAFETY: the task's slot holds a reference to it until `finish` removes it, at the
         // very end of this call; `task` itself is lent to the context while it runs.
-        let header = unsafe { &*header };
+        let header = unsafe { raw.as_ref() };
         let running = task_context::enter_task(task);
         header.count_switch();
         let started = self.config.slow_task_threshold.map(|_| Instant::now());
@@ -327,10 +328,10 @@ impl Local {
             self.report_if_slow(header, started.elapsed());
         }
         match result {
-            Ok(CoroutineState::Yielded(Switch::Yield)) => self.requeue(header, task),
+            Ok(CoroutineState::Yielded(Switch::Yield)) => self.requeue(raw, task),
             Ok(CoroutineState::Yielded(Switch::Park)) => {
                 if !header.try_park() {
-                    self.requeue(header, task);
+                    self.requeue(raw, task);
                 }
             }
             Ok(CoroutineState::Complete(())) => self.finish(header, false, scheduler),
@@ -374,14 +375,9 @@ impl Local {
     /// Puts a task that switched out back on the run queue, with the reference it came
     /// with (`task`) or, if a wait took that one, a new one.
     #[inline(always)]
-    fn requeue(&self, header: &TaskCell, task: Option<TaskRef>) {
-        let task = task.unwrap_or_else(|| {
-            // SAFETY: `header` is alive (its slot holds a reference to it); see `run_task`.
-            unsafe {
-                Arc::increment_strong_count(header);
-                Arc::from_raw(header)
-            }
-        });
+    fn requeue(&self, raw: NonNull<Header>, task: Option<TaskRef>) {
+        // SAFETY: the task is alive (its slot holds a reference to it); see `run_task`.
+        let task = task.unwrap_or_else(|| unsafe { TaskRef::clone_raw(raw) });
         self.ready.borrow_mut().push_back(task);
     }
 
@@ -397,7 +393,11 @@ impl Local {
         let unstarted = {
             let mut slots = self.slots.borrow_mut();
             let slot = slots.get_mut(key)?;
-            if !slot.header.as_ref().is_some_and(|h| Arc::ptr_eq(h, header)) {
+            if !slot
+                .header
+                .as_ref()
+                .is_some_and(|h| TaskRef::ptr_eq(h, header))
+            {
                 return None;
             }
             slot.unstarted.take()
@@ -409,10 +409,19 @@ impl Local {
                 None => JoinError::cancelled(header),
                 Some(payload) => JoinError::panicked(header, payload),
             };
-            self.remove(key, header, Some(error), scheduler);
+            let task = self.slots.borrow_mut()[key].header.take();
+            let task = task.expect("the task is in its slot (checked above)");
+            self.remove(key, task, Some(error), scheduler);
             return None;
         }
-        let stack = crate::stack::swap_for_warm(stack);
+        // Among many tasks, the stack reserved at spawn has gone cold meanwhile: trade it for
+        // the one released last. Among few, it is as warm as any, and the trade costs more
+        // than it saves (a spawn-and-join loop would trade a warm stack for a colder one).
+        let stack = if self.live() > SWAP_FOR_WARM_ABOVE {
+            crate::stack::swap_for_warm(stack)
+        } else {
+            stack
+        };
         let co = start(header, stack);
         let mut slots = self.slots.borrow_mut();
         let co = slots[key].coroutine.get_mut().insert(co) as *mut TaskCoroutine;
@@ -424,36 +433,36 @@ impl Local {
     /// the task: it panicked if its body left a panic (`task_context::take_task_panic`), else it was
     /// `interrupted` (cancelled) or returned.
     #[inline(never)]
-    fn finish(&self, header: &TaskCell, interrupted: bool, scheduler: &dyn Schedule) {
+    fn finish(&self, header: &Header, interrupted: bool, scheduler: &dyn Schedule) {
+        let key = header.key();
+        let task = self.slots.borrow_mut()[key].header.take();
+        let task = task.expect("a running task is in its slot");
         // A task cancelled after its coroutine was made but before its body started still
         // has its closure: drop it here, a panic of its captures' `Drop` being the task's.
-        let panic = task_context::take_task_panic().or_else(|| drop_unrun(header));
+        let panic = task_context::take_task_panic().or_else(|| drop_unrun(&task));
         let error = match panic {
             Some(payload) if payload.is::<CancelUnwind>() => Some(JoinError::cancelled(header)),
             Some(payload) => Some(JoinError::panicked(header, payload)),
             None => interrupted.then(|| JoinError::cancelled(header)),
         };
-        let key = header.key();
         header.set_coroutine(std::ptr::null_mut());
         let co = self.slots.borrow_mut()[key].coroutine.get_mut().take();
         drop(co);
-        self.remove(key, header, error, scheduler);
+        self.remove(key, task, error, scheduler);
     }
 
-    /// Removes a finished task from the slab and wakes its joiner.
+    /// Frees the slot of a finished task, taken out of it, and wakes its joiner.
     fn remove(
         &self,
         key: usize,
-        header: &TaskCell,
+        task: TaskRef,
         error: Option<JoinError>,
         scheduler: &dyn Schedule,
     ) {
-        let task = self.slots.borrow_mut()[key].header.take();
         self.free_keys.borrow_mut().push(key);
         self.live.set(self.live.get() - 1);
-        header.finish(error);
-        scheduler.finished(header);
-        drop(task);
+        task.finish(error);
+        scheduler.finished(&task);
     }
 
     fn report_if_slow(&self, header: &Header, ran: std::time::Duration) {
@@ -593,6 +602,10 @@ impl Local {
     }
 }
 
+/// Live tasks on a thread above which a starting task trades its stack for a warm one (see
+/// `Local::start_task`).
+const SWAP_FOR_WARM_ABOVE: usize = 64;
+
 /// How many times a scheduler's drop cancels the tasks that are left before it closes
 /// them (see [`Local::shutdown`]).
 const SHUTDOWN_CANCELS: u32 = 3;
@@ -619,11 +632,11 @@ fn close_task(
             drop(co);
             drop(guard);
         }
-        header.body().drop_unrun();
+        header.drop_unrun();
     }))
 }
 
 /// Drops a task's closure if it never ran; the panic of a capture's `Drop`, if any.
-fn drop_unrun(task: &TaskCell) -> Option<Box<dyn Any + Send>> {
-    panic::catch_unwind(AssertUnwindSafe(|| task.body().drop_unrun())).err()
+fn drop_unrun(task: &TaskRef) -> Option<Box<dyn Any + Send>> {
+    panic::catch_unwind(AssertUnwindSafe(|| task.drop_unrun())).err()
 }

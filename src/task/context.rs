@@ -13,7 +13,7 @@ use std::ptr::{self, NonNull};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::cell::{TaskCell, TaskRef};
+use super::cell::TaskRef;
 use super::header::Header;
 use super::owner::Owner;
 use super::schedule::Schedule;
@@ -62,7 +62,7 @@ struct Context {
     /// Its inbox, to tell a wakeup on this thread from one on another.
     owner: Cell<*const Owner>,
     /// The green thread switched in (null between tasks and outside schedulers).
-    task: Cell<Option<NonNull<TaskCell>>>,
+    task: Cell<Option<NonNull<Header>>>,
     /// `task` holds the run queue's strong reference to it (see `enter_task`).
     lent: Cell<bool>,
     /// The task's `Yielder`, for `switch_with`.
@@ -170,14 +170,14 @@ pub(crate) fn in_scheduler() -> bool {
 /// that needs an owned reference to the task (to be woken through) takes it instead of
 /// cloning one ([`current_header`]), and [`leave_task`] hands back what is left. A
 /// park and its wakeup then cost no reference-count updates.
-#[inline]
+#[inline(always)]
 pub(crate) fn enter_task(task: TaskRef) -> TaskGuard {
     CONTEXT.with(|cx| {
-        let task = Arc::into_raw(task);
-        // SAFETY: just made from a live `Arc`, which `task` now holds.
-        let header = unsafe { &*task };
-        cx.task.set(Some(NonNull::from(header)));
+        let task = task.into_raw();
+        cx.task.set(Some(task));
         cx.lent.set(true);
+        // SAFETY: the reference just moved into `task` keeps the task alive.
+        let header = unsafe { task.as_ref() };
         cx.yielder.set(
             header
                 .yielder
@@ -204,7 +204,7 @@ pub(crate) struct TaskGuard(());
 impl TaskGuard {
     /// Switches the task out; returns the run queue's reference to it unless a wait took
     /// it.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn leave(self) -> Option<TaskRef> {
         std::mem::forget(self);
         leave_task()
@@ -219,7 +219,7 @@ impl Drop for TaskGuard {
 
 /// Switches the task out again; returns the run queue's reference to it unless a wait
 /// took it.
-#[inline]
+#[inline(always)]
 fn leave_task() -> Option<TaskRef> {
     CONTEXT.with(|cx| {
         cx.closing.set(false);
@@ -228,7 +228,7 @@ fn leave_task() -> Option<TaskRef> {
         // SAFETY: `lent` says `task` still holds the strong reference `enter_task` put there.
         cx.lent
             .replace(false)
-            .then(|| unsafe { Arc::from_raw(task.as_ptr()) })
+            .then(|| unsafe { TaskRef::from_raw(task) })
     })
 }
 
@@ -245,7 +245,7 @@ pub(crate) fn is_running(header: &Header) -> bool {
         .try_with(|cx| {
             cx.task
                 .get()
-                .is_some_and(|task| ptr::addr_eq(task.as_ptr(), header))
+                .is_some_and(|task| ptr::eq(task.as_ptr(), header))
                 && !cx.closing.get()
         })
         .unwrap_or(false)
@@ -261,7 +261,7 @@ pub(crate) fn set_yielder(yielder: &TaskYielder, stack: (usize, usize)) {
 }
 
 /// Runs `f` with the green thread switched in here, if any.
-pub(crate) fn with_current<R>(f: impl FnOnce(&TaskCell) -> R) -> Option<R> {
+pub(crate) fn with_current<R>(f: impl FnOnce(&Header) -> R) -> Option<R> {
     let task = CONTEXT.try_with(|cx| cx.task.get()).ok()??;
     // SAFETY: `task` points into an `TaskRef` that the scheduler's slab holds for as
     // long as the task exists, which includes the time it is switched in (`enter_task` ..
@@ -282,15 +282,16 @@ pub(crate) fn current_task() -> Option<TaskRef> {
     let (task, lent) = CONTEXT
         .try_with(|cx| (cx.task.get(), cx.lent.replace(false)))
         .ok()?;
-    let task = task?.as_ptr();
-    // SAFETY: `task` came from `Arc::into_raw` on a live `TaskRef` (see
-    // `with_current`). If `lent`, that strong reference is taken over here (and `lent` is
+    let task = task?;
+    // SAFETY: `task` came from `TaskRef::into_raw` (see `enter_task`), and the task is
+    // alive while switched in. If `lent`, that reference is taken over here (and `lent` is
     // now clear); otherwise one more is made.
     unsafe {
-        if !lent {
-            Arc::increment_strong_count(task);
-        }
-        Some(Arc::from_raw(task))
+        Some(if lent {
+            TaskRef::from_raw(task)
+        } else {
+            TaskRef::clone_raw(task)
+        })
     }
 }
 

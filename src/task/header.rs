@@ -4,7 +4,7 @@ use std::ptr;
 use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use super::cell::{TaskCell, TaskRef};
+use super::cell::{TaskRef, Vtable};
 use super::completion::Completion;
 use super::context;
 use super::owner::Owner;
@@ -14,6 +14,10 @@ use super::{JoinError, TaskId, TaskState, WaitReason};
 /// Shared state of one task. Everything here may be touched from any thread, so it is
 /// atomics and locks; the task's coroutine itself lives only in its owner's slab.
 pub(crate) struct Header {
+    /// References to the task's cell (`cell.rs`).
+    refs: AtomicUsize,
+    /// The functions of the task's body type (`cell.rs`).
+    vtable: &'static Vtable,
     pub(crate) id: TaskId,
     pub(crate) name: Option<Arc<str>>,
     /// The park word (the protocol of `std::thread::park`, per task; see `state.rs`).
@@ -45,8 +49,12 @@ pub(crate) struct Header {
 }
 
 impl Header {
-    pub(crate) fn new(id: TaskId, name: Option<Arc<str>>) -> Self {
+    /// The header of a new task cell (`TaskRef::new`, the only caller: every header heads
+    /// a cell of `vtable`'s types).
+    pub(super) fn new(id: TaskId, name: Option<Arc<str>>, vtable: &'static Vtable) -> Self {
         Header {
+            refs: AtomicUsize::new(1),
+            vtable,
             id,
             name,
             park: ParkState::new(),
@@ -62,6 +70,18 @@ impl Header {
             running: AtomicBool::new(false),
             completion: Completion::new(),
         }
+    }
+
+    /// The count of references to the task's cell.
+    #[inline]
+    pub(super) fn refs(&self) -> &AtomicUsize {
+        &self.refs
+    }
+
+    /// The functions of the task's body type.
+    #[inline]
+    pub(super) fn vtable(&self) -> &'static Vtable {
+        self.vtable
     }
 
     /// Records that `owner` runs this task from slab slot `key`.
@@ -221,10 +241,10 @@ impl Drop for Header {
 }
 
 /// What any party may do to a task through a reference to it.
-impl TaskCell {
+impl TaskRef {
     /// Makes the task runnable if it is parked; otherwise leaves a token so its next park
     /// returns at once. Callable from any thread.
-    pub(crate) fn unpark(self: &TaskRef) {
+    pub(crate) fn unpark(&self) {
         if self.take_parked() {
             self.clone().reschedule();
         }
@@ -233,7 +253,7 @@ impl TaskCell {
     /// [`unpark`](Self::unpark) that hands its reference to the run queue, saving a
     /// clone and a drop.
     #[inline]
-    pub(crate) fn unpark_owned(self: TaskRef) {
+    pub(crate) fn unpark_owned(self) {
         if self.take_parked() {
             self.reschedule();
         }
@@ -247,7 +267,7 @@ impl TaskCell {
     }
 
     /// Puts a task that was parked back on its owner's run queue.
-    fn reschedule(self: TaskRef) {
+    fn reschedule(self) {
         let Some(owner) = self.owner() else {
             return;
         };
@@ -258,12 +278,12 @@ impl TaskCell {
         debug_assert!(woken.is_some(), "the owner thread runs its scheduler");
     }
 
-    pub(crate) fn request_cancel(self: &TaskRef) {
+    pub(crate) fn request_cancel(&self) {
         self.cancel.store(true, Ordering::Release);
         self.unpark();
     }
 
-    pub(crate) fn expire_timeout(self: &TaskRef, id: u64) {
+    pub(crate) fn expire_timeout(&self, id: u64) {
         // Nested `timeout`s can expire together before the task resumes. Ids grow, so the
         // smallest is the outermost call; unwinding to it leaves the inner ones too, while
         // delivering an inner one would lose the outer expiry for good.
@@ -281,7 +301,7 @@ impl TaskCell {
         if self.completion.finish(error) {
             // SAFETY: finished just now, and `detach` saw the handle go first: the value
             // is the owner's to drop.
-            drop_unjoined(|| unsafe { self.body().drop_output() });
+            drop_unjoined(|| unsafe { self.drop_output() });
         }
     }
 }

@@ -4,6 +4,7 @@ use std::any::Any;
 use std::error::Error;
 use std::fmt;
 use std::marker::PhantomData;
+use std::mem::ManuallyDrop;
 use std::sync::Arc;
 
 use super::cell::TaskRef;
@@ -33,7 +34,8 @@ use super::TaskId;
 /// assert!(ran.load(Ordering::SeqCst));
 /// ```
 pub struct JoinHandle<T> {
-    header: TaskRef,
+    /// The task; taken out only by `join` (see `into_result`), else released by `drop`.
+    header: ManuallyDrop<TaskRef>,
     /// The value's type, and the auto traits it gives the handle: `Send` and `Sync` when
     /// `T` is `Send`, as the value may be taken on the handle's thread.
     _value: PhantomData<std::sync::Mutex<T>>,
@@ -43,7 +45,7 @@ impl<T> JoinHandle<T> {
     /// The handle of `task`, whose body returns a `T`.
     pub(crate) fn new(task: TaskRef) -> Self {
         JoinHandle {
-            header: task,
+            header: ManuallyDrop::new(task),
             _value: PhantomData,
         }
     }
@@ -92,22 +94,26 @@ impl<T> JoinHandle<T> {
 
     /// The finished task's value or error.
     fn into_result(self) -> Result<T, JoinError> {
-        debug_assert!(self.header.is_finished());
+        // `join` consumed the handle and takes the value itself: no `detach` (a
+        // read-modify-write per join) is needed, so the handle's `Drop` is skipped.
+        let mut this = ManuallyDrop::new(self);
+        // SAFETY: `this` is never used again nor dropped: the task moves out once.
+        let task = unsafe { ManuallyDrop::take(&mut this.header) };
+        debug_assert!(task.is_finished());
         // The scheduler's verdict comes first: a body that swallowed an expired timeout's
         // unwind and returned anyway stored a value, but the task still ended interrupted.
         // SAFETY: this handle is the task's one joiner (`join` takes it by value), and the
         // task has finished.
-        if let Some(error) = unsafe { self.header.completion.take_error() } {
+        if let Some(error) = unsafe { task.completion.take_error() } {
+            // A value stored anyway is this joiner's to drop.
+            // SAFETY: the joiner, after the end, and no `detach` will come.
+            drop_unjoined(|| unsafe { task.drop_output() });
             return Err(error);
         }
         let mut value: Option<T> = None;
         // SAFETY: as above; the task's body returns a `T` (`JoinHandle::new`).
-        unsafe {
-            self.header
-                .body()
-                .take_output((&mut value as *mut Option<T>).cast())
-        };
-        value.ok_or_else(|| JoinError::cancelled(&self.header))
+        unsafe { task.take_output((&mut value as *mut Option<T>).cast()) };
+        value.ok_or_else(|| JoinError::cancelled(&task))
     }
 
     /// Joins the main task of `block_on`: its value, or its panic resumed here.
@@ -325,8 +331,10 @@ impl<T> Drop for JoinHandle<T> {
         if self.header.completion.detach() {
             // SAFETY: the task finished before this detach: the value is this handle's to
             // drop (`state.rs`, the completion word).
-            drop_unjoined(|| unsafe { self.header.body().drop_output() });
+            drop_unjoined(|| unsafe { self.header.drop_output() });
         }
+        // SAFETY: dropped once, here; `into_result` skips this `Drop`.
+        unsafe { ManuallyDrop::drop(&mut self.header) };
     }
 }
 

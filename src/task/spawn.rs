@@ -8,11 +8,12 @@ use std::any::Any;
 use std::error::Error;
 use std::fmt;
 use std::marker::PhantomData;
+use std::mem::ManuallyDrop;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use super::cell::{TaskCell, TaskRef};
+use super::cell::TaskRef;
 use super::context::{self, TaskCoroutine, TaskYielder};
 use super::header::Header;
 use super::{JoinHandle, TaskId};
@@ -274,7 +275,7 @@ impl Builder {
     {
         let size = self.stack_size.unwrap_or(default_stack_size);
         let stack = stack::acquire(size, self.name.as_deref())?;
-        let task = TaskCell::new(Header::new(TaskId::next(), self.name), f);
+        let task = TaskRef::new(TaskId::next(), self.name, f);
         let handle = JoinHandle::new(task.clone());
         Ok((
             NewTask {
@@ -324,16 +325,17 @@ impl LocalTask {
 pub(crate) fn start(task: &TaskRef, stack: PooledStack) -> TaskCoroutine {
     task.set_stack(stack.limit().get(), stack.base().get());
     let name = task.name.as_deref().map(Box::from);
-    let own: *const TaskCell = Arc::as_ptr(task);
+    let own = task.as_raw();
     Coroutine::with_stack(stack, name, move |co: &TaskYielder, ()| {
         // SAFETY: the body starts when its task is first switched in, and its scheduler
-        // holds a reference to the task for as long as the task runs.
-        let own = unsafe { &*own };
+        // holds a reference to the task for as long as the task runs; this one is only
+        // borrowed (never dropped).
+        let own = ManuallyDrop::new(unsafe { TaskRef::from_raw(own) });
         own.yielder
             .store(co as *const TaskYielder as *mut (), Ordering::Relaxed);
         context::set_yielder(co, own.stack_bounds());
-        if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(|| own.body().run())) {
-            keep_panic(own, payload);
+        if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(|| own.run_body())) {
+            keep_panic(&own, payload);
         }
     })
 }

@@ -160,8 +160,7 @@ pub(super) fn cancel_unstarted(shared: &Shared, task: NewTask) {
     let NewTask { task, stack, .. } = task;
     drop(stack);
     // A panic from a capture's `Drop` is the task's panic; it must not kill the worker.
-    let dropped =
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| task.body().drop_unrun()));
+    let dropped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| task.drop_unrun()));
     let error = match dropped {
         Ok(()) => JoinError::cancelled(&task),
         Err(payload) => JoinError::panicked(&task, payload),
