@@ -14,31 +14,31 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use yieldpoint::sched::{self, RoundRobin, SlowTask};
+use yieldpoint::sched::{RoundRobin, SlowTask};
 use yieldpoint::task::Builder;
 
 fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
 }
 
-/// `builder` set to report tasks slower than `threshold` into the returned list.
-fn reporting<S>(
-    builder: sched::Builder<S>,
-    threshold: Duration,
-) -> (sched::Builder<S>, Arc<Mutex<Vec<SlowTask>>>) {
-    let reports = Arc::new(Mutex::new(Vec::new()));
-    let sink = reports.clone();
-    let builder = builder
-        .slow_task_threshold(threshold)
-        .on_slow_task(move |slow| sink.lock().unwrap().push(slow.clone()));
-    (builder, reports)
+/// A scheduler builder (either scheduler's) set to report tasks slower than `threshold`
+/// into the returned list.
+macro_rules! reporting {
+    ($builder:expr, $threshold:expr) => {{
+        let reports: Arc<Mutex<Vec<SlowTask>>> = Arc::new(Mutex::new(Vec::new()));
+        let sink = reports.clone();
+        let builder = $builder
+            .slow_task_threshold($threshold)
+            .on_slow_task(move |slow| sink.lock().unwrap().push(slow.clone()));
+        (builder, reports)
+    }};
 }
 
 on_both_schedulers! {
     /// A task that blocks its thread past the threshold is reported by id, name and duration.
     #[test]
     fn slow_task_report_names_the_task_and_its_duration() {
-        let (builder, reports) = reporting(builder(), ms(10));
+        let (builder, reports) = reporting!(builder(), ms(10));
         let rt = builder.build();
         let hog = rt
             .spawn_with(Builder::new().name("hog"), || {
@@ -71,7 +71,7 @@ on_both_schedulers! {
     /// yields often is not reported (the threshold is generous for a loaded machine).
     #[test]
     fn a_task_that_yields_often_is_not_reported() {
-        let (builder, reports) = reporting(builder(), Duration::from_secs(2));
+        let (builder, reports) = reporting!(builder(), Duration::from_secs(2));
         let rt = builder.build();
         let polite = rt
             .spawn_with(Builder::new().name("polite"), || {
@@ -89,7 +89,7 @@ on_both_schedulers! {
     /// An unnamed slow task is reported without a name.
     #[test]
     fn unnamed_slow_task_report() {
-        let (builder, reports) = reporting(builder(), ms(1));
+        let (builder, reports) = reporting!(builder(), ms(1));
         let rt = builder.build();
         let h = rt.spawn(|| std::thread::sleep(ms(5)));
         let id = h.id();

@@ -1,62 +1,63 @@
-//! Configuring a scheduler: the settings both schedulers share.
+//! Configuring a scheduler: each scheduler has its own builder
+//! ([`round_robin::Builder`](super::round_robin::Builder),
+//! [`work_queue::Builder`](super::work_queue::Builder)) with its own settings; the
+//! settings of the shared core (stack size, slow-task reports, time slice) are written
+//! once here and given to both.
 
 use std::fmt;
-use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{Config, SlowTask};
-
-/// Configures a scheduler `S` ([`RoundRobin`](super::RoundRobin) or
-/// [`WorkQueue`](super::WorkQueue)): task stack size, slow-task reports, time slice.
-/// Get one from `RoundRobin::builder()` or `WorkQueue::builder()`.
-///
-/// # Examples
-/// ```
-/// use yieldpoint::sched::{Builder, RoundRobin, WorkQueue};
-///
-/// let round_robin = Builder::<RoundRobin>::new().stack_size(128 * 1024).build();
-/// assert_eq!(round_robin.block_on(|| 1 + 1), 2);
-/// let work_queue = Builder::<WorkQueue>::new().workers(2).build();
-/// assert_eq!(work_queue.block_on(|| 2 + 2), 4);
-/// ```
-#[must_use = "a Builder does nothing until build() is called"]
-pub struct Builder<S> {
-    pub(crate) config: Config,
-    /// Worker threads (work-queue only; `None`: available parallelism).
-    pub(crate) workers: Option<usize>,
-    /// Prefix of worker thread names (work-queue only).
-    pub(crate) thread_name: String,
-    _scheduler: PhantomData<fn() -> S>,
+/// Settings of the shared per-thread core (`Local`), whichever scheduler runs it.
+#[derive(Clone)]
+pub(crate) struct Config {
+    /// Usable stack size of each task, in bytes.
+    pub(crate) stack_size: usize,
+    /// Report tasks that run longer than this between yield points (`None`: off).
+    pub(crate) slow_task_threshold: Option<Duration>,
+    pub(crate) on_slow_task: super::SlowTaskCallback,
+    /// How long a task runs before `maybe_yield` yields.
+    pub(crate) time_slice: Duration,
+    /// How long a thread may wait with every task parked and no timer set (round-robin's
+    /// idle), or while a task unwinds, before it warns of a possible deadlock.
+    pub(crate) stall_warning_after: Duration,
 }
 
-impl<S> Builder<S> {
-    /// Default settings.
-    ///
-    /// # Examples
-    /// ```
-    /// use yieldpoint::sched::{Builder, RoundRobin};
-    ///
-    /// let rt = Builder::<RoundRobin>::new().build(); // the same as RoundRobin::new()
-    /// assert_eq!(rt.block_on(|| "default"), "default");
-    /// ```
-    pub fn new() -> Self {
-        Builder {
-            config: Config::default(),
-            workers: None,
-            thread_name: String::from("yieldpoint-worker"),
-            _scheduler: PhantomData,
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            stack_size: crate::stack::DEFAULT_STACK_SIZE,
+            slow_task_threshold: None,
+            on_slow_task: Arc::new(|report| eprintln!("yieldpoint: {report}")),
+            time_slice: Duration::from_millis(10),
+            stall_warning_after: Duration::from_secs(10),
         }
     }
+}
 
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("stack_size", &self.stack_size)
+            .field("slow_task_threshold", &self.slow_task_threshold)
+            .field("time_slice", &self.time_slice)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The setters of the core's settings, for a builder `$builder` of scheduler `$sched` with a
+/// `config: Config` field.
+macro_rules! core_settings {
+    ($builder:ty, $sched:ident) => {
+        impl $builder {
     /// Default usable stack size of each task, in bytes (64 KiB unless set); raised to
     /// [`MIN_STACK_SIZE`](crate::stack::MIN_STACK_SIZE) and rounded up to whole pages.
     ///
     /// # Examples
     /// ```
-    /// use yieldpoint::sched::RoundRobin;
+    #[doc = concat!(" use yieldpoint::sched::", stringify!($sched), ";")]
     ///
-    /// let rt = RoundRobin::builder().stack_size(256 * 1024).build();
+    #[doc = concat!(" let rt = ", stringify!($sched), "::builder().stack_size(256 * 1024).build();")]
     /// let sum = rt.block_on(|| {
     ///     let buf = [1u8; 100 * 1024]; // would overflow the default 64 KiB
     ///     buf.iter().map(|&b| u32::from(b)).sum::<u32>()
@@ -78,11 +79,11 @@ impl<S> Builder<S> {
     /// ```
     /// use std::sync::{Arc, Mutex};
     /// use std::time::Duration;
-    /// use yieldpoint::sched::RoundRobin;
+    #[doc = concat!(" use yieldpoint::sched::", stringify!($sched), ";")]
     ///
     /// let slow_ids = Arc::new(Mutex::new(Vec::new()));
     /// let sink = slow_ids.clone();
-    /// let rt = RoundRobin::builder()
+    #[doc = concat!(" let rt = ", stringify!($sched), "::builder()")]
     ///     .slow_task_threshold(Duration::from_millis(5))
     ///     .on_slow_task(move |slow| sink.lock().unwrap().push(slow.id))
     ///     .build();
@@ -94,7 +95,7 @@ impl<S> Builder<S> {
     /// assert!(slow_ids.lock().unwrap().contains(&hog.id()));
     /// # let _ = fast;
     /// ```
-    pub fn slow_task_threshold(mut self, threshold: Duration) -> Self {
+    pub fn slow_task_threshold(mut self, threshold: std::time::Duration) -> Self {
         self.config.slow_task_threshold = Some(threshold);
         self
     }
@@ -104,11 +105,11 @@ impl<S> Builder<S> {
     /// ```
     /// use std::sync::{Arc, Mutex};
     /// use std::time::Duration;
-    /// use yieldpoint::sched::RoundRobin;
+    #[doc = concat!(" use yieldpoint::sched::", stringify!($sched), ";")]
     ///
     /// let reports = Arc::new(Mutex::new(Vec::new()));
     /// let sink = reports.clone();
-    /// let rt = RoundRobin::builder()
+    #[doc = concat!(" let rt = ", stringify!($sched), "::builder()")]
     ///     .slow_task_threshold(Duration::from_millis(5))
     ///     .on_slow_task(move |slow| sink.lock().unwrap().push(slow.name.clone()))
     ///     .build();
@@ -118,8 +119,8 @@ impl<S> Builder<S> {
     /// rt.run();
     /// assert_eq!(reports.lock().unwrap()[0].as_deref(), Some("hog"));
     /// ```
-    pub fn on_slow_task(mut self, callback: impl Fn(&SlowTask) + Send + Sync + 'static) -> Self {
-        self.config.on_slow_task = Arc::new(callback);
+    pub fn on_slow_task(mut self, callback: impl Fn(&$crate::sched::SlowTask) + Send + Sync + 'static) -> Self {
+        self.config.on_slow_task = std::sync::Arc::new(callback);
         self
     }
 
@@ -128,36 +129,25 @@ impl<S> Builder<S> {
     ///
     /// # Examples
     /// ```
-    /// use std::{cell::Cell, rc::Rc, time::Duration};
-    /// use yieldpoint::sched::RoundRobin;
+    /// use std::sync::atomic::{AtomicBool, Ordering};
+    /// use std::{sync::Arc, time::Duration};
+    #[doc = concat!(" use yieldpoint::sched::", stringify!($sched), ";")]
     ///
-    /// let rt = RoundRobin::builder().time_slice(Duration::from_millis(2)).build();
-    /// let stop = Rc::new(Cell::new(false));
+    #[doc = concat!(" let rt = ", stringify!($sched), "::builder().time_slice(Duration::from_millis(2)).build();")]
+    /// let stop = Arc::new(AtomicBool::new(false));
     /// let flag = stop.clone();
-    /// let spinner = rt.spawn(move || while !flag.get() { yieldpoint::maybe_yield() });
+    /// let spinner = rt.spawn(move || while !flag.load(Ordering::SeqCst) { yieldpoint::maybe_yield() });
     /// let flag = stop.clone();
-    /// rt.spawn(move || flag.set(true)); // runs once the spinner's 2 ms slice is spent
+    /// // On one thread, this runs once the spinner's 2 ms slice is spent.
+    /// rt.spawn(move || flag.store(true, Ordering::SeqCst));
     /// rt.run();
     /// assert!(spinner.join().is_ok());
     /// ```
-    pub fn time_slice(mut self, slice: Duration) -> Self {
+    pub fn time_slice(mut self, slice: std::time::Duration) -> Self {
         self.config.time_slice = slice;
         self
     }
+        }
+    };
 }
-
-impl<S> Default for Builder<S> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl<S> fmt::Debug for Builder<S> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Builder")
-            .field("config", &self.config)
-            .field("workers", &self.workers)
-            .field("thread_name", &self.thread_name)
-            .finish()
-    }
-}
+pub(crate) use core_settings;

@@ -60,7 +60,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use builder::Builder;
+pub(crate) use builder::Config;
 pub use round_robin::RoundRobin;
 pub use work_queue::WorkQueue;
 
@@ -135,40 +135,3 @@ impl fmt::Display for SlowTask {
 /// assert_eq!(count.load(Ordering::SeqCst), 1);
 /// ```
 pub type SlowTaskCallback = Arc<dyn Fn(&SlowTask) + Send + Sync>;
-
-/// Settings shared by the scheduler's threads.
-#[derive(Clone)]
-pub(crate) struct Config {
-    /// Usable stack size of each task, in bytes.
-    pub(crate) stack_size: usize,
-    /// Report tasks that run longer than this between yield points (`None`: off).
-    pub(crate) slow_task_threshold: Option<Duration>,
-    pub(crate) on_slow_task: SlowTaskCallback,
-    /// How long a task runs before `maybe_yield` yields.
-    pub(crate) time_slice: Duration,
-    /// How long every task of a round-robin scheduler may wait, with no timer set, before
-    /// it warns of a possible deadlock.
-    pub(crate) stall_warning_after: Duration,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            stack_size: crate::stack::DEFAULT_STACK_SIZE,
-            slow_task_threshold: None,
-            on_slow_task: Arc::new(|report| eprintln!("yieldpoint: {report}")),
-            time_slice: Duration::from_millis(10),
-            stall_warning_after: Duration::from_secs(10),
-        }
-    }
-}
-
-impl fmt::Debug for Config {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Config")
-            .field("stack_size", &self.stack_size)
-            .field("slow_task_threshold", &self.slow_task_threshold)
-            .field("time_slice", &self.time_slice)
-            .finish_non_exhaustive()
-    }
-}

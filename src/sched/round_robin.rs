@@ -25,6 +25,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::local::Local;
+use super::Config;
 use crate::task::cell::TaskRef;
 use crate::task::header::Header;
 use crate::task::owner::Owner;
@@ -311,18 +312,41 @@ impl fmt::Debug for RoundRobin {
     }
 }
 
-/// Configures a [`RoundRobin`]: see [`sched::Builder`](super::Builder).
+/// Configures a [`RoundRobin`]: the core's settings (stack size, slow-task reports, time
+/// slice) and the stall warning.
 ///
 /// # Examples
 /// ```
+/// use std::time::Duration;
 /// use yieldpoint::sched::{round_robin, RoundRobin};
 ///
-/// let builder: round_robin::Builder = RoundRobin::builder().stack_size(128 * 1024);
+/// let builder: round_robin::Builder = RoundRobin::builder()
+///     .stack_size(128 * 1024)
+///     .stall_warning_after(Duration::from_secs(30));
 /// assert_eq!(builder.build().block_on(|| 5), 5);
 /// ```
-pub type Builder = super::Builder<RoundRobin>;
+#[derive(Debug, Default)]
+#[must_use = "a Builder does nothing until build() is called"]
+pub struct Builder {
+    config: Config,
+}
 
-impl super::Builder<RoundRobin> {
+super::builder::core_settings!(Builder, RoundRobin);
+
+impl Builder {
+    /// Default settings; the same as [`RoundRobin::builder`].
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sched::round_robin;
+    ///
+    /// let rt = round_robin::Builder::new().build(); // the same as RoundRobin::new()
+    /// assert_eq!(rt.block_on(|| "default"), "default");
+    /// ```
+    pub fn new() -> Self {
+        Self::default()
+    }
+
     /// When every task has waited this long with no timer set, warn on stderr (once) that
     /// the program may be deadlocked, listing what each task waits for. Default 10 s.
     ///

@@ -20,7 +20,7 @@
 //! `file::work_queue::name`. Each module has:
 //!
 //! - `rt()`: the scheduler under test, `RoundRobin::new()` or a `WorkQueue` of 2 workers;
-//! - `builder()`: its `sched::Builder` (slow-task reports, time slice), for `rt()`'s kind;
+//! - `builder()`: its builder (slow-task reports, time slice), for `rt()`'s kind;
 //! - `one_thread()` / `one_thread_builder()`: a scheduler that runs all its tasks on one
 //!   OS thread (`RoundRobin`, or a `WorkQueue` of 1 worker), for tests whose scenario
 //!   needs "a woken task has not run yet" or "nothing else runs until this task yields";
@@ -136,13 +136,13 @@ macro_rules! on_both_schedulers {
 
             /// The builder of the scheduler under test.
             #[allow(dead_code)]
-            fn builder() -> yieldpoint::sched::Builder<yieldpoint::sched::RoundRobin> {
+            fn builder() -> yieldpoint::sched::round_robin::Builder {
                 yieldpoint::sched::RoundRobin::builder()
             }
 
             /// The builder of a scheduler of this kind that runs its tasks on one thread.
             #[allow(dead_code)]
-            fn one_thread_builder() -> yieldpoint::sched::Builder<yieldpoint::sched::RoundRobin> {
+            fn one_thread_builder() -> yieldpoint::sched::round_robin::Builder {
                 yieldpoint::sched::RoundRobin::builder()
             }
 
@@ -157,13 +157,13 @@ macro_rules! on_both_schedulers {
 
             /// The builder of the scheduler under test.
             #[allow(dead_code)]
-            fn builder() -> yieldpoint::sched::Builder<yieldpoint::sched::WorkQueue> {
+            fn builder() -> yieldpoint::sched::work_queue::Builder {
                 yieldpoint::sched::WorkQueue::builder().workers(2)
             }
 
             /// The builder of a scheduler of this kind that runs its tasks on one thread.
             #[allow(dead_code)]
-            fn one_thread_builder() -> yieldpoint::sched::Builder<yieldpoint::sched::WorkQueue> {
+            fn one_thread_builder() -> yieldpoint::sched::work_queue::Builder {
                 yieldpoint::sched::WorkQueue::builder().workers(1)
             }
 

@@ -82,7 +82,7 @@ use std::thread;
 
 use crossbeam_deque::{Injector, Stealer, Worker};
 
-use super::{Builder, Config};
+use super::Config;
 use crate::task::cell::TaskRef;
 use crate::task::header::Header;
 use crate::task::spawn::NewTask;
@@ -228,7 +228,7 @@ impl WorkQueue {
     /// assert_eq!(rt.workers(), cores);
     /// ```
     pub fn new() -> Self {
-        Builder::<WorkQueue>::new().build()
+        Builder::new().build()
     }
 
     /// A [`Builder`] to set the worker count, thread names, stack size, slow-task reports.
@@ -240,7 +240,7 @@ impl WorkQueue {
     /// let rt = WorkQueue::builder().workers(2).stack_size(128 * 1024).build();
     /// assert_eq!(rt.block_on(|| yieldpoint::spawn(|| 7).join().unwrap()), 7);
     /// ```
-    pub fn builder() -> Builder<WorkQueue> {
+    pub fn builder() -> Builder {
         Builder::new()
     }
 
@@ -450,7 +450,52 @@ impl fmt::Debug for WorkQueue {
     }
 }
 
-impl Builder<WorkQueue> {
+/// Configures a [`WorkQueue`]: the core's settings (stack size, slow-task reports, time
+/// slice), the worker count and the worker threads' names.
+///
+/// # Examples
+/// ```
+/// use yieldpoint::sched::{work_queue, WorkQueue};
+///
+/// let builder: work_queue::Builder = WorkQueue::builder().workers(2).stack_size(128 * 1024);
+/// assert_eq!(builder.build().block_on(|| 5), 5);
+/// ```
+#[derive(Debug)]
+#[must_use = "a Builder does nothing until build() is called"]
+pub struct Builder {
+    config: Config,
+    /// Worker threads (`None`: available parallelism).
+    workers: Option<usize>,
+    /// Prefix of worker thread names.
+    thread_name: String,
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Builder {
+            config: Config::default(),
+            workers: None,
+            thread_name: String::from("yieldpoint-worker"),
+        }
+    }
+}
+
+super::builder::core_settings!(Builder, WorkQueue);
+
+impl Builder {
+    /// Default settings; the same as [`WorkQueue::builder`].
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sched::work_queue;
+    ///
+    /// let rt = work_queue::Builder::new().workers(2).build();
+    /// assert_eq!(rt.block_on(|| "default"), "default");
+    /// ```
+    pub fn new() -> Self {
+        Self::default()
+    }
+
     /// Number of worker threads (default: `std::thread::available_parallelism`).
     ///
     /// # Panics
