@@ -16,15 +16,19 @@
 
 #[cfg(not(yieldpoint_loom))]
 pub(crate) use std::sync::{
-    atomic::{AtomicBool, AtomicU8, Ordering},
+    atomic::{fence, AtomicBool, AtomicU8, AtomicUsize, Ordering},
     Mutex,
 };
+#[cfg(not(yieldpoint_loom))]
+pub(crate) use std::thread;
 
 #[cfg(yieldpoint_loom)]
 pub(crate) use ::loom::sync::{
-    atomic::{AtomicBool, AtomicU8, Ordering},
+    atomic::{fence, AtomicBool, AtomicU8, AtomicUsize, Ordering},
     Mutex,
 };
+#[cfg(yieldpoint_loom)]
+pub(crate) use ::loom::thread;
 
 #[cfg(yieldpoint_loom)]
 pub(crate) use ::loom::cell::UnsafeCell;

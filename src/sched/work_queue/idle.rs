@@ -1,10 +1,18 @@
 //! Idle workers: the count of those searching for work, and a list of parked worker
 //! threads to wake when work arrives and nobody searches.
+//!
+//! Its atomics, lock and threads come from [`crate::loom`], so the loom model beside it
+//! (`idle/loom_idle.rs`) runs this very code: a worker that parks while work is pushed
+//! from another thread is always woken or finds the work (no lost wakeup), whoever comes
+//! first.
 
-use std::sync::atomic::{fence, AtomicUsize, Ordering};
-use std::sync::Mutex;
-use std::thread::{self, Thread};
 use std::time::Instant;
+
+use crate::loom::thread::{self, Thread};
+use crate::loom::{fence, AtomicUsize, Mutex, Ordering};
+
+#[cfg(all(test, yieldpoint_loom))]
+mod loom_idle;
 
 /// Worker threads parked for lack of work.
 #[derive(Default)]
@@ -58,12 +66,7 @@ impl Sleepers {
         fence(Ordering::SeqCst);
         if !has_work() {
             match deadline {
-                Some(deadline) => {
-                    let now = Instant::now();
-                    if deadline > now {
-                        thread::park_timeout(deadline - now);
-                    }
-                }
+                Some(deadline) => park_until(deadline),
                 None => thread::park(),
             }
         }
@@ -80,7 +83,9 @@ impl Sleepers {
             if has_work() {
                 break true;
             }
-            if Instant::now() >= until {
+            // A loom model has no clock: it searches once (the interleavings around the
+            // search are what it checks).
+            if cfg!(yieldpoint_loom) || Instant::now() >= until {
                 break false;
             }
             for _ in 0..32 {
@@ -90,4 +95,19 @@ impl Sleepers {
         self.searching.fetch_sub(1, Ordering::SeqCst);
         found
     }
+}
+
+/// Parks the calling worker until `deadline` (or a wakeup).
+#[cfg(not(yieldpoint_loom))]
+fn park_until(deadline: Instant) {
+    let now = Instant::now();
+    if deadline > now {
+        std::thread::park_timeout(deadline - now);
+    }
+}
+
+/// Loom has no clock: a timed park is a park (the models set no deadlines).
+#[cfg(yieldpoint_loom)]
+fn park_until(_deadline: Instant) {
+    thread::park();
 }
