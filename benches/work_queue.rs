@@ -126,8 +126,11 @@ fn yieldpoint_ping_pong(iters: u64) -> Duration {
             }
         }
     });
-    // Spin without yielding until the echo task has started: it cannot start on this
-    // worker meanwhile, so another worker stole it, and started tasks never move.
+    // An empty task takes this worker's LIFO slot, so the echo task waits in its deque,
+    // where the idle worker steals it; spin without yielding until the echo task has
+    // started: it cannot start on this worker meanwhile, so another worker stole it, and
+    // started tasks never move.
+    drop(yieldpoint::spawn(|| ()));
     let deadline = Instant::now() + Duration::from_secs(2);
     while !started.load(Ordering::Acquire) && Instant::now() < deadline {
         std::hint::spin_loop();
