@@ -1,11 +1,12 @@
-//! The work-queue scheduler's own behaviour: pinning of started tasks, stealing,
-//! cancellation across workers, timers on the owning worker, panics, shutdown and
-//! idleness. What both schedulers promise (spawning, channels, cancellation, dropping the
-//! scheduler, slow-task reports, stress) is in the scheduler matrix: see `sched_common.rs`.
+//! The work-queue scheduler's own behaviour: pinning of started tasks, placement (the
+//! LIFO slot) and stealing, cancellation across workers, timers on the owning worker,
+//! panics, shutdown and idleness. What both schedulers promise (spawning, channels,
+//! cancellation, dropping the scheduler, slow-task reports, stress) is in the scheduler
+//! matrix: see `sched_common.rs`.
 
 use std::cell::Cell;
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -91,6 +92,190 @@ fn work_is_stolen_by_the_idle_worker() {
             .collect::<HashSet<_>>()
     });
     assert_eq!(threads.len(), 2, "only one worker ran the fan-out");
+}
+
+/// Spins without yielding until `flag` is set; panics after `patience` (a hang guard, not
+/// a timing).
+fn spin_until(flag: &AtomicBool, patience: Duration, what: &str) {
+    let deadline = Instant::now() + patience;
+    while !flag.load(Ordering::SeqCst) {
+        assert!(Instant::now() < deadline, "{what}");
+        std::hint::spin_loop();
+    }
+}
+
+/// A task spawned from a task and joined runs on the spawner's worker, next (its LIFO
+/// slot), so the join never crosses threads: in every one of many trials on two workers.
+/// (When every spawned task went to a deque any worker could take from at once, the idle
+/// worker often stole it.)
+#[test]
+fn a_spawned_and_joined_task_runs_on_its_spawners_worker() {
+    let rt = two_workers();
+    let moved = rt.block_on(|| {
+        let here = thread::current().id();
+        (0..1_000)
+            .filter(|_| yieldpoint::spawn(|| thread::current().id()).join().unwrap() != here)
+            .count()
+    });
+    assert_eq!(
+        moved, 0,
+        "{moved} of 1,000 joined tasks ran on the other worker"
+    );
+}
+
+/// Two communicating tasks, the second spawned by the first, end up on one worker (the
+/// first's): the echo task starts in its spawner's LIFO slot when the spawner waits for
+/// its reply, and started tasks never move. Each trial is a fresh `block_on`, whose other
+/// worker is still awake, searching, when the echo task is spawned. (When every spawned
+/// task went to a deque any worker could take from at once, 7 to 38 trials of 2,000 split
+/// on the 2-core development machine.)
+#[test]
+fn an_echo_task_spawned_by_its_partner_shares_its_worker() {
+    const TRIALS: usize = 2_000;
+    let rt = two_workers();
+    let split = (0..TRIALS)
+        .filter(|_| {
+            rt.block_on(|| {
+                let (to_echo, inbox) = channel::unbounded::<u32>();
+                let (to_main, replies) = channel::unbounded::<u32>();
+                let echo = yieldpoint::spawn(move || {
+                    for v in inbox {
+                        to_main.send(v + 1).unwrap();
+                    }
+                    thread::current().id()
+                });
+                for i in 0..20 {
+                    to_echo.send(i).unwrap();
+                    assert_eq!(replies.recv().unwrap(), i + 1);
+                }
+                drop(to_echo);
+                echo.join().unwrap() != thread::current().id()
+            })
+        })
+        .count();
+    assert_eq!(
+        split, 0,
+        "in {split} of {TRIALS} trials the echo task ran on the other worker"
+    );
+}
+
+/// A task displaced from the LIFO slot by a newer spawn waits in the worker's deque, where
+/// the idle worker (woken for it) steals it: it runs while its spawner spins on the first
+/// worker without a yield point.
+#[test]
+fn a_task_displaced_from_the_lifo_slot_runs_elsewhere_while_its_spawner_spins() {
+    let rt = two_workers();
+    rt.block_on(|| {
+        let ran = Arc::new(AtomicBool::new(false));
+        let flag = ran.clone();
+        let first = yieldpoint::spawn(move || {
+            flag.store(true, Ordering::SeqCst);
+            thread::current().id()
+        });
+        let second = yieldpoint::spawn(|| ()); // takes the slot; `first` goes to the deque
+        spin_until(
+            &ran,
+            Duration::from_secs(30),
+            "the displaced task was never stolen",
+        );
+        assert_ne!(first.join().unwrap(), thread::current().id());
+        second.join().unwrap();
+    });
+}
+
+/// The task in a worker's LIFO slot is that worker's alone (as in tokio): even while its
+/// spawner runs on without a yield point and the other worker is awake and idle, it waits
+/// to run next on its spawner's worker. So where a task starts does not depend on how long
+/// the OS lets its spawner's thread run. (A spawner that waits for its child without a
+/// yield point spawns another task after it, which displaces it to the deque, or uses
+/// `spawn_blocking`.)
+#[test]
+fn a_task_in_the_lifo_slot_stays_for_its_spawners_worker() {
+    let rt = Arc::new(two_workers());
+    let outside = rt.clone();
+    rt.block_on(move || {
+        let child = yieldpoint::spawn(|| thread::current().id());
+        // Wake the other worker with a task from outside (the injector), and see it run.
+        let awake = Arc::new(AtomicBool::new(false));
+        let flag = awake.clone();
+        drop(outside.spawn(move || flag.store(true, Ordering::SeqCst)));
+        spin_until(
+            &awake,
+            Duration::from_secs(30),
+            "the other worker never woke",
+        );
+        let spin = Instant::now();
+        while spin.elapsed() < Duration::from_millis(5) {
+            std::hint::spin_loop();
+        }
+        assert_eq!(child.join().unwrap(), thread::current().id());
+    });
+}
+
+/// Tasks that each spawn the next and end (a chain) would run one after another from the
+/// LIFO slot for ever; after three in a row, the slot's task waits in the deque and the run
+/// queue has its turn (tokio's cap), so a task that yields keeps running meanwhile.
+#[test]
+fn a_chain_of_spawns_leaves_ready_tasks_their_turn() {
+    const LINKS: usize = 1_000;
+    fn link(left: usize, ticks: Arc<AtomicUsize>, done: channel::Sender<usize>) {
+        if left == 0 {
+            done.send(ticks.load(Ordering::SeqCst)).unwrap();
+        } else {
+            drop(yieldpoint::spawn(move || link(left - 1, ticks, done)));
+        }
+    }
+    let rt = WorkQueue::builder().workers(1).build();
+    let ticked = rt.block_on(|| {
+        let ticks = Arc::new(AtomicUsize::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let ticker = {
+            let (ticks, stop) = (ticks.clone(), stop.clone());
+            yieldpoint::spawn(move || {
+                while !stop.load(Ordering::SeqCst) {
+                    ticks.fetch_add(1, Ordering::SeqCst);
+                    yieldpoint::yield_now();
+                }
+            })
+        };
+        yieldpoint::yield_now(); // the ticker starts
+        let (done, chain_end) = channel::bounded(1);
+        let before = ticks.load(Ordering::SeqCst);
+        link(LINKS, ticks.clone(), done);
+        let at_end = chain_end.recv().unwrap();
+        stop.store(true, Ordering::SeqCst);
+        ticker.join().unwrap();
+        at_end - before
+    });
+    assert!(
+        ticked >= LINKS / 4,
+        "the ticker ran {ticked} times during a chain of {LINKS} spawns"
+    );
+}
+
+/// A task still in a worker's LIFO slot when the scheduler is dropped ends with it: it is
+/// cancelled unrun (or ran, if its worker reached it before the shutdown), and its handle
+/// answers.
+#[test]
+fn drop_ends_a_task_left_in_a_lifo_slot() {
+    let rt = two_workers();
+    let (handle_tx, handle_rx) = std::sync::mpsc::channel();
+    rt.spawn(move || {
+        handle_tx.send(yieldpoint::spawn(|| "ran")).unwrap();
+        // Blocks this worker without a yield point while the scheduler is dropped.
+        thread::sleep(Duration::from_millis(50));
+    });
+    let child = handle_rx.recv().unwrap();
+    drop(rt);
+    let (result_tx, result_rx) = std::sync::mpsc::channel();
+    thread::spawn(move || result_tx.send(child.join()).unwrap());
+    match result_rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("the LIFO slot's task was lost at shutdown: its join hangs")
+    {
+        Ok(value) => assert_eq!(value, "ran"),
+        Err(error) => assert!(error.is_cancelled(), "{error}"),
+    }
 }
 
 /// `cancel` from another worker unwinds a task parked on a channel; destructors run.

@@ -251,10 +251,8 @@ pub fn rows() -> Vec<Row> {
                         "work-queue",
                         Source::InProcess(peers::tokio_spawn_join_multi),
                     ),
-                    "tokio runs a task spawned on a worker on that same worker (its LIFO slot, \
-                     which no other worker may take); yieldpoint's work queue lets every worker \
-                     take it, so a searching or woken worker often steals it and the join \
-                     crosses threads",
+                    "as yieldpoint's, tokio's worker starts the task it spawned next, from its \
+                     LIFO slot, which no other worker may take: the join never crosses threads",
                 ),
                 peer(
                     "may-n",
@@ -278,17 +276,25 @@ pub fn rows() -> Vec<Row> {
             description: "a message to an echo task and its reply; per round trip".into(),
             entries: vec![
                 yieldpoint("round-robin", "round-robin", yp::ping_pong_round_robin),
+                yieldpoint(
+                    "work-queue",
+                    &format!("work-queue ({n} workers, the main task spawns the echo task)"),
+                    yp::ping_pong_work_queue,
+                ),
                 noted(
                     yieldpoint(
                         "work-queue-cross",
                         "work-queue (2 workers, tasks on different workers)",
                         yp::ping_pong_work_queue_cross,
                     ),
-                    "started tasks never move, so every message crosses between the two \
-                     workers' OS threads (through the receiving worker's inbox, and a futex \
-                     wake-up whenever that worker had stopped searching and parked): its time \
-                     follows cache-line transfers and the kernel's wake-up latency, and varies \
-                     with the machine's load",
+                    "forced: the main task spawns the echo task, displaces it from its \
+                     worker's LIFO slot with a second spawn, and spins until the other worker \
+                     has stolen and started it. Started tasks never move, so every message \
+                     crosses between the two workers' OS threads (through the receiving \
+                     worker's inbox, and a futex wake-up whenever that worker had stopped \
+                     searching and parked): its time follows cache-line transfers and the \
+                     kernel's wake-up latency, and varies with the machine's load. Compare it \
+                     with two OS threads",
                 ),
                 peer(
                     "tokio-current",
@@ -312,16 +318,18 @@ pub fn rows() -> Vec<Row> {
                     peer(
                         "tokio-multi",
                         format!("tokio multi-thread ({n} workers) mpsc"),
-                        "work-queue-cross",
+                        "work-queue",
                         Source::InProcess(peers::tokio_ping_pong_multi),
                     ),
-                    "tokio may run both tasks on one worker",
+                    "the main task spawns the echo task, as in yieldpoint's row: tokio starts \
+                     it from the spawner's LIFO slot, and runs a task woken on a worker on \
+                     that worker, so both share one worker",
                 ),
                 noted(
                     peer(
                         "may-n",
                         format!("may ({n} workers) mpsc"),
-                        "work-queue-cross",
+                        "work-queue",
                         may("ping-pong", n),
                     ),
                     "may's scheduler may run both tasks on one worker",

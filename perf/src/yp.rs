@@ -119,10 +119,19 @@ pub fn ping_pong_round_robin(n: u64) -> Duration {
     RoundRobin::new().block_on(move || ping_pong(n, || (), || ()))
 }
 
+/// `channel_ping_pong` on a work-queue scheduler with one worker per core, written as a
+/// user writes it: the main task spawns the echo task and talks to it, nothing more.
+pub fn ping_pong_work_queue(n: u64) -> Duration {
+    let rt = WorkQueue::builder().workers(cores()).build();
+    rt.block_on(move || ping_pong(n, || (), || ()))
+}
+
 /// `channel_ping_pong` between green threads pinned to two different workers.
 ///
-/// The main task spins (without yielding) until the echo task has started, so the echo
-/// task cannot start on the main task's worker: another worker steals it, and since
+/// The main task spawns the echo task, then an empty task that displaces it from the
+/// worker's LIFO slot into the worker's deque (which wakes the idle worker), and spins
+/// (without yielding) until the echo task has started: it cannot start on the main task's
+/// worker meanwhile, so the other worker steals it, and since
 /// started tasks never move, the two stay on different OS threads.
 pub fn ping_pong_work_queue_cross(n: u64) -> Duration {
     let rt = WorkQueue::builder().workers(2).build();
@@ -135,6 +144,7 @@ pub fn ping_pong_work_queue_cross(n: u64) -> Duration {
             started.store(true, Ordering::Release);
         };
         let wait_for_echo = move || {
+            drop(yieldpoint::spawn(|| ()));
             let deadline = Instant::now() + Duration::from_secs(2);
             while !flag.load(Ordering::Acquire) && Instant::now() < deadline {
                 std::hint::spin_loop();

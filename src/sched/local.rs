@@ -107,6 +107,16 @@ impl Local {
         }
     }
 
+    /// Adds a new task at the front of the run queue: it runs next (a worker's LIFO slot).
+    /// From now on it stays on this thread.
+    pub(crate) fn insert_next(&self, task: NewTask) {
+        self.insert(task);
+        let mut ready = self.ready.borrow_mut();
+        if let Some(new) = ready.pop_back() {
+            ready.push_front(new);
+        }
+    }
+
     /// Whether no task is ready to run.
     pub(crate) fn ready_is_empty(&self) -> bool {
         self.ready.borrow().is_empty()

@@ -164,8 +164,10 @@ impl Builder {
         self
     }
 
-    /// Spawns `f` on the current scheduler. On a work-queue scheduler the task may start
-    /// on any worker (`f` is `Send`); once started it stays there.
+    /// Spawns `f` on the current scheduler. On a work-queue scheduler, spawned from a task,
+    /// it starts next on the spawner's worker (its LIFO slot) unless a later spawn pushes it
+    /// to the worker's deque, where an idle worker may steal it (`f` is `Send`); once
+    /// started it stays where it started.
     ///
     /// # Errors
     ///

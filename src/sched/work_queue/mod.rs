@@ -24,20 +24,40 @@
 //!
 //! # The queues
 //!
-//! - Each worker has a *local deque* (`crossbeam_deque::Worker`, FIFO) of unstarted tasks
-//!   that tasks on that worker spawned, and its own *run queue* of started tasks (the
-//!   shared per-thread core, see [`sched`](crate::sched)).
+//! - Each worker has a *LIFO slot* and a *local deque* (`crossbeam_deque::Worker`, FIFO)
+//!   for the unstarted tasks that tasks on that worker spawned, and its own *run queue* of
+//!   started tasks (the shared per-thread core, see [`sched`](crate::sched)).
+//! - A task spawned on a worker goes into that worker's LIFO slot, and the worker starts
+//!   it next: as soon as the spawner yields, parks or ends, before the run queue (tokio's
+//!   LIFO slot, Go's `runnext`). The task it displaces from the slot moves to the deque.
+//!   The slot is its worker's alone, so a task that spawns a child and waits for it
+//!   (`join`, a reply on a channel) finds the child started on its own worker, and the
+//!   wait never crosses threads: two tasks that talk, the second spawned by the first,
+//!   share one worker for good. A worker wakes nobody for a task in its slot, and never
+//!   parks with one there.
+//! - At most three tasks in a row start from the slot (tokio's cap); then the slot's task
+//!   goes to the deque and the run queue has its turn, so a chain of tasks that each spawn
+//!   the next cannot starve the tasks that are ready.
 //! - The *injector* (`crossbeam_deque::Injector`) takes tasks spawned from outside.
 //! - An idle worker takes work from its deque, then a batch from the injector, then
-//!   *steals* a batch from another worker's deque through its *stealer*. Every 61st
-//!   switch a worker looks at the injector first (Go's rule for its global queue), and every
-//!   16th it starts a new task even while started ones are ready, so no task starves.
+//!   *steals* a batch from another worker's deque through its *stealer*: other workers
+//!   steal only what has waited, tasks displaced from a slot, never a slot's task. (Of two
+//!   tasks spawned back to back, the first waits in the deque: its worker reaches it
+//!   within a switch or two, unless a worker searching at that moment takes it first.)
+//!   Every 61st switch a worker looks at the injector first (Go's rule for its global queue), and
+//!   every 16th it starts a new task even while started ones are ready, so no task starves.
 //! - A worker with nothing to do first *searches* for a short while (50 µs, spinning on
 //!   the queues and its inbox), then *parks* (its OS thread sleeps, 0% CPU) until new
-//!   work, a wakeup for one of its tasks, or its next timer. New work wakes a parked
-//!   worker only when no worker is searching: a task that spawns and then joins, or two
-//!   tasks on two workers that message each other, then pay no system call per step
-//!   (Go's spinning Ms, tokio's searching workers).
+//!   work, a wakeup for one of its tasks, or its next timer. A task queued where others
+//!   may take it (the injector, a deque) wakes a parked worker only when no worker is
+//!   searching: two tasks on two workers that message each other then pay no system call
+//!   per step (Go's spinning Ms, tokio's searching workers).
+//!
+//! The slot's price: a task that spawns a child and then runs on without a yield point,
+//! or blocks its OS thread, keeps that child waiting even while other workers idle (as in
+//! tokio). A task that must not wait for a child that way spawns another task after it
+//! (which displaces it to the deque, where an idle worker takes it), or runs the work with
+//! [`spawn_blocking`](crate::spawn_blocking).
 //!
 //! # Soundness: started tasks never move
 //!
@@ -129,17 +149,35 @@ pub(crate) struct Shared {
     /// One per worker, to steal unstarted tasks from its local deque.
     stealers: Vec<Stealer<NewTask>>,
     config: Arc<Config>,
-    sleepers: Sleepers,
+    shutdown: AtomicBool,
+    sleepers: CacheLine<Sleepers>,
     /// Tasks spawned and not finished.
-    live: AtomicUsize,
+    live: CacheLine<AtomicUsize>,
     /// Callers of `run` (OS threads, never tasks) waiting for `live` to reach 0, and the
     /// lock that orders their check of `live` with its last decrement.
     all_done: (Mutex<()>, Condvar),
     /// Every unfinished task, for snapshots, in [`TASK_SHARDS`] maps by task id: each
     /// spawn and each end of a task updates one, and workers doing so at once then rarely
     /// contend for the same lock.
-    tasks: [Mutex<TaskMap>; TASK_SHARDS],
-    shutdown: AtomicBool,
+    tasks: [CacheLine<Mutex<TaskMap>>; TASK_SHARDS],
+}
+
+/// A value on cache lines of its own, so that writing it does not slow down readers of its
+/// neighbours on other cores: `live` and the task shards, which every spawn and every
+/// task's end write, and the idle workers' counts; their neighbours (`shutdown`, the
+/// stealers) are read on every turn of every worker's loop. 128 bytes: x86's
+/// adjacent-line prefetcher pulls lines in pairs (crossbeam's `CachePadded` does the
+/// same).
+#[repr(align(128))]
+#[derive(Default)]
+struct CacheLine<T>(T);
+
+impl<T> std::ops::Deref for CacheLine<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
 }
 
 /// Shards of [`Shared::tasks`].
@@ -210,7 +248,8 @@ impl Shared {
         self.shutdown.load(Ordering::Acquire)
     }
 
-    /// Whether unstarted tasks are queued anywhere (a hint for idle workers).
+    /// Whether unstarted tasks are queued where any worker may take them (a hint for idle
+    /// workers).
     fn has_new_tasks(&self) -> bool {
         !self.injector.is_empty() || self.stealers.iter().any(|s| !s.is_empty())
     }
@@ -555,11 +594,11 @@ impl Builder {
             injector: Injector::new(),
             stealers: deques.iter().map(Worker::stealer).collect(),
             config: Arc::new(self.config),
-            sleepers: Sleepers::default(),
-            live: AtomicUsize::new(0),
-            all_done: (Mutex::new(()), Condvar::new()),
-            tasks: std::array::from_fn(|_| Mutex::new(TaskMap::default())),
             shutdown: AtomicBool::new(false),
+            sleepers: CacheLine::default(),
+            live: CacheLine::default(),
+            all_done: (Mutex::new(()), Condvar::new()),
+            tasks: std::array::from_fn(|_| CacheLine::default()),
         });
         let threads = deques
             .into_iter()

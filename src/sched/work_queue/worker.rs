@@ -1,5 +1,7 @@
-//! One worker thread: its local deque, the loop that finds and runs tasks, and shutdown.
+//! One worker thread: its LIFO slot and local deque, the loop that finds and runs tasks,
+//! and shutdown.
 
+use std::cell::Cell;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -19,6 +21,9 @@ use crate::task::{JoinError, TaskSnapshot};
 const INJECTOR_FIRST_EVERY: u32 = 61;
 /// Every this many switches, a worker starts a new task even while started ones are ready.
 const NEW_TASK_EVERY: u32 = 16;
+/// At most this many tasks in a row start from the LIFO slot; the next occupant goes to
+/// the deque, and the run queue has its turn (tokio's `MAX_LIFO_POLLS_PER_TICK`).
+const LIFO_RUNS_IN_A_ROW: u32 = 3;
 
 /// One worker thread: the shared core that runs its tasks, and its side of the work queue.
 struct WorkerThread {
@@ -70,23 +75,46 @@ impl Schedule for WorkerThread {
 /// A worker's side of the work queue.
 struct WorkerQueues {
     shared: Arc<Shared>,
-    /// Unstarted tasks spawned on this worker; other workers steal from it.
+    /// The LIFO slot: the unstarted task spawned here last, which this worker starts next.
+    /// No other worker can reach it.
+    lifo: Cell<Option<NewTask>>,
+    /// Unstarted tasks spawned here that wait behind the LIFO slot; other workers steal
+    /// from it.
     deque: Worker<NewTask>,
     /// This worker's position in `shared.stealers`.
     index: usize,
 }
 
 impl WorkerQueues {
-    /// Queues an unstarted task spawned on this worker, and wakes an idle worker to take
-    /// it (or a share of this deque).
+    /// Queues an unstarted task spawned on this worker: it goes into the LIFO slot and runs
+    /// on this worker next; the task it displaces from there goes to the deque, where
+    /// others may steal it.
     fn push(&self, task: NewTask) {
         self.shared.register(&task.task);
+        if let Some(waiting) = self.lifo.replace(Some(task)) {
+            self.push_to_deque(waiting);
+        }
+    }
+
+    /// Queues a task behind the LIFO slot, and wakes an idle worker to take it (or a share
+    /// of this deque).
+    fn push_to_deque(&self, task: NewTask) {
         self.deque.push(task);
         self.shared.sleepers.wake_one();
     }
 
+    /// Whether a task waits in the LIFO slot.
+    fn lifo_is_occupied(&self) -> bool {
+        // A `Cell` lends nothing out: look by taking the task and putting it back.
+        let task = self.lifo.take();
+        let occupied = task.is_some();
+        self.lifo.set(task);
+        occupied
+    }
+
     /// An unstarted task: from this deque, a batch from the injector, or a batch stolen
-    /// from a peer (crossbeam-deque's `find_task` pattern).
+    /// from a peer's deque (crossbeam-deque's `find_task` pattern). Never from a peer's
+    /// LIFO slot.
     fn find_task(&self, injector_first: bool) -> Option<NewTask> {
         if !injector_first {
             if let Some(task) = self.deque.pop() {
@@ -116,8 +144,9 @@ impl WorkerQueues {
     }
 }
 
-/// The worker loop: runs ready tasks, starts new ones, parks when there is nothing to do,
-/// and on shutdown cancels its own tasks (on this thread, where they lived).
+/// The worker loop: runs the LIFO slot's task or ready tasks, starts new ones, parks when
+/// there is nothing to do, and on shutdown cancels its own tasks (on this thread, where
+/// they lived).
 pub(super) fn run(shared: Arc<Shared>, deque: Worker<NewTask>, index: usize) {
     let worker = WorkerThread {
         local: Local::new(shared.config.clone()),
@@ -125,32 +154,55 @@ pub(super) fn run(shared: Arc<Shared>, deque: Worker<NewTask>, index: usize) {
             shared: shared.clone(),
             deque,
             index,
+            lifo: Cell::new(None),
         },
     };
-    let local = &worker.local;
+    let (local, queues) = (&worker.local, &worker.queues);
     let running = context::enter(local, &worker);
     let mut tick: u32 = 0;
+    let mut lifo_runs: u32 = 0;
     while !shared.is_shutdown() {
         tick = tick.wrapping_add(1);
-        if local.ready_is_empty() || tick % NEW_TASK_EVERY == 0 {
-            if let Some(task) = worker.queues.find_task(tick % INJECTOR_FIRST_EVERY == 0) {
-                local.insert(task);
+        match queues.lifo.take() {
+            Some(task) if lifo_runs < LIFO_RUNS_IN_A_ROW => {
+                lifo_runs += 1;
+                local.insert_next(task);
+            }
+            lifo => {
+                lifo_runs = 0;
+                if let Some(task) = lifo {
+                    queues.push_to_deque(task);
+                }
+                if local.ready_is_empty() || tick % NEW_TASK_EVERY == 0 {
+                    if let Some(task) = queues.find_task(tick % INJECTOR_FIRST_EVERY == 0) {
+                        local.insert(task);
+                    }
+                }
             }
         }
         if !local.step(&worker) {
-            park(&shared, local);
+            park(&shared, local, queues);
         }
     }
     drop(running);
     local.shutdown(&worker);
-    while let Some(task) = worker.queues.deque.pop() {
+    // Tasks spawned here that never started (some by the shutdown's own cleanup code).
+    if let Some(task) = queues.lifo.take() {
+        cancel_unstarted(&shared, task);
+    }
+    while let Some(task) = queues.deque.pop() {
         cancel_unstarted(&shared, task);
     }
 }
 
 /// Parks the worker until new work, a wakeup for one of its tasks, or its next timer.
-fn park(shared: &Shared, local: &Local) {
-    let has_work = || shared.is_shutdown() || local.owner.has_pending() || shared.has_new_tasks();
+fn park(shared: &Shared, local: &Local, queues: &WorkerQueues) {
+    let has_work = || {
+        shared.is_shutdown()
+            || local.owner.has_pending()
+            || queues.lifo_is_occupied()
+            || shared.has_new_tasks()
+    };
     shared.sleepers.park(has_work, local.next_deadline());
 }
 
