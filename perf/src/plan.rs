@@ -354,7 +354,7 @@ pub fn rows() -> Vec<Row> {
             operation: "work_queue_fan_out",
             unit: "ns/task",
             description: format!(
-                "{} small CPU tasks spawned at once and joined, on {n} workers",
+                "{} small CPU tasks spawned at once and joined, on {n} workers (after one untimed round on the same runtime, for each peer)",
                 FAN_OUT_TASKS
             ),
             entries: vec![
@@ -370,12 +370,10 @@ pub fn rows() -> Vec<Row> {
                         "work-queue",
                         Source::InProcess(peers::tokio_fan_out),
                     ),
-                    "a tokio task is one heap allocation; a yieldpoint task that may move \
-                     between workers takes two (its shared header and its boxed body; a third \
-                     for a value over 32 bytes) and a pooled 64 KiB guarded stack. With 10,000 tasks \
-                     live at once, malloc and free take glibc's slower paths (under callgrind, \
-                     about a third of the instructions yieldpoint spends per task besides the \
-                     task's own work), and each task's first stack page is a cache and TLB miss",
+                    "a tokio task is one heap allocation; a yieldpoint task is one too (its \
+                     task cell) plus a pooled 64 KiB guarded stack, whose first page is a cache \
+                     and TLB miss when 10,000 tasks are live at once, and a coroutine to set \
+                     up on it",
                 ),
                 peer(
                     "may",
