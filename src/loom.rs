@@ -16,7 +16,7 @@
 
 #[cfg(not(yieldpoint_loom))]
 pub(crate) use std::sync::{
-    atomic::{fence, AtomicBool, AtomicU8, AtomicUsize, Ordering},
+    atomic::{fence, AtomicBool, AtomicU32, AtomicUsize, Ordering},
     Mutex,
 };
 #[cfg(not(yieldpoint_loom))]
@@ -24,7 +24,7 @@ pub(crate) use std::thread;
 
 #[cfg(yieldpoint_loom)]
 pub(crate) use ::loom::sync::{
-    atomic::{fence, AtomicBool, AtomicU8, AtomicUsize, Ordering},
+    atomic::{fence, AtomicBool, AtomicU32, AtomicUsize, Ordering},
     Mutex,
 };
 #[cfg(yieldpoint_loom)]

@@ -2,8 +2,9 @@
 //! interleaving (up to a preemption bound) of OS threads that park on the channel, with
 //! loom's lock, atomics, cell and `park`/`unpark` in place of std's.
 //!
-//! The green-thread side of a wait (the task's park word) is modelled on its own with the
-//! task header; here the waiters are threads, which park through the same wait queues.
+//! The green-thread side of a wait (the park field of the task's state word) is modelled
+//! on its own, in `src/task/state/loom_task.rs`; here the waiters are threads, which park
+//! through the same wait queues.
 //!
 //! Run: `RUSTFLAGS="--cfg yieldpoint_loom" cargo test --release --test loom_channel`
 //! (`LOOM_MAX_PREEMPTIONS=5` for a deeper search). Without the cfg this file is empty.

@@ -40,7 +40,7 @@
 //!
 //! # Layers
 //!
-//! `sched` sits on `task` (the task cell, its state words, the running task's context) and
+//! `sched` sits on `task` (the task cell, its state word, the running task's context) and
 //! implements the task layer's one trait, `Schedule`, once per scheduler: the round-robin
 //! thread and each work-queue worker. Nothing here imports the user-facing modules above it
 //! (`sync`, `time`, `future`, `blocking`); `tests/layers.rs` checks the direction of every

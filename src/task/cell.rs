@@ -15,9 +15,9 @@
 //! |------------|--------------------------------------------|----------------------------------------|
 //! | `Unrun(f)` | the spawner, before the task is queued     | the owner thread: [`TaskRef::run_body`] on the task's stack, or [`TaskRef::drop_unrun`] |
 //! | `Running`  | `run_body`, while `f` runs                 | nobody                                 |
-//! | `Done(v)`  | `run_body`, before the owner publishes the end | after the end (completion word `FINISHED`): the joiner ([`TaskRef::take_output`]), or the party that `detach` picks ([`TaskRef::drop_output`]) |
+//! | `Done(v)`  | `run_body`, before the owner publishes the end | after the end (state word `FINISHED`): the joiner ([`TaskRef::take_output`]), or the party that `detach` picks ([`TaskRef::drop_output`]) |
 //!
-//! The completion word (`state.rs`) orders the two halves: the owner publishes the end with
+//! The state word (`state.rs`) orders the two halves: the owner publishes the end with
 //! a release after `run_body` returned, and the value is touched only after an acquire saw
 //! it. Who drops an unjoined value is decided there too (`detach`): the owner, right after
 //! the end, if the handle was dropped first; the handle's drop otherwise. So a value that is
@@ -70,7 +70,7 @@ pub(crate) struct TaskRef(NonNull<Header>);
 // SAFETY: the header is made for sharing between threads (atomics and locks). The body's
 // stage is reached by one party at a time, in the order the module docs give: the owner
 // thread before the task's end (the closure, then writing the value), the joiner or the
-// handle's drop after it, ordered by the completion word. A closure moves between threads
+// handle's drop after it, ordered by the state word. A closure moves between threads
 // only if it is `Send` (`spawn` demands it; `spawn_local` makes the cell on its owner thread
 // and its task never leaves it), and a value is taken or dropped on another thread than
 // its owner only through a `JoinHandle<T>` that is `Send`, that is when `T: Send`. The cell
@@ -164,7 +164,7 @@ impl TaskRef {
     ///
     /// # Safety
     ///
-    /// The task has finished and the caller is the one party the completion word chose to
+    /// The task has finished and the caller is the one party the state word chose to
     /// drop it (see `detach` in `state.rs`).
     pub(crate) unsafe fn drop_output(&self) {
         // SAFETY: per this function's contract, and as in `run_body`.

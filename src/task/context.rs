@@ -178,12 +178,7 @@ pub(crate) fn enter_task(task: TaskRef) -> TaskGuard {
         cx.lent.set(true);
         // SAFETY: the reference just moved into `task` keeps the task alive.
         let header = unsafe { task.as_ref() };
-        cx.yielder.set(
-            header
-                .yielder
-                .load(std::sync::atomic::Ordering::Relaxed)
-                .cast(),
-        );
+        cx.yielder.set(header.yielder().cast());
         cx.stack.set(header.stack_bounds());
         cx.slice_start.set(None);
     });

@@ -1,51 +1,67 @@
-//! The part of a task shared between its scheduler, its `JoinHandle` and whoever wakes it.
+//! The header of a task cell: the fields every party shares (its reference count, its
+//! state word, its owner), then the fields only its owner thread writes.
+//!
+//! Who may touch what: the state word and the cells it guards follow the protocols of
+//! `state.rs` (the table of bits and transitions is there); `id`, `name` and `vtable` never
+//! change; `owner` is set once, before any other thread can reach the task through it; the
+//! owner-only fields ([`OwnerOnly`]) are written by the owner thread alone, and read by it
+//! or, relaxed, by a snapshot (`TaskSnapshot`) on any thread.
 
 use std::ptr;
 use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use super::cell::{TaskRef, Vtable};
-use super::completion::Completion;
 use super::context;
 use super::owner::Owner;
-use super::state::ParkState;
+use super::state::State;
+use super::waiter::{park_current, Waiter};
 use super::{JoinError, TaskId, TaskState, WaitReason};
 
-/// Shared state of one task. Everything here may be touched from any thread, so it is
-/// atomics and locks; the task's coroutine itself lives only in its owner's slab.
+/// The header of one task cell. The first group of fields is reached from any thread that
+/// holds a reference to the task; the last, [`OwnerOnly`], is written only by the thread
+/// that runs it.
 pub(crate) struct Header {
     /// References to the task's cell (`cell.rs`).
     refs: AtomicUsize,
+    /// The state word: park and wakeup, cancel, and the end as the `JoinHandle` sees it,
+    /// with the joiner's waiter and the task's error (`state.rs`).
+    state: State<Waiter, JoinError>,
     /// The functions of the task's body type (`cell.rs`).
     vtable: &'static Vtable,
     pub(crate) id: TaskId,
     pub(crate) name: Option<Arc<str>>,
-    /// The park word (the protocol of `std::thread::park`, per task; see `state.rs`).
-    park: ParkState,
     /// The scheduler (worker) that runs this task: null until it is placed in a slab, then
-    /// a strong reference from `Arc::into_raw`, released on drop.
+    /// a strong reference from `Arc::into_raw`, released on drop. Read by wakers on any
+    /// thread, to requeue the task.
     owner: AtomicPtr<Owner>,
+    /// A `timeout` that expired and must interrupt the task at its next yield point (0:
+    /// none). An id, not a flag, so not a bit of the state word.
+    expired_timeout: AtomicU64,
+    /// Written only by the owner thread.
+    own: OwnerOnly,
+}
+
+/// The fields of a task that only its owner thread writes (atomics only so that a snapshot
+/// on another thread may read them, relaxed). No protocol of `state.rs` reaches them: the
+/// owner reads and writes them with plain loads and stores.
+struct OwnerOnly {
     /// The task's key in its owner's slab (valid once `owner` is set).
     key: AtomicUsize,
-    /// `JoinHandle::cancel` was called.
-    cancel: AtomicBool,
-    /// A `timeout` that expired and must interrupt the task at its next yield point (0: none).
-    expired_timeout: AtomicU64,
     /// The task's coroutine in its owner's slab while it is started (null otherwise).
-    /// Read and written only by the owner thread.
     coroutine: AtomicPtr<()>,
     /// The `&Yielder` of the running body, for `yield_now`/`park` (set by the body itself).
-    pub(crate) yielder: AtomicPtr<()>,
+    yielder: AtomicPtr<()>,
     /// Lowest and one-past-highest address of the task's stack (0, 0 before it starts).
     stack: (AtomicUsize, AtomicUsize),
     /// What a parked task waits for (a `WaitReason` as u8; 0 for nothing), for snapshots.
     wait: AtomicU8,
-    /// How many times the task has been switched in (written only by its owner).
+    /// How many times the task has been switched in.
     switches: AtomicU64,
-    /// Switched in right now (written only by its owner).
+    /// Switched in right now, for snapshots. Not a bit of the state word: it changes at
+    /// every switch in and out, where a store here is a plain `mov` and a change of the
+    /// shared word would be an atomic read-modify-write each time.
     running: AtomicBool,
-    /// Whether the task finished, why it produced no value, and who waits in `join`.
-    pub(crate) completion: Completion,
 }
 
 impl Header {
@@ -54,21 +70,21 @@ impl Header {
     pub(super) fn new(id: TaskId, name: Option<Arc<str>>, vtable: &'static Vtable) -> Self {
         Header {
             refs: AtomicUsize::new(1),
+            state: State::new(),
             vtable,
             id,
             name,
-            park: ParkState::new(),
             owner: AtomicPtr::new(ptr::null_mut()),
-            key: AtomicUsize::new(usize::MAX),
-            cancel: AtomicBool::new(false),
             expired_timeout: AtomicU64::new(0),
-            coroutine: AtomicPtr::new(std::ptr::null_mut()),
-            yielder: AtomicPtr::new(std::ptr::null_mut()),
-            stack: (AtomicUsize::new(0), AtomicUsize::new(0)),
-            wait: AtomicU8::new(0),
-            switches: AtomicU64::new(0),
-            running: AtomicBool::new(false),
-            completion: Completion::new(),
+            own: OwnerOnly {
+                key: AtomicUsize::new(usize::MAX),
+                coroutine: AtomicPtr::new(ptr::null_mut()),
+                yielder: AtomicPtr::new(ptr::null_mut()),
+                stack: (AtomicUsize::new(0), AtomicUsize::new(0)),
+                wait: AtomicU8::new(0),
+                switches: AtomicU64::new(0),
+                running: AtomicBool::new(false),
+            },
         }
     }
 
@@ -97,8 +113,9 @@ impl Header {
             "task {} placed on two schedulers",
             self.id
         );
-        self.key.store(key, Ordering::Relaxed);
-        // Release: whoever reads the owner (an unpark on another thread) also sees `key`.
+        self.own.key.store(key, Ordering::Relaxed);
+        // Release: a waker on another thread that reads the pointer (acquire) sees the
+        // strong reference it stands for.
         let owner = Arc::into_raw(owner.clone()).cast_mut();
         self.owner.store(owner, Ordering::Release);
     }
@@ -106,18 +123,30 @@ impl Header {
     /// The started task's coroutine (owner thread only).
     #[inline]
     pub(crate) fn coroutine(&self) -> *mut () {
-        self.coroutine.load(Ordering::Relaxed)
+        self.own.coroutine.load(Ordering::Relaxed)
     }
 
     /// Records where the started task's coroutine is, or that it is gone (null).
     #[inline]
     pub(crate) fn set_coroutine(&self, co: *mut ()) {
-        self.coroutine.store(co, Ordering::Relaxed);
+        self.own.coroutine.store(co, Ordering::Relaxed);
+    }
+
+    /// The `&Yielder` of the running body, as the body recorded it (null before it runs).
+    #[inline]
+    pub(crate) fn yielder(&self) -> *mut () {
+        self.own.yielder.load(Ordering::Relaxed)
+    }
+
+    /// Records the running body's `&Yielder` (the body itself, on the owner thread).
+    #[inline]
+    pub(crate) fn set_yielder(&self, yielder: *mut ()) {
+        self.own.yielder.store(yielder, Ordering::Relaxed);
     }
 
     #[inline]
     pub(crate) fn key(&self) -> usize {
-        self.key.load(Ordering::Relaxed)
+        self.own.key.load(Ordering::Relaxed)
     }
 
     /// The scheduler that runs the task, once it is placed.
@@ -132,22 +161,23 @@ impl Header {
     /// `false` if a token was waiting (consumed) and it must run again.
     #[inline]
     pub(crate) fn try_park(&self) -> bool {
-        self.park.try_park()
+        self.state.try_park()
     }
 
     #[inline]
     pub(crate) fn is_parked(&self) -> bool {
-        self.park.is_parked()
+        self.state.is_parked()
     }
 
+    /// Whether a cancel is requested and not yet raised in the task.
     #[inline]
     pub(crate) fn cancel_requested(&self) -> bool {
-        self.cancel.load(Ordering::Acquire)
+        self.state.cancel_requested()
     }
 
     /// Uses up the cancel request: the scheduler raises a cancel once per request.
     pub(crate) fn take_cancel(&self) -> bool {
-        self.cancel.swap(false, Ordering::AcqRel)
+        self.state.take_cancel()
     }
 
     /// Takes the id of an expired timeout that must interrupt the task (0: none).
@@ -168,50 +198,50 @@ impl Header {
 
     /// Records the bounds of the stack the task runs on.
     pub(crate) fn set_stack(&self, low: usize, high: usize) {
-        self.stack.0.store(low, Ordering::Relaxed);
-        self.stack.1.store(high, Ordering::Relaxed);
+        self.own.stack.0.store(low, Ordering::Relaxed);
+        self.own.stack.1.store(high, Ordering::Relaxed);
     }
 
     /// The task's stack: lowest and one-past-highest address ((0, 0) before it starts).
     #[inline]
     pub(crate) fn stack_bounds(&self) -> (usize, usize) {
         (
-            self.stack.0.load(Ordering::Relaxed),
-            self.stack.1.load(Ordering::Relaxed),
+            self.own.stack.0.load(Ordering::Relaxed),
+            self.own.stack.1.load(Ordering::Relaxed),
         )
     }
 
     #[inline]
     pub(crate) fn set_wait(&self, reason: WaitReason) {
-        self.wait.store(reason as u8, Ordering::Relaxed);
+        self.own.wait.store(reason as u8, Ordering::Relaxed);
     }
 
     #[inline]
     pub(crate) fn clear_wait(&self) {
-        self.wait.store(0, Ordering::Relaxed);
+        self.own.wait.store(0, Ordering::Relaxed);
     }
 
     pub(crate) fn wait_reason(&self) -> Option<WaitReason> {
-        WaitReason::from_u8(self.wait.load(Ordering::Relaxed))
+        WaitReason::from_u8(self.own.wait.load(Ordering::Relaxed))
     }
 
     /// Counts one switch-in and marks the task running; only the owner thread calls this.
     #[inline]
     pub(crate) fn count_switch(&self) {
-        let n = self.switches.load(Ordering::Relaxed);
-        self.switches.store(n + 1, Ordering::Relaxed);
+        let n = self.own.switches.load(Ordering::Relaxed);
+        self.own.switches.store(n + 1, Ordering::Relaxed);
         self.set_running(true);
     }
 
     /// Marks the task as switched in or out; only the owner thread calls this.
     #[inline]
     pub(crate) fn set_running(&self, running: bool) {
-        self.running.store(running, Ordering::Relaxed);
+        self.own.running.store(running, Ordering::Relaxed);
     }
 
     /// Where the task is, for snapshots.
-    pub(crate) fn state(&self) -> TaskState {
-        if self.running.load(Ordering::Relaxed) {
+    pub(crate) fn task_state(&self) -> TaskState {
+        if self.own.running.load(Ordering::Relaxed) {
             TaskState::Running
         } else if self.is_parked() {
             TaskState::waiting(self.wait_reason())
@@ -221,12 +251,41 @@ impl Header {
     }
 
     pub(crate) fn switches(&self) -> u64 {
-        self.switches.load(Ordering::Relaxed)
+        self.own.switches.load(Ordering::Relaxed)
     }
 
     #[inline]
     pub(crate) fn is_finished(&self) -> bool {
-        self.completion.is_finished()
+        self.state.is_finished()
+    }
+
+    /// Parks the calling task (or blocks the calling thread) until the task has finished:
+    /// the joiner's side of the end.
+    ///
+    /// Only the task's one joiner calls this. A wakeup that finds the task unfinished (a
+    /// stale park token) parks again. Inlined, so that a green thread parks in the frame
+    /// that called `join` (see "Return-address prediction" in `sched/local.rs`).
+    #[inline(always)]
+    pub(crate) fn wait(&self) {
+        self.state
+            .wait(Waiter::current, || park_current(WaitReason::Join));
+    }
+
+    /// Records that the `JoinHandle` is gone: `true` if the task has finished, so the
+    /// caller must drop the value.
+    pub(crate) fn detach(&self) -> bool {
+        self.state.detach()
+    }
+
+    /// The error the task ended with, if any.
+    ///
+    /// # Safety
+    ///
+    /// The caller is the task's one joiner, it saw [`is_finished`](Self::is_finished)
+    /// return `true`, and nothing else takes the error.
+    pub(crate) unsafe fn take_error(&self) -> Option<JoinError> {
+        // SAFETY: per this function's contract, which is `State::take_error`'s.
+        unsafe { self.state.take_error() }
     }
 }
 
@@ -259,11 +318,11 @@ impl TaskRef {
         }
     }
 
-    /// Moves the park state on for a wakeup: `true` if the task was parked and must go
+    /// Moves the state word on for a wakeup: `true` if the task was parked and must go
     /// back on its owner's run queue.
     #[inline]
     fn take_parked(&self) -> bool {
-        self.park.unpark()
+        self.state.unpark()
     }
 
     /// Puts a task that was parked back on its owner's run queue.
@@ -278,9 +337,12 @@ impl TaskRef {
         debug_assert!(woken.is_some(), "the owner thread runs its scheduler");
     }
 
+    /// Requests a cancel, raised at the task's next yield point, and wakes the task for
+    /// it; nothing if the task has finished. Callable from any thread.
     pub(crate) fn request_cancel(&self) {
-        self.cancel.store(true, Ordering::Release);
-        self.unpark();
+        if self.state.request_cancel() {
+            self.clone().reschedule();
+        }
     }
 
     pub(crate) fn expire_timeout(&self, id: u64) {
@@ -298,7 +360,11 @@ impl TaskRef {
     /// Marks the task finished (with `error` if it produced no value) and wakes its
     /// joiner; drops its value if its `JoinHandle` is gone. Called by the owner thread.
     pub(crate) fn finish(&self, error: Option<JoinError>) {
-        if self.completion.finish(error) {
+        let finished = self.state.finish(error);
+        if let Some(joiner) = finished.joiner {
+            joiner.wake();
+        }
+        if finished.detached {
             // SAFETY: finished just now, and `detach` saw the handle go first: the value
             // is the owner's to drop.
             drop_unjoined(|| unsafe { self.drop_output() });

@@ -87,7 +87,7 @@ impl<T> JoinHandle<T> {
     pub fn join(self) -> Result<T, JoinError> {
         if !self.header.is_finished() {
             self.assert_can_block();
-            self.header.completion.wait();
+            self.header.wait();
         }
         self.into_result()
     }
@@ -104,7 +104,7 @@ impl<T> JoinHandle<T> {
         // unwind and returned anyway stored a value, but the task still ended interrupted.
         // SAFETY: this handle is the task's one joiner (`join` takes it by value), and the
         // task has finished.
-        if let Some(error) = unsafe { task.completion.take_error() } {
+        if let Some(error) = unsafe { task.take_error() } {
             // A value stored anyway is this joiner's to drop.
             // SAFETY: the joiner, after the end, and no `detach` will come.
             drop_unjoined(|| unsafe { task.drop_output() });
@@ -286,9 +286,7 @@ impl<T> JoinHandle<T> {
     /// });
     /// ```
     pub fn cancel(&self) {
-        if !self.header.is_finished() {
-            self.header.request_cancel();
-        }
+        self.header.request_cancel();
     }
 
     /// The task's id.
@@ -328,9 +326,9 @@ impl<T> Drop for JoinHandle<T> {
     /// Detaches the task (it keeps running); its value, if it is already there, is dropped
     /// here, else by its scheduler when the task ends.
     fn drop(&mut self) {
-        if self.header.completion.detach() {
+        if self.header.detach() {
             // SAFETY: the task finished before this detach: the value is this handle's to
-            // drop (`state.rs`, the completion word).
+            // drop (`state.rs`, the state word).
             drop_unjoined(|| unsafe { self.header.drop_output() });
         }
         // SAFETY: dropped once, here; `into_result` skips this `Drop`.

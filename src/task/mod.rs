@@ -30,7 +30,6 @@
 //! Book: Part IV, "Green threads and the two schedulers".
 
 pub(crate) mod cell;
-mod completion;
 pub(crate) mod context;
 pub(crate) mod header;
 mod join;
@@ -232,7 +231,7 @@ impl TaskSnapshot {
         TaskSnapshot {
             id: header.id,
             name: header.name.clone(),
-            state: header.state(),
+            state: header.task_state(),
             switches: header.switches(),
         }
     }

@@ -10,7 +10,6 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::mem::ManuallyDrop;
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use super::cell::TaskRef;
@@ -333,8 +332,7 @@ pub(crate) fn start(task: &TaskRef, stack: PooledStack) -> TaskCoroutine {
         // holds a reference to the task for as long as the task runs; this one is only
         // borrowed (never dropped).
         let own = ManuallyDrop::new(unsafe { TaskRef::from_raw(own) });
-        own.yielder
-            .store(co as *const TaskYielder as *mut (), Ordering::Relaxed);
+        own.set_yielder(co as *const TaskYielder as *mut ());
         context::set_yielder(co, own.stack_bounds());
         if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(|| own.run_body())) {
             keep_panic(&own, payload);

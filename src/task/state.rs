@@ -1,53 +1,89 @@
-//! The lock-free protocols of a task, apart from the scheduler: its park word, its
-//! completion word, and the inbox that carries a woken task to its owner thread.
+//! The lock-free protocols of a task, apart from the scheduler: its one state word (with
+//! the two cells its end hands over), and the inbox that carries a woken task to its owner
+//! thread.
 //!
 //! Python has no counterpart: asyncio runs every task of a loop on one thread, and wakes
-//! one from another thread only through `call_soon_threadsafe`. Here a task is woken from
-//! any thread (a channel end, a `JoinHandle`, `spawn_blocking`), so these three protocols
-//! say who may do what, when, and how the wakeups and the task's end cross threads.
+//! one from another thread only through `call_soon_threadsafe`. Here a task is woken,
+//! joined and cancelled from any thread (a channel end, a `JoinHandle`, `spawn_blocking`),
+//! so these protocols say who may do what, when, and how the wakeups and the task's end
+//! cross threads.
 //!
 //! Their atomics, locks and cells come from [`crate::loom`]: the loom model tests beside
 //! this module (`state/loom_task.rs`, run by `.ci/run` with
 //! `RUSTFLAGS="--cfg yieldpoint_loom"`, as tokio's `runtime/tests/loom_*.rs`) run every
 //! interleaving of this very code from two or three threads and check the invariants below.
-//! `header.rs` and `completion.rs` only delegate here.
+//! `header.rs` only delegates here.
 //!
-//! # The park word ([`ParkState`])
+//! # The state word ([`State`])
+//!
+//! Every party of a task meets in one word, as in tokio's `runtime/task/state.rs`: the
+//! task's owner (the scheduler thread that runs it), its wakers (any thread), its one
+//! joiner (`JoinHandle::join`, which takes the handle by value), the handle's drop, and
+//! whoever cancels it. Every change to the word is one atomic read-modify-write of the
+//! whole word (a compare-exchange loop, a `fetch_add`, `fetch_or` or `fetch_and`),
+//! acquire-release. So no change is lost to a racing one, and all changes to the word form
+//! one order in which each party acts on everything the changes before its own had set;
+//! and since a read-modify-write continues the release sequence it reads from, what a
+//! party wrote before its change is visible to every party after its change.
+//!
+//! | field or bit | value | entered by | left by | means |
+//! |--------------|-------|------------|---------|-------|
+//! | park (bits 31–30) | `IDLE` (`0b00`) | a new task; `unpark` from `PARKED`; `try_park` from `NOTIFIED` | `unpark` (to `NOTIFIED`); `try_park` (to `PARKED`) | running, ready, or about to park; no token |
+//! |              | `PARKED` (`0b01`) | the owner's `try_park`, after the task switched out to wait | the one wakeup (`unpark`, `request_cancel`) that finds it, which requeues the task | the task waits; only a wakeup runs it again |
+//! |              | `NOTIFIED` (`0b11`) | a wakeup that finds the task not parked (one that finds a token writes it again) | the owner's `try_park`, which consumes it | a token, as `std::thread::park`'s: the task's next park returns at once |
+//! | `CANCEL` (bit 0) | set | `request_cancel` (`JoinHandle::cancel`, a scheduler's shutdown), unless `FINISHED` | the owner's `take_cancel`, as it raises the cancel | a cancel is requested and not yet raised |
+//! | `JOINING` (bit 1) | set | the joiner (`register_joiner`, in `wait`), once, unless `FINISHED` | never | the joiner's waiter is registered: from now on it is the owner's to take and wake |
+//! | `DETACHED` (bit 2) | set | the handle's drop (`detach`), unless `join` consumed the handle | never | nobody will take the task's value |
+//! | `FINISHED` (bit 3) | set | the owner, at the task's end (`finish`) | never | the task's error and value are published |
+//!
+//! The word starts at 0: not parked, no token, nothing requested, registered or finished.
+//! The park field is at the top, with `NOTIFIED` as `0b11`, so that `try_park` is one
+//! `fetch_add` of `0b01 << 30` whatever it finds: `IDLE` becomes `PARKED`, and `NOTIFIED`
+//! carries out of the word and leaves `IDLE`, the bits below untouched. `0b10` never
+//! occurs: only the owner parks its task, once per switch out, so `try_park` never finds
+//! `PARKED`.
+//!
+//! Whether the task is switched in right now (for snapshots) is not in the word: only the
+//! owner writes it, at every switch in and out, and in the shared word each of those
+//! writes would be a read-modify-write, where a yield and its switches now make none; it
+//! is a plain store to an owner-only field of the header instead.
+//!
+//! Each transition is one read-modify-write; what it does next depends only on the word it
+//! replaced:
+//!
+//! | transition | caller | read-modify-write | change | then, by what it replaced |
+//! |------------|--------|-------------------|--------|---------------------------|
+//! | [`unpark`](State::unpark) | any thread | compare-exchange (a loop if the word changes under it) | park `PARKED` → `IDLE`, else → `NOTIFIED` (a token already there is written again) | `PARKED`: the caller requeues the task |
+//! | [`request_cancel`](State::request_cancel) | any thread | compare-exchange loop | none if `FINISHED`; else set `CANCEL` and make `unpark`'s change | as `unpark` |
+//! | [`try_park`](State::try_park) | the owner, after the task switched out to park | `fetch_add` | park `IDLE` → `PARKED`, `NOTIFIED` → `IDLE` | `NOTIFIED`: the owner runs the task again |
+//! | [`take_cancel`](State::take_cancel) | the owner, at the task's yield point | `fetch_and` | clear `CANCEL` | `CANCEL`: the owner raises the cancel there |
+//! | [`register_joiner`](State::register_joiner) | the joiner, once, if it saw no `FINISHED` | `fetch_or` | set `JOINING` | `FINISHED`: the joiner takes its waiter back; else it parks until it sees `FINISHED` ([`wait`](State::wait)) |
+//! | [`detach`](State::detach) | the handle's drop, once | `fetch_or` | set `DETACHED` | `FINISHED`: the caller drops the value |
+//! | [`finish`](State::finish) | the owner, once | `fetch_or` | set `FINISHED` | `JOINING`: the owner takes the waiter and wakes it; `DETACHED`: the owner drops the value |
+//!
+//! The reads: [`is_finished`](State::is_finished) (acquire: after it, the error and the
+//! value may be taken), [`cancel_requested`](State::cancel_requested) (acquire, by the
+//! owner each time it resumes the task) and [`is_parked`](State::is_parked) (snapshots).
+//!
+//! ## Park and unpark
 //!
 //! The protocol of `std::thread::park`, per task: a wakeup that arrives while the task is
-//! not parked leaves a token that its next park consumes.
+//! not parked leaves a token that its next park consumes. A task parks in two steps: it
+//! decides to park (it registers wherever its waker will find it, then switches out), then
+//! its owner calls [`try_park`](State::try_park) on the scheduler's stack. A wakeup between
+//! the two leaves `NOTIFIED`, so `try_park` fails and the owner runs the task again: the
+//! wakeup is never lost. Only the wakeup that moves `PARKED` on requeues the task, so one
+//! park is answered by at most one requeue however many wakers (and cancellers) race.
+//! Every wakeup writes the word (a token already there is written again) and consuming a
+//! token is a read-modify-write, all acquire-release: so what any waker wrote before its
+//! wakeup is visible to the task when it runs again.
 //!
-//! | value      | meaning                                           | next                                |
-//! |------------|---------------------------------------------------|-------------------------------------|
-//! | `IDLE`     | running, ready, or about to park; no token        | `unpark` → `NOTIFIED`; `try_park` → `PARKED` |
-//! | `NOTIFIED` | a wakeup arrived while not parked (a token)       | `try_park` consumes it → `IDLE` (the task runs again) |
-//! | `PARKED`   | switched out to wait; only a wakeup requeues it   | `unpark` → `IDLE`, and that waker requeues the task |
+//! ## The end: finish, join, detach
 //!
-//! A task parks in two steps: it decides to park (it registers wherever its waker will
-//! find it, then switches out), then its owner calls [`try_park`](ParkState::try_park)
-//! on the scheduler's stack. A wakeup between the two leaves `NOTIFIED`, so `try_park`
-//! fails and the owner runs the task again: the wakeup is never lost. Only the waker that
-//! moves `PARKED` to `IDLE` requeues the task, so one park is answered by at most one
-//! requeue however many wakers race. Every wakeup writes the word (a token already there
-//! is written again) and consuming a token is a read-modify-write, all acquire-release:
-//! so what any waker wrote before its wakeup is visible to the task when it runs again.
-//!
-//! # The completion word ([`JoinState`])
-//!
-//! A task has one owner (the scheduler thread that runs it) and at most one joiner (its
-//! `JoinHandle`, whose `join` takes it by value). The word holds three bits, each set once
-//! and never cleared:
-//!
-//! | bit        | set by                                   | means                                                         |
-//! |------------|------------------------------------------|---------------------------------------------------------------|
-//! | `FINISHED` | the owner, at the task's end (`finish`)  | the task's error and value are published                      |
-//! | `JOINING`  | the joiner, before it parks (`wait`)     | the joiner's waiter is registered: from now on it is the owner's to take and wake |
-//! | `DETACHED` | the handle's drop (`detach`)             | nobody will take the value                                    |
-//!
-//! The owner writes the task's value (the task cell, `cell.rs`) and its error, then sets
-//! `FINISHED` with a release read-modify-write; the joiner reads them only after an acquire
-//! saw `FINISHED`, so neither needs a lock. Each party sets its bit with one read-modify-write
-//! and acts on what the others had set before it:
+//! A task has one owner and at most one joiner. The owner writes the task's value (the
+//! task cell, `cell.rs`) and its error, then sets `FINISHED`; the joiner reads them only
+//! after an acquire saw `FINISHED`, so neither needs a lock. Each party sets its bit with
+//! one read-modify-write and acts on what the others had set before it:
 //!
 //! - The joiner writes its waiter while `JOINING` is clear, then sets it. If `FINISHED` was
 //!   already set, the owner never saw `JOINING` and the joiner takes its waiter back; else the
@@ -55,7 +91,19 @@
 //!   both, and a join that started before the end is always woken.
 //! - The value is dropped by exactly one party when nobody joins: the handle's drop if
 //!   `FINISHED` was set before its `DETACHED` (it saw the value published), the owner if
-//!   `DETACHED` was set before its `FINISHED`.
+//!   `DETACHED` was set before its `FINISHED`. A joiner that is cancelled while it waits
+//!   drops its handle as it unwinds: `JOINING` and `DETACHED` are then both set, and the
+//!   owner takes (and wakes, to no effect) the waiter and drops the value.
+//!
+//! ## Cancel
+//!
+//! A cancel is a wakeup that leaves a bit: `request_cancel` sets `CANCEL` in the same
+//! read-modify-write that unparks the task, so a cancel racing with wakeups still requeues
+//! a parked task once, and the owner, which checks `CANCEL` each time it resumes the task,
+//! sees it when the task runs again. The owner raises it once: `take_cancel` clears the
+//! bit as the cancel is raised, so a task that catches the cancel goes on uncancelled
+//! (asyncio's `uncancel`), and a request that comes after the take sets the bit again for
+//! the next yield point. A finished task's word takes no cancel.
 //!
 //! # The inbox ([`Inbox`])
 //!
@@ -65,93 +113,36 @@
 //! saw `pending` clear; `std::thread::park`'s own token covers an unpark that comes between
 //! that check and the park.
 
-use crate::loom::{AtomicBool, AtomicU8, Mutex, Ordering, UnsafeCell};
+use crate::loom::{AtomicBool, AtomicU32, Mutex, Ordering, UnsafeCell};
 
 #[cfg(all(test, yieldpoint_loom))]
 mod loom_task;
 
-/// Park word: running, ready, or about to park; no token.
-const IDLE: u8 = 0;
-/// Park word: a wakeup arrived while the task was not parked; its next park returns at once.
-const NOTIFIED: u8 = 1;
-/// Park word: the task is parked; the next unpark puts it back on its owner's run queue.
-const PARKED: u8 = 2;
+/// The park field: the top two bits of the word, one of [`IDLE`], [`PARKED`], [`NOTIFIED`].
+const PARK: u32 = 0b11 << 30;
+/// Park field: running, ready, or about to park; no token.
+const IDLE: u32 = 0;
+/// Park field: the task is parked; the next wakeup puts it back on its owner's run queue.
+const PARKED: u32 = 0b01 << 30;
+/// Park field: a wakeup arrived while the task was not parked (a token); its next park
+/// returns at once.
+const NOTIFIED: u32 = 0b11 << 30;
+/// What `try_park` adds to the word: [`IDLE`] → [`PARKED`], and [`NOTIFIED`] → [`IDLE`]
+/// (the carry leaves the word), so a park is one `fetch_add` whichever it finds.
+const PARK_STEP: u32 = 0b01 << 30;
+/// A cancel is requested and not yet raised in the task.
+const CANCEL: u32 = 1 << 0;
+/// The joiner's waiter is registered (from then on it belongs to the owner).
+const JOINING: u32 = 1 << 1;
+/// The `JoinHandle` is gone; nobody will take the task's value.
+const DETACHED: u32 = 1 << 2;
+/// The task has finished: its error (and value) are published.
+const FINISHED: u32 = 1 << 3;
 
-/// A task's park word; see the module docs.
-pub(crate) struct ParkState(AtomicU8);
-
-impl ParkState {
-    pub(crate) fn new() -> Self {
-        ParkState(AtomicU8::new(IDLE))
-    }
-
-    /// Moves the park word on for a wakeup: `true` if the task was parked and the caller
-    /// must put it back on its owner's run queue; otherwise leaves a token (or finds one).
-    /// Callable from any thread.
-    ///
-    /// A token that is already there is written again (`NOTIFIED` → `NOTIFIED`), not just
-    /// read: that release write is what orders this waker's earlier writes before the
-    /// task's next run. A waker that only read `NOTIFIED` would not be ordered with the
-    /// `try_park` that consumes the token, and the task could run, miss what this waker
-    /// wrote (a cancel, a timeout, a count), and park for good (found by the loom model
-    /// `loom_task_park_wakeups_across_parks_are_never_lost`).
-    #[inline]
-    pub(crate) fn unpark(&self) -> bool {
-        let mut state = self.0.load(Ordering::Acquire);
-        loop {
-            let next = match state {
-                PARKED => IDLE,
-                _ => NOTIFIED,
-            };
-            match self
-                .0
-                .compare_exchange(state, next, Ordering::AcqRel, Ordering::Acquire)
-            {
-                Ok(_) => return state == PARKED,
-                Err(actual) => state = actual,
-            }
-        }
-    }
-
-    /// Called by the owner after the task switched out to park: `true` if it is now
-    /// parked, `false` if a token was waiting (consumed) and the task must run again.
-    #[inline]
-    pub(crate) fn try_park(&self) -> bool {
-        match self
-            .0
-            .compare_exchange(IDLE, PARKED, Ordering::AcqRel, Ordering::Acquire)
-        {
-            Ok(_) => true,
-            Err(_) => {
-                // `NOTIFIED` (only the owner parks, so never `PARKED`): consume the token.
-                // A read-modify-write, not a store: it reads the last token write, so it
-                // synchronises with every waker whose wakeup this token stands for (a
-                // failed compare-exchange is only a load, and may read an earlier one).
-                self.0.swap(IDLE, Ordering::AcqRel);
-                false
-            }
-        }
-    }
-
-    /// Whether the task is parked (for snapshots: it may change at once).
-    #[inline]
-    pub(crate) fn is_parked(&self) -> bool {
-        self.0.load(Ordering::Acquire) == PARKED
-    }
-}
-
-/// Completion bit: the task has finished: its error (and value) are published; never
-/// cleared.
-const FINISHED: u8 = 0b001;
-/// Completion bit: the joiner's waiter is registered (from then on it belongs to the owner).
-const JOINING: u8 = 0b010;
-/// Completion bit: the `JoinHandle` is gone; nobody will take the task's value.
-const DETACHED: u8 = 0b100;
-
-/// A task's completion word, with the joiner's waiter `W` and the error `E` it hands
-/// over; see the module docs.
-pub(crate) struct JoinState<W, E> {
-    state: AtomicU8,
+/// A task's state word, with the joiner's waiter `W` and the error `E` its end hands over;
+/// see the module docs.
+pub(crate) struct State<W, E> {
+    word: AtomicU32,
     /// The parked joiner; see the module docs for who may touch it when.
     joiner: UnsafeCell<Option<W>>,
     /// Why the task produced no value: written by the owner before `FINISHED`, taken by
@@ -160,11 +151,11 @@ pub(crate) struct JoinState<W, E> {
 }
 
 // SAFETY: `joiner` and `error` are only reached by the two parties of the protocol in the
-// module docs, at times the completion word orders (release/acquire); what they hold moves
+// module docs, at times the state word orders (release/acquire); what they hold moves
 // between the two threads, which `W: Send` and `E: Send` allow.
-unsafe impl<W: Send, E: Send> Sync for JoinState<W, E> {}
+unsafe impl<W: Send, E: Send> Sync for State<W, E> {}
 
-/// What [`JoinState::finish`] found: the joiner to wake, and whether the handle is gone.
+/// What [`State::finish`] found: the joiner to wake, and whether the handle is gone.
 pub(crate) struct Finished<W> {
     /// The registered joiner, to be woken.
     pub(crate) joiner: Option<W>,
@@ -172,25 +163,111 @@ pub(crate) struct Finished<W> {
     pub(crate) detached: bool,
 }
 
-impl<W, E> JoinState<W, E> {
+impl<W, E> State<W, E> {
     pub(crate) fn new() -> Self {
-        JoinState {
-            state: AtomicU8::new(0),
+        State {
+            word: AtomicU32::new(0),
             joiner: UnsafeCell::new(None),
             error: UnsafeCell::new(None),
         }
     }
 
+    /// Replaces the word by `change(word)` in one read-modify-write (a compare-exchange
+    /// loop, acquire-release), unless `change` returns `None`; returns the word it
+    /// replaced (or last read).
+    #[inline(always)]
+    fn update(&self, mut change: impl FnMut(u32) -> Option<u32>) -> u32 {
+        let mut word = self.word.load(Ordering::Relaxed);
+        loop {
+            let Some(next) = change(word) else {
+                return word;
+            };
+            match self
+                .word
+                .compare_exchange_weak(word, next, Ordering::AcqRel, Ordering::Relaxed)
+            {
+                Ok(_) => return word,
+                Err(actual) => word = actual,
+            }
+        }
+    }
+
+    /// Moves the word on for a wakeup: `true` if the task was parked and the caller
+    /// must put it back on its owner's run queue; otherwise leaves a token (or finds one).
+    /// Callable from any thread.
+    ///
+    /// A token that is already there is written again (`NOTIFIED` → `NOTIFIED`), not just
+    /// read: that release write is what orders this waker's earlier writes before the
+    /// task's next run. A waker that only read `NOTIFIED` would not be ordered with the
+    /// `try_park` that consumes the token, and the task could run, miss what this waker
+    /// wrote (a timeout, a count), and park for good (found by the loom model
+    /// `loom_task_park_wakeups_across_parks_are_never_lost`).
+    #[inline]
+    pub(crate) fn unpark(&self) -> bool {
+        // The common case first, as a compare-exchange of the word just read (a handful
+        // of instructions on every wakeup's path); the loop handles the rest.
+        let word = self.word.load(Ordering::Relaxed);
+        if word & PARK == PARKED
+            && self
+                .word
+                .compare_exchange_weak(word, word - PARKED, Ordering::AcqRel, Ordering::Relaxed)
+                .is_ok()
+        {
+            return true;
+        }
+        self.update(|word| Some(wake(word))) & PARK == PARKED
+    }
+
+    /// Requests a cancel and wakes the task for it, in one read-modify-write: `true` if
+    /// the task was parked and the caller must put it back on its owner's run queue. A
+    /// finished task is left alone. Callable from any thread.
+    #[inline]
+    pub(crate) fn request_cancel(&self) -> bool {
+        let before = self.update(|word| (word & FINISHED == 0).then(|| wake(word) | CANCEL));
+        before & (PARK | FINISHED) == PARKED
+    }
+
+    /// Called by the owner after the task switched out to park: `true` if it is now
+    /// parked, `false` if a token was waiting (consumed) and the task must run again.
+    ///
+    /// Consuming the token is a read-modify-write, not a store: it reads the last token
+    /// write, so it synchronises with every waker whose wakeup this token stands for.
+    #[inline]
+    pub(crate) fn try_park(&self) -> bool {
+        let before = self.word.fetch_add(PARK_STEP, Ordering::AcqRel) & PARK;
+        debug_assert!(before != PARKED, "only the owner parks its task, once");
+        before == IDLE
+    }
+
+    /// Whether the task is parked (for snapshots: it may change at once).
+    #[inline]
+    pub(crate) fn is_parked(&self) -> bool {
+        self.word.load(Ordering::Acquire) & PARK == PARKED
+    }
+
+    /// Whether a cancel is requested and not yet raised (the owner, at each resume).
+    #[inline]
+    pub(crate) fn cancel_requested(&self) -> bool {
+        self.word.load(Ordering::Acquire) & CANCEL != 0
+    }
+
+    /// Uses up the cancel request: `true` if there was one, which the owner raises now,
+    /// once; a new request sets it again.
+    pub(crate) fn take_cancel(&self) -> bool {
+        self.word.fetch_and(!CANCEL, Ordering::AcqRel) & CANCEL != 0
+    }
+
     #[inline]
     pub(crate) fn is_finished(&self) -> bool {
-        self.state.load(Ordering::Acquire) & FINISHED != 0
+        self.word.load(Ordering::Acquire) & FINISHED != 0
     }
 
     /// Publishes the task's end (with `error` if it produced no value). Called by the
     /// task's owner thread, after the value was stored; a second call changes nothing (and
     /// drops its `error`).
     pub(crate) fn finish(&self, error: Option<E>) -> Finished<W> {
-        if self.state.load(Ordering::Relaxed) & FINISHED != 0 {
+        // Relaxed: only this thread sets `FINISHED`.
+        if self.word.load(Ordering::Relaxed) & FINISHED != 0 {
             return Finished {
                 joiner: None,
                 detached: false,
@@ -199,7 +276,7 @@ impl<W, E> JoinState<W, E> {
         // SAFETY: not yet `FINISHED`, so the joiner does not read `error`; only the owner
         // writes it, and it is this thread.
         self.error.with_mut(|slot| unsafe { *slot = error });
-        let before = self.state.fetch_or(FINISHED, Ordering::AcqRel);
+        let before = self.word.fetch_or(FINISHED, Ordering::AcqRel);
         let joiner = if before & JOINING != 0 {
             // SAFETY: the joiner registered (its write happened before its `JOINING`, which
             // this read-modify-write read) and will not touch `joiner` again.
@@ -221,31 +298,47 @@ impl<W, E> JoinState<W, E> {
     /// `sched/local.rs`).
     #[inline(always)]
     pub(crate) fn wait(&self, waiter: impl FnOnce() -> W, mut park: impl FnMut()) {
-        let mut state = self.state.load(Ordering::Acquire);
-        if state & FINISHED == 0 {
-            let waiter = waiter();
-            // SAFETY: not `JOINING`: the owner does not touch `joiner` until it sees
-            // `JOINING`, and this is the only joiner.
-            self.joiner.with_mut(|slot| unsafe { *slot = Some(waiter) });
-            state = self.state.fetch_or(JOINING, Ordering::AcqRel) | JOINING;
-            if state & FINISHED != 0 {
-                // Finished before the registration: the owner saw no `JOINING` and left the
-                // waiter alone; it is never woken, so take it back.
-                // SAFETY: the owner's `finish` already happened and takes the joiner only
-                // when it read `JOINING`, which it did not.
-                drop(self.joiner.with_mut(|slot| unsafe { (*slot).take() }));
+        if self.register_joiner(waiter) {
+            return;
+        }
+        // Registered while unfinished: the end comes after, and wakes this joiner.
+        loop {
+            park();
+            if self.is_finished() {
+                return;
             }
         }
-        while state & FINISHED == 0 {
-            park();
-            state = self.state.load(Ordering::Acquire);
+    }
+
+    /// The first half of [`wait`](Self::wait): registers the joiner (`waiter()`) unless
+    /// the task has finished; `true` if it has (then nothing stays registered), `false` if
+    /// the owner will take and wake the waiter at the end.
+    ///
+    /// Only the task's one joiner calls this, once.
+    #[inline(always)]
+    pub(crate) fn register_joiner(&self, waiter: impl FnOnce() -> W) -> bool {
+        if self.is_finished() {
+            return true;
         }
+        let waiter = waiter();
+        // SAFETY: not `JOINING`: the owner does not touch `joiner` until it sees `JOINING`,
+        // and this is the only joiner.
+        self.joiner.with_mut(|slot| unsafe { *slot = Some(waiter) });
+        if self.word.fetch_or(JOINING, Ordering::AcqRel) & FINISHED == 0 {
+            return false;
+        }
+        // Finished before the registration: the owner saw no `JOINING` and left the waiter
+        // alone; it is never woken, so take it back.
+        // SAFETY: the owner's `finish` already happened and takes the joiner only when it
+        // read `JOINING`, which it did not.
+        drop(self.joiner.with_mut(|slot| unsafe { (*slot).take() }));
+        true
     }
 
     /// Records that the `JoinHandle` is gone: `true` if the task has finished, and the
     /// caller must drop its value; otherwise the owner will, at the end.
     pub(crate) fn detach(&self) -> bool {
-        self.state.fetch_or(DETACHED, Ordering::AcqRel) & FINISHED != 0
+        self.word.fetch_or(DETACHED, Ordering::AcqRel) & FINISHED != 0
     }
 
     /// The error the task ended with, if any.
@@ -259,6 +352,17 @@ impl<W, E> JoinState<W, E> {
         // SAFETY: per this function's contract, the owner wrote `error` before `FINISHED`
         // and will not touch it again; the caller is its only reader.
         self.error.with_mut(|slot| unsafe { (*slot).take() })
+    }
+}
+
+/// `word` after a wakeup: a parked task is unparked (and requeued by the waker), any other
+/// gets a token.
+#[inline(always)]
+fn wake(word: u32) -> u32 {
+    if word & PARK == PARKED {
+        word & !PARK
+    } else {
+        word | NOTIFIED
     }
 }
 
