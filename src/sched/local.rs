@@ -511,7 +511,7 @@ impl Local {
     /// Whenever [`SHUTDOWN_IDLE`] passes with no task ending, every task left is cancelled
     /// again, [`SHUTDOWN_CANCELS`] times in all. Tasks that still have not ended then (they keep
     /// catching their cancels, or wait for something that never comes) are closed where
-    /// they stand: their stacks unwind without switching ([`Coroutine::close`]).
+    /// they stand: their stacks unwind without switching ([`Coroutine::close`](crate::Coroutine::close)).
     ///
     /// Dropped inside a green thread or while another scheduler runs on this thread, the
     /// scheduler cannot run its tasks: it closes them at once; so it does when dropped
@@ -625,7 +625,7 @@ const SHUTDOWN_CANCELS: u32 = 3;
 const SHUTDOWN_IDLE: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// Drops a task's unstarted body or closes its coroutine, switched in as "closing" (so its
-/// yield points reach its own coroutine, which refuses them, see [`Coroutine::close`]); a
+/// yield points reach its own coroutine, which refuses them, see [`Coroutine::close`](crate::Coroutine::close)); a
 /// panic from a destructor or from a body that ignored the close is returned.
 fn close_task(
     header: &TaskRef,

@@ -20,7 +20,7 @@
 //! # Terms
 //!
 //! - *Green thread* (task): a function running on its own coroutine stack, switched by the
-//!   scheduler at its yield points ([`spawn`](crate::spawn)).
+//!   scheduler at its yield points ([`spawn`](crate::spawn())).
 //! - *Yield point*: where a switch may happen: [`yield_now`](crate::yield_now),
 //!   [`sleep`](crate::sleep), a wait on a [`sync`](crate::sync) primitive, a
 //!   [`join`](crate::task::JoinHandle::join). Between two yield points a task runs alone.

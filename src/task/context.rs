@@ -168,7 +168,7 @@ pub(crate) fn in_scheduler() -> bool {
 ///
 /// The run queue's reference to the task moves here for the time it runs: the first wait
 /// that needs an owned reference to the task (to be woken through) takes it instead of
-/// cloning one ([`current_header`]), and [`leave_task`] hands back what is left. A
+/// cloning one ([`current_task`]), and [`leave_task`] hands back what is left. A
 /// park and its wakeup then cost no reference-count updates.
 #[inline(always)]
 pub(crate) fn enter_task(task: TaskRef) -> TaskGuard {
@@ -303,7 +303,7 @@ pub(crate) fn in_task() -> bool {
 /// No yield point suspends while a panic (or a cancel, or a close) unwinds its stack:
 /// the suspended unwind would leave `std::thread::panicking()` true for every other task
 /// of this OS thread. A wait reached from a destructor then blocks the OS thread instead,
-/// as outside a scheduler ([`current_header`] registers the OS thread as the waiter).
+/// as outside a scheduler ([`current_task`] registers the OS thread as the waiter).
 ///
 /// Inlined down to the stack switch, like [`yield_task`].
 #[inline(always)]

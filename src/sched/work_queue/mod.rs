@@ -76,7 +76,7 @@
 //! worker's run queue, and wakeups from other threads (a channel send, a `spawn_blocking`
 //! result, a `join`, `cancel`) go to the owning worker's inbox. Consequently:
 //!
-//! - [`spawn`](crate::spawn) requires `Send + 'static`: a non-`Send` closure is a compile
+//! - [`spawn`](crate::spawn()) requires `Send + 'static`: a non-`Send` closure is a compile
 //!   error, not a runtime hazard.
 //! - Inside a task, non-`Send` values may be held across yield points, and thread-locals
 //!   read before and after a yield are the same thread's.
