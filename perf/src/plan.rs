@@ -285,9 +285,10 @@ pub fn rows() -> Vec<Row> {
                         yp::ping_pong_local_round_robin,
                     ),
                     "the single-thread channel for tasks that never leave their OS thread \
-                     (round-robin and `spawn_local` tasks): its ends are not `Send`, and it \
-                     takes no lock and no atomic operation; the peers are compared with the \
-                     thread-safe `channel` above",
+                     (round-robin and `spawn_local` tasks): its ends are not `Send`, and the \
+                     channel itself takes no lock and no atomic operation (parking and waking \
+                     a task still do); the peers are compared with the thread-safe `channel` \
+                     above",
                 ),
                 noted(
                     yieldpoint(

@@ -35,9 +35,10 @@
 //! [`RoundRobin`](crate::sched::RoundRobin) or tasks made with
 //! [`spawn_local`](crate::spawn_local), and [`channel`](super::channel) for anything that
 //! crosses OS threads (work-queue tasks made with `spawn`, `spawn_blocking`, plain
-//! threads). In exchange a message costs no lock and no atomic operation: a round trip
-//! between two round-robin tasks takes about half the time of `channel`'s (the perf
-//! report's row `channel_ping_pong`).
+//! threads). In exchange the channel itself takes no lock and no atomic operation: a round
+//! trip between two round-robin tasks is about 15% faster than over `channel` (the perf
+//! report's row `channel_ping_pong`); most of what is left is the two task switches, which
+//! both pay.
 //!
 //! # Waiting
 //!
