@@ -1,4 +1,6 @@
-//! An exhaustive small-state model test of the channel's wait queues (issue 10, item 3).
+//! An exhaustive small-state model test of the channel's wait queues (issue 10, item 3),
+//! for both flavours: the thread-safe `channel` and the single-thread `local_channel`
+//! (which share the wait-queue protocol under a lock or a `RefCell`).
 //!
 //! On the deterministic round-robin scheduler, every program of a small space runs to its
 //! end: 2–3 sender tasks and 1–2 receiver tasks, each a short list of operations (`send`,
@@ -25,8 +27,57 @@ use std::fmt;
 use std::rc::Rc;
 
 use yieldpoint::sched::RoundRobin;
-use yieldpoint::sync::channel::{self, Receiver, Sender, TrySendError};
+use yieldpoint::sync::{channel, local_channel};
 use yieldpoint::task::{JoinHandle, TaskState};
+
+/// A channel flavour under test: the calls the programs make.
+trait Flavor: 'static {
+    const NAME: &'static str;
+    type Tx: Clone + 'static;
+    type Rx: Clone + 'static;
+    fn bounded(capacity: usize) -> (Self::Tx, Self::Rx);
+    /// `send`; whether it returned `Ok`.
+    fn send(tx: &Self::Tx, msg: Msg) -> bool;
+    /// `try_send`; whether it returned `Ok`.
+    fn try_send(tx: &Self::Tx, msg: Msg) -> bool;
+    fn recv(rx: &Self::Rx) -> Result<Msg, ()>;
+    fn try_recv(rx: &Self::Rx) -> Option<Msg>;
+    fn is_empty(rx: &Self::Rx) -> bool;
+}
+
+/// Implements [`Flavor`] for a module with the channel API.
+macro_rules! flavor {
+    ($flavor:ident, $module:ident) => {
+        struct $flavor;
+
+        impl Flavor for $flavor {
+            const NAME: &'static str = stringify!($module);
+            type Tx = $module::Sender<Msg>;
+            type Rx = $module::Receiver<Msg>;
+            fn bounded(capacity: usize) -> (Self::Tx, Self::Rx) {
+                $module::bounded(capacity)
+            }
+            fn send(tx: &Self::Tx, msg: Msg) -> bool {
+                tx.send(msg).is_ok()
+            }
+            fn try_send(tx: &Self::Tx, msg: Msg) -> bool {
+                tx.try_send(msg).is_ok()
+            }
+            fn recv(rx: &Self::Rx) -> Result<Msg, ()> {
+                rx.recv().map_err(drop)
+            }
+            fn try_recv(rx: &Self::Rx) -> Option<Msg> {
+                rx.try_recv().ok()
+            }
+            fn is_empty(rx: &Self::Rx) -> bool {
+                rx.is_empty()
+            }
+        }
+    };
+}
+
+flavor!(ThreadSafe, channel);
+flavor!(Local, local_channel);
 
 /// One step of a task.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -116,12 +167,12 @@ impl Drop for Msg {
 }
 
 /// A receiver task's end: counted as alive until dropped.
-struct RxEnd {
-    rx: Option<Receiver<Msg>>,
+struct RxEnd<F: Flavor> {
+    rx: Option<F::Rx>,
     log: Rc<Log>,
 }
 
-impl Drop for RxEnd {
+impl<F: Flavor> Drop for RxEnd<F> {
     fn drop(&mut self) {
         if let Some(rx) = self.rx.take() {
             // Not alive from here: the channel may drop its messages inside this drop.
@@ -133,7 +184,7 @@ impl Drop for RxEnd {
     }
 }
 
-impl RxEnd {
+impl<F: Flavor> RxEnd<F> {
     /// Logs a receive's outcome; `false` once it reported the close.
     fn got(&self, me: usize, result: Result<Msg, ()>) -> bool {
         match result {
@@ -144,7 +195,7 @@ impl RxEnd {
             }
             Err(()) => {
                 // Checked with no yield point in between.
-                if self.rx.as_ref().is_some_and(|rx| !rx.is_empty()) {
+                if self.rx.as_ref().is_some_and(|rx| !F::is_empty(rx)) {
                     self.log.closed_early.set(true);
                 }
                 false
@@ -155,7 +206,7 @@ impl RxEnd {
 
 type Handles = Rc<RefCell<Vec<JoinHandle<()>>>>;
 
-fn run_sender(me: usize, tx: Sender<Msg>, ops: Vec<Op>, log: Rc<Log>, handles: Handles) {
+fn run_sender<F: Flavor>(me: usize, tx: F::Tx, ops: Vec<Op>, log: Rc<Log>, handles: Handles) {
     let mut tx = Some(tx);
     let mut seq = 0;
     for op in ops {
@@ -173,11 +224,8 @@ fn run_sender(me: usize, tx: Sender<Msg>, ops: Vec<Op>, log: Rc<Log>, handles: H
                     log: log.clone(),
                 };
                 let sent = match op {
-                    Op::Send => tx.send(msg).is_ok(),
-                    _ => match tx.try_send(msg) {
-                        Ok(()) => true,
-                        Err(TrySendError::Full(_) | TrySendError::Closed(_)) => false,
-                    },
+                    Op::Send => F::send(tx, msg),
+                    _ => F::try_send(tx, msg),
                 };
                 log.made.borrow_mut()[index].1 = sent;
             }
@@ -187,7 +235,7 @@ fn run_sender(me: usize, tx: Sender<Msg>, ops: Vec<Op>, log: Rc<Log>, handles: H
     }
 }
 
-fn run_receiver(me: usize, end: RxEnd, ops: Vec<Op>, handles: Handles) {
+fn run_receiver<F: Flavor>(me: usize, end: RxEnd<F>, ops: Vec<Op>, handles: Handles) {
     let mut end = end;
     for op in ops {
         end.log.steps.set(end.log.steps.get() + 1);
@@ -196,14 +244,14 @@ fn run_receiver(me: usize, end: RxEnd, ops: Vec<Op>, handles: Handles) {
                 let Some(rx) = &end.rx else { continue };
                 match op {
                     Op::Recv => {
-                        end.got(me, rx.recv().map_err(drop));
+                        end.got(me, F::recv(rx));
                     }
                     Op::TryRecv => {
-                        if let Ok(msg) = rx.try_recv() {
+                        if let Some(msg) = F::try_recv(rx) {
                             end.got(me, Ok(msg));
                         }
                     }
-                    _ => while end.got(me, rx.recv().map_err(drop)) {},
+                    _ => while end.got(me, F::recv(rx)) {},
                 }
             }
             Op::DropEnd => {
@@ -226,21 +274,22 @@ fn common_op(me: usize, op: Op, handles: &Handles) {
     }
 }
 
-/// Runs `program` on `rt` and checks it; panics with the program on a failed check.
-fn check(rt: &RoundRobin, program: &Program) {
+/// Runs `program` on `rt` over flavour `F` and checks it; panics with the flavour and the
+/// program on a failed check.
+fn check<F: Flavor>(rt: &RoundRobin, program: &Program) {
     let log = Rc::new(Log::default());
     let handles: Handles = Rc::default();
-    let (tx, rx) = channel::bounded::<Msg>(program.capacity);
+    let (tx, rx) = F::bounded(program.capacity);
     for (me, spec) in program.tasks.iter().enumerate() {
         let (ops, log, handles2) = (spec.ops.clone(), log.clone(), handles.clone());
         let handle = match spec.role {
             Role::Sender => {
                 let tx = tx.clone();
-                rt.spawn(move || run_sender(me, tx, ops, log, handles2))
+                rt.spawn(move || run_sender::<F>(me, tx, ops, log, handles2))
             }
             Role::Receiver => {
                 log.live_receivers.set(log.live_receivers.get() + 1);
-                let end = RxEnd {
+                let end = RxEnd::<F> {
                     rx: Some(rx.clone()),
                     log: log.clone(),
                 };
@@ -283,7 +332,10 @@ fn check(rt: &RoundRobin, program: &Program) {
         // Unwinds the parked tasks, so the next program starts clean.
         handles.borrow().iter().for_each(JoinHandle::cancel);
         rt.run();
-        panic!("lost wake-up: tasks left parked {states:?} in {program:?}");
+        panic!(
+            "{}: lost wake-up: tasks left parked {states:?} in {program:?}",
+            F::NAME
+        );
     }
     let cancelled_receiver = program.tasks.iter().any(|spec| {
         spec.ops.iter().any(|op| match op {
@@ -291,7 +343,7 @@ fn check(rt: &RoundRobin, program: &Program) {
             _ => false,
         })
     });
-    check_log(&log, program, !cancelled_receiver);
+    check_log(&log, program, !cancelled_receiver, F::NAME);
 }
 
 fn yieldpoint_states(rt: &RoundRobin, handles: &[JoinHandle<()>]) -> Vec<(usize, TaskState)> {
@@ -306,11 +358,11 @@ fn yieldpoint_states(rt: &RoundRobin, handles: &[JoinHandle<()>]) -> Vec<(usize,
         .collect()
 }
 
-fn check_log(log: &Log, program: &Program, fifo: bool) {
+fn check_log(log: &Log, program: &Program, fifo: bool, flavor: &str) {
     let made = log.made.borrow();
     let received = log.received.borrow();
     let dropped = log.dropped.borrow();
-    let fail = |what: String| -> ! { panic!("{what} in {program:?}") };
+    let fail = |what: String| -> ! { panic!("{flavor}: {what} in {program:?}") };
     assert_eq!(log.live_receivers.get(), 0);
     if log.closed_early.get() {
         fail("a receive reported the close while messages were queued".into());
@@ -463,10 +515,12 @@ fn with_yields(program: &Program, max: usize) -> Vec<Program> {
     out
 }
 
+/// Runs and checks every program over both flavours; the number of programs.
 fn run_all(programs: &[Program]) -> usize {
     let rt = RoundRobin::new();
     for program in programs {
-        check(&rt, program);
+        check::<ThreadSafe>(&rt, program);
+        check::<Local>(&rt, program);
     }
     programs.len()
 }

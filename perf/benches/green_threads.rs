@@ -10,8 +10,9 @@
 //! - `spawn_join`: spawn an empty task and join it, from a running task. Beside it tokio's
 //!   `spawn(..).await` and `std::thread::spawn(..).join()`. Target: ≤ 200 ns.
 //! - `ping_pong`: a message to an echo task and its reply, over two unbounded channels
-//!   between two green threads. Beside it tokio's `mpsc` between two tasks and
-//!   `std::sync::mpsc` between two OS threads. Target: ≤ 60 ns.
+//!   between two green threads (the thread-safe `channel`, and the single-thread
+//!   `local_channel`). Beside it tokio's `mpsc` between two tasks and `std::sync::mpsc`
+//!   between two OS threads. Target: ≤ 60 ns.
 //!
 //! Each measurement runs all of its `iters` operations inside one scheduler run
 //! (`iter_custom`) and times only those, so scheduler startup is not measured.
@@ -60,6 +61,10 @@ fn ping_pong(c: &mut Criterion) {
         c.benchmark_group("ping_pong"),
         &[
             ("yieldpoint_round_robin", yp::ping_pong_round_robin),
+            (
+                "yieldpoint_round_robin_local_channel",
+                yp::ping_pong_local_round_robin,
+            ),
             ("tokio_current_thread", peers::tokio_ping_pong_current),
             ("std_thread_mpsc", peers::std_ping_pong),
         ],

@@ -283,6 +283,18 @@ pub fn rows() -> Vec<Row> {
                 ),
                 noted(
                     yieldpoint(
+                        "round-robin-local",
+                        "round-robin, `local_channel`",
+                        yp::ping_pong_local_round_robin,
+                    ),
+                    "the single-thread channel for tasks that never leave their OS thread \
+                     (round-robin and `spawn_local` tasks): its ends are not `Send`, and the \
+                     channel itself takes no lock and no atomic operation (parking and waking \
+                     a task still do); the peers are compared with the thread-safe `channel` \
+                     above",
+                ),
+                noted(
+                    yieldpoint(
                         "work-queue-cross",
                         "work-queue (2 workers, tasks on different workers)",
                         yp::ping_pong_work_queue_cross,
@@ -341,10 +353,11 @@ pub fn rows() -> Vec<Row> {
                     Source::InProcess(peers::std_ping_pong),
                 ),
             ],
+            // The target (issue 12) allows a single-thread channel for round-robin tasks.
             target: Some((
-                "round-robin ping-pong ≤ 60 ns".into(),
+                "round-robin ping-pong ≤ 60 ns (`local_channel`)".into(),
                 Target::AtMost {
-                    entry: "round-robin",
+                    entry: "round-robin-local",
                     limit: 60.0,
                 },
             )),

@@ -7,7 +7,7 @@ use std::thread::ThreadId;
 use std::time::{Duration, Instant};
 
 use yieldpoint::sched::{RoundRobin, WorkQueue};
-use yieldpoint::sync::channel;
+use yieldpoint::sync::{channel, local_channel};
 use yieldpoint::{Coroutine, CoroutineState};
 
 use crate::timing::time_round_trips;
@@ -124,6 +124,30 @@ pub fn ping_pong_round_robin(n: u64) -> Duration {
 pub fn ping_pong_work_queue(n: u64) -> Duration {
     let rt = WorkQueue::builder().workers(cores()).build();
     rt.block_on(move || ping_pong(n, || (), || ()))
+}
+
+/// `channel_ping_pong` between two green threads of the round-robin scheduler over the
+/// single-thread `local_channel` (no lock, no atomics); the echo task is a `spawn_local`
+/// one, since the channel's ends are not `Send`.
+pub fn ping_pong_local_round_robin(n: u64) -> Duration {
+    RoundRobin::new().block_on(move || {
+        let (to_echo, echo_inbox) = local_channel::unbounded::<u64>();
+        let (to_main, main_inbox) = local_channel::unbounded::<u64>();
+        let echo = yieldpoint::spawn_local(move || {
+            for v in echo_inbox {
+                if to_main.send(v).is_err() {
+                    break;
+                }
+            }
+        });
+        let took = time_round_trips(n, |i| {
+            to_echo.send(i).unwrap();
+            main_inbox.recv().unwrap()
+        });
+        drop(to_echo);
+        echo.join().unwrap();
+        took
+    })
 }
 
 /// `channel_ping_pong` between green threads pinned to two different workers.

@@ -59,6 +59,9 @@
 //! still listed when it takes the lock (a spurious wake-up) had no wake-up in flight and
 //! owes nothing: it unlists itself and retries.
 //!
+//! The single-thread [`local_channel`](super::local_channel) runs the same protocol on the
+//! same state (`State`), guarded by a `RefCell` instead of the lock.
+//!
 //! Order: each sender's messages are received in the order it sent them, except that a
 //! message handed to a receiver cancelled before it ran goes to the next listed receiver
 //! or back to the front of the queue, by which time another receiver may have received a
@@ -67,6 +70,7 @@
 use std::collections::VecDeque;
 use std::error::Error;
 use std::fmt;
+use std::ops::DerefMut;
 use std::sync::Arc;
 
 // The lock, the hand-off flag and its cell: std's, or loom's in the model test
@@ -145,14 +149,7 @@ pub fn unbounded<T>() -> (Sender<T>, Receiver<T>) {
 
 fn new<T>(capacity: Option<usize>) -> (Sender<T>, Receiver<T>) {
     let chan = Arc::new(Chan {
-        state: Mutex::new(State {
-            queue: VecDeque::new(),
-            capacity,
-            senders: 1,
-            receivers: 1,
-            receiving: WaitQueue::default(),
-            sending: WaitQueue::default(),
-        }),
+        state: Mutex::new(State::new(capacity)),
     });
     (Sender { chan: chan.clone() }, Receiver { chan })
 }
@@ -161,19 +158,35 @@ fn new<T>(capacity: Option<usize>) -> (Sender<T>, Receiver<T>) {
 /// message and registering to wait for one is a single critical section (a sender that
 /// pushes after it sees the registration), and a message costs one lock on each side.
 struct Chan<T> {
-    state: Mutex<State<T>>,
+    state: Mutex<State<T, HandoffRef<T>>>,
 }
 
-struct State<T> {
+/// The messages, the counts of live ends and the two wait queues: the protocol of the
+/// module doc, whatever guards it (this channel's lock, or the `RefCell` of the
+/// single-thread [`local_channel`](super::local_channel)). `S` is how a listed receiver's
+/// hand-off slot is kept.
+pub(super) struct State<T, S> {
     queue: VecDeque<T>,
     capacity: Option<usize>,
     senders: usize,
     receivers: usize,
     /// Receivers parked until a message arrives or the channel closes, each with the
     /// slot a sender hands its message to.
-    receiving: WaitQueue<HandoffRef<T>>,
+    receiving: WaitQueue<S>,
     /// Senders parked until there is room (bounded channels only).
     sending: WaitQueue,
+}
+
+/// A listed receiver's hand-off slot, as the `receiving` queue keeps it.
+pub(super) trait Slot<T> {
+    /// Hands `value` over.
+    ///
+    /// # Safety
+    ///
+    /// The slot's receiver was listed until the caller popped it just now, with the
+    /// channel's state in hand: the slot is alive (its receiver unlists itself before it
+    /// leaves its wait), and no one else writes it.
+    unsafe fn deliver(&self, value: T);
 }
 
 /// What one attempt to send did.
@@ -188,7 +201,40 @@ enum Pushed<T> {
     Full(T),
 }
 
-impl<T> State<T> {
+/// What one turn of a waiting `send` did.
+pub(super) enum SendStep<T> {
+    /// Sent (and whoever it concerns woken).
+    Sent,
+    /// No receiver is left: the value back.
+    Closed(T),
+    /// The channel is full: the sender is listed with this ticket; park, then try again.
+    Listed(T, u64),
+}
+
+/// What one turn of a waiting `recv` did.
+pub(super) enum RecvStep<T> {
+    /// A message from the queue (the sender listed for the room it freed woken).
+    Received(T),
+    /// The channel is empty and every sender is gone.
+    Closed,
+    /// The channel is empty: the receiver is listed with this ticket and its slot; park,
+    /// then look in the slot.
+    Listed(u64),
+}
+
+impl<T, S: Slot<T>> State<T, S> {
+    /// A channel with one sender and one receiver, holding at most `capacity` messages.
+    pub(super) fn new(capacity: Option<usize>) -> Self {
+        State {
+            queue: VecDeque::new(),
+            capacity,
+            senders: 1,
+            receivers: 1,
+            receiving: WaitQueue::default(),
+            sending: WaitQueue::default(),
+        }
+    }
+
     /// One attempt to send.
     ///
     /// A listed receiver gets the message handed to it directly (the queue is empty
@@ -203,8 +249,8 @@ impl<T> State<T> {
         }
         match self.receiving.pop_with() {
             Some((receiver, slot)) => {
-                // SAFETY: the receiver was listed until now, so its slot is alive (see
-                // `HandoffRef`); this thread holds the channel's lock.
+                // SAFETY: the receiver was listed until now, and the caller holds the
+                // state.
                 unsafe { slot.deliver(value) };
                 Pushed::HandedOff(receiver)
             }
@@ -215,14 +261,79 @@ impl<T> State<T> {
         }
     }
 
+    /// [`push`](Self::push) without waiting: the receiver handed the message, to be woken.
+    #[inline]
+    pub(super) fn try_send(&mut self, value: T) -> Result<Option<Waiter>, TrySendError<T>> {
+        match self.push(value) {
+            Pushed::Queued => Ok(None),
+            Pushed::HandedOff(receiver) => Ok(Some(receiver)),
+            Pushed::Closed(value) => Err(TrySendError::Closed(value)),
+            Pushed::Full(value) => Err(TrySendError::Full(value)),
+        }
+    }
+
+    /// One turn of a waiting `send`, with the state in hand (`state`, released before
+    /// anyone is woken): the sender listed under `ticket` (if any) is off the list
+    /// afterwards, and is listed again with a new ticket if the channel is full.
+    ///
+    /// Always inlined: it is most of the hot path of `send`.
+    #[inline(always)]
+    pub(super) fn send_step(
+        mut state: impl DerefMut<Target = Self>,
+        value: T,
+        ticket: Option<u64>,
+    ) -> SendStep<T> {
+        // Woken (its entry was popped: it owes the room it was woken for), or a spurious
+        // wakeup (still listed: it owes nothing).
+        let woken = match ticket {
+            Some(ticket) => !state.sending.remove(ticket),
+            None => false,
+        };
+        match state.push(value) {
+            Pushed::Queued => SendStep::Sent,
+            Pushed::HandedOff(receiver) => {
+                // The room this sender was woken for is still free: pass it on.
+                let next = if woken { state.sender_for_room() } else { None };
+                drop(state);
+                receiver.wake();
+                if let Some(next) = next {
+                    next.wake();
+                }
+                SendStep::Sent
+            }
+            Pushed::Closed(value) => SendStep::Closed(value),
+            Pushed::Full(value) => SendStep::Listed(value, state.sending.push_current()),
+        }
+    }
+
     /// One attempt to receive: the message and the listed sender to wake for the room it
     /// freed, if any (invariant 2).
     #[inline]
-    fn pop(&mut self) -> Result<(T, Option<Waiter>), TryRecvError> {
+    pub(super) fn pop(&mut self) -> Result<(T, Option<Waiter>), TryRecvError> {
         match self.queue.pop_front() {
             Some(value) => Ok((value, self.sender_for_room())),
             None if self.senders == 0 => Err(TryRecvError::Closed),
             None => Err(TryRecvError::Empty),
+        }
+    }
+
+    /// One turn of a waiting `recv` by a receiver that is not listed, with the state in
+    /// hand (`state`, released before anyone is woken): a message, the close, or the
+    /// receiver listed with `slot`.
+    ///
+    /// Always inlined, as [`send_step`](Self::send_step).
+    #[inline(always)]
+    pub(super) fn recv_step(mut state: impl DerefMut<Target = Self>, slot: S) -> RecvStep<T> {
+        match state.pop() {
+            Ok((value, sender)) => {
+                drop(state);
+                if let Some(sender) = sender {
+                    sender.wake();
+                }
+                RecvStep::Received(value)
+            }
+            Err(TryRecvError::Closed) => RecvStep::Closed,
+            Err(TryRecvError::Empty) => RecvStep::Listed(state.receiving.push_current_with(slot)),
         }
     }
 
@@ -235,10 +346,84 @@ impl<T> State<T> {
             _ => None,
         }
     }
+
+    /// Unlists a receiver that is back from a park, or whose wait unwinds (cancelled, timed
+    /// out); `false` if it was popped already (a message was handed to it, or the close
+    /// woke it).
+    pub(super) fn unlist_receiver(&mut self, ticket: u64) -> bool {
+        self.receiving.remove(ticket)
+    }
+
+    /// Takes back a message handed to a receiver that unwound before it took it: the next
+    /// listed receiver gets it (to be woken), or else the front of the queue (invariant 1).
+    pub(super) fn give_back(&mut self, message: T) -> Option<Waiter> {
+        match self.receiving.pop_with() {
+            Some((receiver, slot)) => {
+                // SAFETY: as in `push`: listed until now, and the caller holds the state.
+                unsafe { slot.deliver(message) };
+                Some(receiver)
+            }
+            None => {
+                self.queue.push_front(message);
+                None
+            }
+        }
+    }
+
+    /// Unlists a sender whose wait unwinds (cancelled, timed out); if it had been woken,
+    /// the room it was woken for goes to the next listed sender (invariant 2), returned to
+    /// be woken.
+    pub(super) fn leave_sending(&mut self, ticket: u64) -> Option<Waiter> {
+        if self.sending.remove(ticket) {
+            None
+        } else {
+            self.sender_for_room()
+        }
+    }
+
+    /// Whether every receiver is gone.
+    pub(super) fn is_closed(&self) -> bool {
+        self.receivers == 0
+    }
+
+    /// Messages in the queue.
+    pub(super) fn len(&self) -> usize {
+        self.queue.len()
+    }
+
+    pub(super) fn add_sender(&mut self) {
+        self.senders += 1;
+    }
+
+    pub(super) fn add_receiver(&mut self) {
+        self.receivers += 1;
+    }
+
+    /// Counts a sender's drop; the last one closes the channel: every listed receiver is
+    /// returned, to be woken to see the close.
+    pub(super) fn drop_sender(&mut self) -> Vec<Waiter> {
+        self.senders -= 1;
+        if self.senders == 0 {
+            self.receiving.take_all().collect()
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// Counts a receiver's drop; after the last one every listed sender is returned, to be
+    /// woken to see its send fail.
+    pub(super) fn drop_receiver(&mut self) -> Vec<Waiter> {
+        self.receivers -= 1;
+        if self.receivers == 0 {
+            self.sending.take_all().collect()
+        } else {
+            Vec::new()
+        }
+    }
 }
 
 impl<T> Chan<T> {
-    fn lock(&self) -> MutexGuard<'_, State<T>> {
+    fn lock(&self) -> MutexGuard<'_, State<T, HandoffRef<T>>> {
         // No user code runs under this lock, so it is never poisoned mid-update.
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -254,30 +439,11 @@ impl<T> Chan<T> {
             ticket: None,
         };
         loop {
-            let mut state = self.lock();
-            // Woken (its entry was popped: it owes the room it was woken for), or a
-            // spurious wakeup (still listed: it owes nothing).
-            let woken = match parked.ticket.take() {
-                Some(ticket) => !state.sending.remove(ticket),
-                None => false,
-            };
-            match state.push(value) {
-                Pushed::Queued => return Ok(()),
-                Pushed::HandedOff(receiver) => {
-                    // The room this sender was woken for is still free: pass it on.
-                    let next = if woken { state.sender_for_room() } else { None };
-                    drop(state);
-                    receiver.wake();
-                    if let Some(next) = next {
-                        next.wake();
-                    }
-                    return Ok(());
-                }
-                Pushed::Closed(value) => return Err(SendError(value)),
-                Pushed::Full(back) => value = back,
+            match State::send_step(self.lock(), value, parked.ticket.take()) {
+                SendStep::Sent => return Ok(()),
+                SendStep::Closed(value) => return Err(SendError(value)),
+                SendStep::Listed(back, ticket) => (value, parked.ticket) = (back, Some(ticket)),
             }
-            parked.ticket = Some(state.sending.push_current());
-            drop(state);
             park_current(WaitReason::ChannelSend);
         }
     }
@@ -306,25 +472,17 @@ impl<T> Chan<T> {
             if let Some(ticket) = parked.ticket.take() {
                 // Popped (woken) or still listed (a spurious wakeup); a message may have
                 // been delivered since the check above.
-                if !state.receiving.remove(ticket) && slot.is_delivered() {
+                if !state.unlist_receiver(ticket) && slot.is_delivered() {
                     drop(state);
                     // SAFETY: as above.
                     return Ok(unsafe { slot.take() });
                 }
             }
-            match state.pop() {
-                Ok((value, sender)) => {
-                    drop(state);
-                    if let Some(sender) = sender {
-                        sender.wake();
-                    }
-                    return Ok(value);
-                }
-                Err(TryRecvError::Closed) => return Err(RecvError),
-                Err(TryRecvError::Empty) => {}
+            match State::recv_step(state, HandoffRef(&slot)) {
+                RecvStep::Received(value) => return Ok(value),
+                RecvStep::Closed => return Err(RecvError),
+                RecvStep::Listed(ticket) => parked.ticket = Some(ticket),
             }
-            parked.ticket = Some(state.receiving.push_current_with(HandoffRef(&slot)));
-            drop(state);
             park_current(WaitReason::ChannelRecv);
         }
     }
@@ -400,10 +558,10 @@ struct HandoffRef<T>(*const Handoff<T>);
 // allows.
 unsafe impl<T: Send> Send for HandoffRef<T> {}
 
-impl<T> HandoffRef<T> {
-    /// # Safety
-    ///
-    /// As [`Handoff::deliver`]; the receiver was listed until the caller unlisted it.
+impl<T> Slot<T> for HandoffRef<T> {
+    /// As [`Handoff::deliver`], whose contract [`Slot::deliver`]'s implies: the caller holds
+    /// the channel's lock and has just unlisted the receiver.
+    #[inline]
     unsafe fn deliver(&self, value: T) {
         // SAFETY: the receiver keeps the slot alive until it is unlisted and takes the lock
         // to unlist itself, which the caller holds.
@@ -437,23 +595,12 @@ impl<T> ParkedReceiver<'_, T> {
             let mut state = self.chan.lock();
             // Still listed: nothing came. Popped without a message: by the close, which
             // woke every receiver, so there is nothing to pass on.
-            if state.receiving.remove(ticket) || !self.slot.is_delivered() {
+            if state.unlist_receiver(ticket) || !self.slot.is_delivered() {
                 return;
             }
             // SAFETY: delivered, under the lock it was delivered under; taken once.
             let message = unsafe { self.slot.take() };
-            // Invariant 1: a listed receiver gets it, or else the queue does.
-            match state.receiving.pop_with() {
-                Some((receiver, slot)) => {
-                    // SAFETY: as in `State::push`: listed until now, under the lock.
-                    unsafe { slot.deliver(message) };
-                    Some(receiver)
-                }
-                None => {
-                    state.queue.push_front(message);
-                    None
-                }
-            }
+            state.give_back(message)
         };
         if let Some(next) = next {
             next.wake();
@@ -484,15 +631,7 @@ impl<T> ParkedSender<'_, T> {
     /// wakeup it got goes to the next waiter.
     #[cold]
     fn leave(&self, ticket: u64) {
-        let next = {
-            let mut state = self.chan.lock();
-            if state.sending.remove(ticket) {
-                None
-            } else {
-                // Woken: the room it was woken for goes to the next sender (invariant 2).
-                state.sender_for_room()
-            }
-        };
+        let next = self.chan.lock().leave_sending(ticket);
         if let Some(next) = next {
             next.wake();
         }
@@ -573,16 +712,11 @@ impl<T> Sender<T> {
     /// assert_eq!(tx.try_send("c"), Err(TrySendError::Closed("c")));
     /// ```
     pub fn try_send(&self, value: T) -> Result<(), TrySendError<T>> {
-        let pushed = self.chan.lock().push(value);
-        match pushed {
-            Pushed::Queued => Ok(()),
-            Pushed::HandedOff(receiver) => {
-                receiver.wake();
-                Ok(())
-            }
-            Pushed::Closed(v) => Err(TrySendError::Closed(v)),
-            Pushed::Full(v) => Err(TrySendError::Full(v)),
+        let receiver = self.chan.lock().try_send(value)?;
+        if let Some(receiver) = receiver {
+            receiver.wake();
         }
+        Ok(())
     }
 
     /// Whether every receiver is gone.
@@ -599,13 +733,13 @@ impl<T> Sender<T> {
     /// assert!(tx.is_closed());
     /// ```
     pub fn is_closed(&self) -> bool {
-        self.chan.lock().receivers == 0
+        self.chan.lock().is_closed()
     }
 }
 
 impl<T> Clone for Sender<T> {
     fn clone(&self) -> Self {
-        self.chan.lock().senders += 1;
+        self.chan.lock().add_sender();
         Sender {
             chan: self.chan.clone(),
         }
@@ -614,15 +748,8 @@ impl<T> Clone for Sender<T> {
 
 impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
-        let mut state = self.chan.lock();
-        state.senders -= 1;
         // The last sender closes the channel: every parked receiver gets to see it.
-        let receivers: Vec<Waiter> = if state.senders == 0 {
-            state.receiving.take_all().collect()
-        } else {
-            Vec::new()
-        };
-        drop(state);
+        let receivers = self.chan.lock().drop_sender();
         for receiver in receivers {
             receiver.wake();
         }
@@ -751,7 +878,7 @@ impl<T> Receiver<T> {
     /// assert_eq!(rx.len(), 1);
     /// ```
     pub fn len(&self) -> usize {
-        self.chan.lock().queue.len()
+        self.chan.lock().len()
     }
 
     /// Whether no message is waiting right now.
@@ -774,7 +901,7 @@ impl<T> Receiver<T> {
 
 impl<T> Clone for Receiver<T> {
     fn clone(&self) -> Self {
-        self.chan.lock().receivers += 1;
+        self.chan.lock().add_receiver();
         Receiver {
             chan: self.chan.clone(),
         }
@@ -783,15 +910,8 @@ impl<T> Clone for Receiver<T> {
 
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
-        let mut state = self.chan.lock();
-        state.receivers -= 1;
         // The last receiver: every parked sender gets to see its send fail.
-        let senders: Vec<Waiter> = if state.receivers == 0 {
-            state.sending.take_all().collect()
-        } else {
-            Vec::new()
-        };
-        drop(state);
+        let senders = self.chan.lock().drop_receiver();
         for sender in senders {
             sender.wake();
         }

@@ -50,6 +50,7 @@ impl WaitQueue {
 
 impl<X> WaitQueue<X> {
     /// Adds the current waiter, with `payload`, at the back; returns its ticket.
+    #[inline]
     pub(crate) fn push_current_with(&mut self, payload: X) -> u64 {
         self.next_ticket += 1;
         let entry = (self.next_ticket, Waiter::current(), payload);
