@@ -270,6 +270,7 @@ pub(crate) fn with_current<R>(f: impl FnOnce(&Header) -> R) -> Option<R> {
 /// `None` while the task's stack unwinds (a panic, a cancel, a close): a wait there cannot
 /// park the green thread (see [`park_task`]), so it waits as an OS thread, and registers
 /// the OS thread to be woken.
+#[inline]
 pub(crate) fn current_task() -> Option<TaskRef> {
     if std::thread::panicking() && task_unwinds() {
         return None;

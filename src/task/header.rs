@@ -326,6 +326,7 @@ impl TaskRef {
     }
 
     /// Puts a task that was parked back on its owner's run queue.
+    #[inline]
     fn reschedule(self) {
         let Some(owner) = self.owner() else {
             return;

@@ -25,6 +25,7 @@ pub(crate) enum Waiter {
 
 impl Waiter {
     /// The green thread running here, or else this OS thread.
+    #[inline]
     pub(crate) fn current() -> Waiter {
         match context::current_task() {
             Some(header) => Waiter::Task(header),
@@ -32,6 +33,7 @@ impl Waiter {
         }
     }
 
+    #[inline]
     pub(crate) fn wake(self) {
         match self {
             Waiter::Task(header) => header.unpark_owned(),
