@@ -30,7 +30,7 @@ use super::context;
 use super::timer::{TimerAction, TimerHandle, TimerQueue};
 use super::{Config, SlowTask};
 use crate::coroutine::CoroutineState;
-use crate::stack::PooledStack;
+use crate::stack::{PooledStack, Reservation};
 use crate::task::cell::TaskRef;
 use crate::task::context::{self as task_context, CancelUnwind, Interrupt, Switch, TaskCoroutine};
 use crate::task::header::Header;
@@ -52,9 +52,9 @@ const TIMER_CHECK_EVERY: u32 = 61;
 #[derive(Default)]
 struct Slot {
     header: Option<TaskRef>,
-    /// The stack reserved for the task at spawn, until it starts (its closure is in the
-    /// task cell).
-    unstarted: Option<PooledStack>,
+    /// The stack reserved for the task at spawn, and when, until it starts (its closure is
+    /// in the task cell).
+    unstarted: Option<(PooledStack, Reservation)>,
     /// The task's coroutine, once created; the header's `coroutine` pointer points here.
     /// An `UnsafeCell` because the task is resumed through that pointer while the task
     /// itself may borrow the slab (a spawn adds a slot).
@@ -130,8 +130,13 @@ impl Local {
     /// Adds a new task to this thread and to the back of the run queue; from now on it
     /// stays on this thread.
     pub(crate) fn insert(&self, task: NewTask) {
-        let NewTask { task, stack, .. } = task;
-        let key = self.take_slot(&task, |slot| slot.unstarted = Some(stack));
+        let NewTask {
+            task,
+            stack,
+            reserved,
+            ..
+        } = task;
+        let key = self.take_slot(&task, |slot| slot.unstarted = Some((stack, reserved)));
         self.place(task, key);
     }
 
@@ -412,7 +417,7 @@ impl Local {
             }
             slot.unstarted.take()
         };
-        let stack = unstarted?;
+        let (stack, reserved) = unstarted?;
         if header.cancel_requested() {
             drop(stack);
             let error = match drop_unrun(header) {
@@ -424,14 +429,10 @@ impl Local {
             self.remove(key, task, Some(error), scheduler);
             return None;
         }
-        // Among many tasks, the stack reserved at spawn has gone cold meanwhile: trade it for
-        // the one released last. Among few, it is as warm as any, and the trade costs more
-        // than it saves (a spawn-and-join loop would trade a warm stack for a colder one).
-        let stack = if self.live() > SWAP_FOR_WARM_ABOVE {
-            crate::stack::swap_for_warm(stack)
-        } else {
-            stack
-        };
+        // A stack reserved long ago (among thousands of spawns, or on another thread) has
+        // gone cold: trade it for the one released last. One reserved a moment ago is as
+        // warm as any, and the trade would cost more than it saves.
+        let stack = crate::stack::swap_if_stale(stack, reserved);
         let co = start(header, stack);
         let mut slots = self.slots.borrow_mut();
         let co = slots[key].coroutine.get_mut().insert(co) as *mut TaskCoroutine;
@@ -600,7 +601,11 @@ impl Local {
                 } = *slot;
                 let Some(header) = header else { continue };
                 header.set_coroutine(std::ptr::null_mut());
-                let error = match close_task(&header, unstarted, coroutine.into_inner()) {
+                let error = match close_task(
+                    &header,
+                    unstarted.map(|(stack, _)| stack),
+                    coroutine.into_inner(),
+                ) {
                     Ok(()) => JoinError::cancelled(&header),
                     Err(payload) => JoinError::panicked(&header, payload),
                 };
@@ -611,10 +616,6 @@ impl Local {
         self.timers.borrow_mut().clear();
     }
 }
-
-/// Live tasks on a thread above which a starting task trades its stack for a warm one (see
-/// `Local::start_task`).
-const SWAP_FOR_WARM_ABOVE: usize = 64;
 
 /// How many times a scheduler's drop cancels the tasks that are left before it closes
 /// them (see [`Local::shutdown`]).

@@ -26,7 +26,7 @@ use std::fmt;
 use std::io;
 
 pub(crate) use overflow::GuardRegistration;
-pub(crate) use pool::{release, swap_for_warm, trim};
+pub(crate) use pool::{release, reserve, swap_if_stale, trim, Reservation};
 
 /// The stack type every coroutine runs on.
 pub(crate) type PooledStack = corosensei::stack::DefaultStack;

@@ -56,6 +56,8 @@ struct LocalCache {
     free: RefCell<Vec<PooledStack>>,
     /// Releases left before the next look at the shared pool's epoch.
     until_decay_check: Cell<u32>,
+    /// Stacks reserved on this thread so far (see [`Reservation`]).
+    reserved: Cell<u64>,
 }
 
 impl Drop for LocalCache {
@@ -69,8 +71,56 @@ thread_local! {
         LocalCache {
             free: RefCell::new(Vec::new()),
             until_decay_check: Cell::new(DECAY_CHECK_EVERY),
+            reserved: Cell::new(0),
         }
     };
+}
+
+/// When a task's stack was reserved: on which thread (the address of that thread's cache)
+/// and after how many reservations there; [`swap_if_stale`] judges from it whether the
+/// stack has gone cold by the time the task starts.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Reservation {
+    thread: usize,
+    count: u64,
+}
+
+/// Reservations on the same thread within which a stack counts as still warm.
+const WARM_WITHIN: u64 = 64;
+
+/// Records a reservation on this thread (called when a task's stack is reserved).
+pub(crate) fn reserve() -> Reservation {
+    LOCAL
+        .try_with(|local| {
+            let count = local.reserved.get() + 1;
+            local.reserved.set(count);
+            Reservation {
+                thread: local as *const LocalCache as usize,
+                count,
+            }
+        })
+        .unwrap_or(Reservation {
+            thread: 0,
+            count: 0,
+        })
+}
+
+/// The stack a task starting now should run on: `stack` itself if it was reserved on this
+/// thread within the last [`WARM_WITHIN`] reservations (a spawn-and-join, a handful of
+/// tasks), else [`swap_for_warm`]'s trade (a task among thousands, or one that was stolen
+/// from another thread).
+pub(crate) fn swap_if_stale(stack: PooledStack, reserved: Reservation) -> PooledStack {
+    let fresh = LOCAL
+        .try_with(|local| {
+            reserved.thread == local as *const LocalCache as usize
+                && local.reserved.get() - reserved.count < WARM_WITHIN
+        })
+        .unwrap_or(false);
+    if fresh {
+        stack
+    } else {
+        swap_for_warm(stack)
+    }
 }
 
 /// The shared level: free stacks, roughly oldest first (a take moves the last one into
@@ -229,7 +279,7 @@ pub(crate) fn trim() -> usize {
 /// the CPU caches and TLB. The stack released last was in use a moment ago. The traded-in
 /// stack takes its place in the cache, so the task still holds exactly one stack and
 /// the count of reserved stacks does not change.
-pub(crate) fn swap_for_warm(stack: PooledStack) -> PooledStack {
+fn swap_for_warm(stack: PooledStack) -> PooledStack {
     let size = usable_size(&stack);
     let mut stack = Some(stack);
     let warm = LOCAL.try_with(|local| {
@@ -311,6 +361,38 @@ mod tests {
         want.sort_unstable();
         assert_eq!(got, want);
         again.into_iter().for_each(release);
+    }
+
+    /// A stack reserved a moment ago on this thread is kept at the start; one reserved
+    /// `WARM_WITHIN` reservations ago, or on another thread, is traded for the warm one.
+    #[test]
+    fn only_a_stale_reservation_is_traded() {
+        let size = rounded_size(SIZE + 8192).unwrap();
+        std::thread::spawn(move || {
+            let reserved = acquire(size, None).unwrap();
+            let fresh = super::reserve();
+            let warm = acquire(size, None).unwrap();
+            let (reserved_base, warm_base) = (base(&reserved), base(&warm));
+            release(warm);
+            let kept = super::swap_if_stale(reserved, fresh);
+            assert_eq!(base(&kept), reserved_base, "reserved a moment ago: kept");
+            let stale = super::reserve();
+            for _ in 0..super::WARM_WITHIN {
+                super::reserve();
+            }
+            let traded = super::swap_if_stale(kept, stale);
+            assert_eq!(base(&traded), warm_base, "reserved long ago: traded");
+            let elsewhere = std::thread::spawn(super::reserve).join().unwrap();
+            let traded_back = super::swap_if_stale(traded, elsewhere);
+            assert_eq!(
+                base(&traded_back),
+                reserved_base,
+                "reserved on another thread"
+            );
+            release(traded_back);
+        })
+        .join()
+        .unwrap();
     }
 
     /// A task starting on a stack reserved long ago trades it for the stack released last

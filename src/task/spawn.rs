@@ -19,7 +19,7 @@ use super::{JoinHandle, TaskId};
 use crate::coroutine::{is_close_payload, is_throw_payload, Coroutine};
 use corosensei::stack::Stack;
 
-use crate::stack::{self, PooledStack, StackError};
+use crate::stack::{self, PooledStack, Reservation, StackError};
 
 /// Spawns a green thread on the current scheduler.
 ///
@@ -276,12 +276,14 @@ impl Builder {
     {
         let size = self.stack_size.unwrap_or(default_stack_size);
         let stack = stack::acquire(size, self.name.as_deref())?;
+        let reserved = stack::reserve();
         let task = TaskRef::new(TaskId::next(), self.name, f);
         let handle = JoinHandle::new(task.clone());
         Ok((
             NewTask {
                 task,
                 stack,
+                reserved,
                 pinned: false,
             },
             handle,
@@ -296,6 +298,8 @@ impl Builder {
 pub(crate) struct NewTask {
     pub(crate) task: TaskRef,
     pub(crate) stack: PooledStack,
+    /// When the stack was reserved, to tell at the start whether it has gone cold.
+    pub(crate) reserved: Reservation,
     /// Made by `spawn_local`: it must start on the thread that spawned it.
     pub(crate) pinned: bool,
 }
