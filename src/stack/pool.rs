@@ -109,6 +109,7 @@ pub(crate) fn reserve() -> Reservation {
 /// thread within the last [`WARM_WITHIN`] reservations (a spawn-and-join, a handful of
 /// tasks), else [`swap_for_warm`]'s trade (a task among thousands, or one that was stolen
 /// from another thread).
+#[inline]
 pub(crate) fn swap_if_stale(stack: PooledStack, reserved: Reservation) -> PooledStack {
     let fresh = LOCAL
         .try_with(|local| {
@@ -279,6 +280,7 @@ pub(crate) fn trim() -> usize {
 /// the CPU caches and TLB. The stack released last was in use a moment ago. The traded-in
 /// stack takes its place in the cache, so the task still holds exactly one stack and
 /// the count of reserved stacks does not change.
+#[inline(never)] // out of `swap_if_stale`'s common path, a stack reserved a moment ago
 fn swap_for_warm(stack: PooledStack) -> PooledStack {
     let size = usable_size(&stack);
     let mut stack = Some(stack);
