@@ -32,6 +32,22 @@ fn named<T: Send + 'static>(
 }
 
 on_both_schedulers! {
+    /// Both schedulers' `Debug` name their count of unfinished tasks `tasks`.
+    #[test]
+    fn debug_counts_the_unfinished_tasks() {
+        let rt = rt();
+        let event = Arc::new(Event::new());
+        let waiter = {
+            let event = event.clone();
+            rt.spawn(move || event.wait())
+        };
+        assert!(format!("{rt:?}").contains("tasks: 1"), "{rt:?}");
+        event.set();
+        rt.run();
+        assert!(waiter.is_finished());
+        assert!(format!("{rt:?}").contains("tasks: 0"), "{rt:?}");
+    }
+
     /// Every kind of wait shows in a snapshot taken by the running task, which sees itself
     /// as `Running`; a task that only yields is `Ready` (or `Running`, on another worker).
     #[test]

@@ -483,7 +483,7 @@ impl fmt::Debug for WorkQueue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("WorkQueue")
             .field("workers", &self.threads.len())
-            .field("live", &self.shared.live.load(Ordering::Relaxed))
+            .field("tasks", &self.shared.live.load(Ordering::Relaxed))
             .field("config", &self.shared.config)
             .finish()
     }
