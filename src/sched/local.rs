@@ -446,8 +446,15 @@ impl Local {
     #[inline(never)]
     fn finish(&self, header: &Header, interrupted: bool, scheduler: &dyn Schedule) {
         let key = header.key();
-        let task = self.slots.borrow_mut()[key].header.take();
+        header.set_coroutine(std::ptr::null_mut());
+        let (task, co) = {
+            let mut slots = self.slots.borrow_mut();
+            let slot = &mut slots[key];
+            (slot.header.take(), slot.coroutine.get_mut().take())
+        };
         let task = task.expect("a running task is in its slot");
+        // The finished coroutine: its stack goes back to the pool.
+        drop(co);
         // A task cancelled after its coroutine was made but before its body started still
         // has its closure: drop it here, a panic of its captures' `Drop` being the task's.
         let panic = task_context::take_task_panic().or_else(|| drop_unrun(&task));
@@ -456,9 +463,6 @@ impl Local {
             Some(payload) => Some(JoinError::panicked(header, payload)),
             None => interrupted.then(|| JoinError::cancelled(header)),
         };
-        header.set_coroutine(std::ptr::null_mut());
-        let co = self.slots.borrow_mut()[key].coroutine.get_mut().take();
-        drop(co);
         self.remove(key, task, error, scheduler);
     }
 
