@@ -285,6 +285,31 @@ fn message_of_a_cancelled_receiver_goes_back_to_the_front() {
     });
 }
 
+/// Once every sender is gone the message stays with its cancelled receiver instead: the
+/// spawner already found the channel empty and closed, so a message put back would reach
+/// no one. The receiver takes it, and is cancelled at its next yield point.
+#[test]
+fn message_handed_over_before_the_close_stays_with_its_cancelled_receiver() {
+    RoundRobin::new().block_on(|| {
+        let (tx, rx) = local_channel::unbounded();
+        let rx2 = rx.clone();
+        let (log_tx, log) = channel::unbounded();
+        let receiver = yieldpoint::spawn_local(move || {
+            log_tx.send(rx2.recv()).unwrap();
+            yieldpoint::yield_now(); // the deferred cancel is raised here
+            log_tx.send(Err(RecvError)).unwrap();
+        });
+        wait_for_state(&[receiver.id()], PARKED_RECV);
+        tx.send(1).unwrap(); // handed to the receiver
+        drop(tx);
+        assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
+        receiver.cancel();
+        assert!(receiver.join().unwrap_err().is_cancelled());
+        let logged: Vec<_> = std::iter::from_fn(|| log.try_recv().ok()).collect();
+        assert_eq!(logged, [Ok(1)]);
+    });
+}
+
 /// A parked sender that is cancelled leaves the wait queue, dropping its value; the room
 /// it waited for goes to the sender parked behind it.
 #[test]

@@ -432,6 +432,68 @@ on_both_schedulers! {
         assert_eq!(drops.dropped(), 2);
     }
 
+    /// A message handed to a parked receiver whose every sender is then gone stays with
+    /// that receiver when it is cancelled before it runs: another receiver may already
+    /// have found the channel empty and closed (here: the spawner's `try_recv`), so a
+    /// message put back would reach no one. The receiver gets the message, and the cancel
+    /// is raised at its next yield point.
+    #[test]
+    fn a_message_handed_over_before_the_close_stays_with_its_cancelled_receiver() {
+        let log = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let l = log.clone();
+        one_thread().block_on(move || {
+            let (tx, rx) = channel::unbounded();
+            let rx1 = rx.clone();
+            let receiver = yieldpoint::spawn(move || {
+                let got = rx1.recv();
+                l.lock().unwrap().push(format!("received {got:?}"));
+                yieldpoint::yield_now(); // the deferred cancel is raised here
+                l.lock().unwrap().push("not reached".to_string());
+            });
+            wait_for_state(&[receiver.id()], TaskState::Waiting(WaitReason::ChannelRecv));
+            tx.send(1).unwrap(); // handed to `receiver`, which has not run yet
+            drop(tx);
+            assert_eq!(rx.try_recv(), Err(channel::TryRecvError::Closed));
+            receiver.cancel();
+            assert!(receiver.join().unwrap_err().is_cancelled());
+        });
+        assert_eq!(*log.lock().unwrap(), ["received Ok(1)"]);
+    }
+
+    /// The same receiver without a yield point after its `recv`: it returns the message,
+    /// and the cancel that came too late to interrupt anything is not reported.
+    #[test]
+    fn a_receiver_that_keeps_its_message_and_ends_is_not_cancelled() {
+        one_thread().block_on(|| {
+            let (tx, rx) = channel::unbounded();
+            let receiver = yieldpoint::spawn(move || rx.recv());
+            wait_for_state(&[receiver.id()], TaskState::Waiting(WaitReason::ChannelRecv));
+            tx.send("kept").unwrap();
+            drop(tx);
+            receiver.cancel();
+            assert_eq!(receiver.join().unwrap(), Ok("kept"));
+        });
+    }
+
+    /// A `timeout` around a `recv` whose message arrived, with the close, as the timeout
+    /// expired: the message is received, not lost to the `Elapsed`.
+    #[test]
+    fn a_timed_out_receiver_keeps_a_message_handed_over_before_the_close() {
+        one_thread().block_on(|| {
+            let (tx, rx) = channel::unbounded();
+            let receiver = yieldpoint::spawn(move || {
+                yieldpoint::timeout(Duration::from_millis(5), || rx.recv())
+            });
+            wait_for_state(&[receiver.id()], TaskState::Waiting(WaitReason::ChannelRecv));
+            tx.send(7).unwrap();
+            drop(tx);
+            // Blocks the scheduler thread past the deadline: the receiver's turn comes
+            // with its message and its expired timeout together.
+            std::thread::sleep(Duration::from_millis(20));
+            assert_eq!(receiver.join().unwrap(), Ok(Ok(7)));
+        });
+    }
+
     /// The same for a `Mutex`: the cancelled waiter's wakeup goes to the next waiter.
     #[test]
     fn cancelled_mutex_waiter_passes_its_wakeup_on() {

@@ -54,6 +54,14 @@
 //!      capacity for a while, and a receive wakes a sender only once there is room);
 //!    - the last receiver's drop wakes every listed sender to fail with [`SendError`].
 //!
+//! 3. **Once every sender is gone, the queue only shrinks.** A receiver that finds it
+//!    empty then returns [`RecvError`] for good, so nothing may be put back after that:
+//!    a receiver that was handed a message and is interrupted (cancelled, timed out)
+//!    before it ran gives the message back only while a sender is left; after the close
+//!    it keeps the message, its `recv` returns it, and the interrupt is raised at the
+//!    task's next yield point instead (the close can overtake the receiver's wake-up: a
+//!    busy worker, or one the OS preempted, runs it late).
+//!
 //! After the close nobody registers again: a send fails once no receiver is left, and a
 //! receive fails once the queue is empty and no sender is left. A waiter that finds itself
 //! still listed when it takes the lock (a spurious wake-up) had no wake-up in flight and
@@ -64,8 +72,8 @@
 //!
 //! Order: each sender's messages are received in the order it sent them, except that a
 //! message handed to a receiver cancelled before it ran goes to the next listed receiver
-//! or back to the front of the queue, by which time another receiver may have received a
-//! later one.
+//! or back to the front of the queue (invariant 3: while a sender is left), by which time
+//! another receiver may have received a later one.
 
 use std::collections::VecDeque;
 use std::error::Error;
@@ -92,7 +100,8 @@ use std::{
     },
 };
 
-use super::wait_list::{park_current, WaitQueue, Waiter};
+use super::wait_list::{park_current, park_current_or_interrupt, WaitQueue, Waiter};
+use crate::task::context::Interrupt;
 use crate::task::WaitReason;
 
 /// Creates a channel that holds at most `capacity` messages; `send` waits while it is full.
@@ -370,6 +379,16 @@ impl<T, S: Slot<T>> State<T, S> {
         }
     }
 
+    /// A message handed to a receiver whose wait was interrupted: given back (the
+    /// receiver to wake returned) while a sender is left; `Err` with the message, for the
+    /// receiver to keep, once every sender is gone (invariant 3).
+    pub(super) fn give_back_while_open(&mut self, message: T) -> Result<Option<Waiter>, T> {
+        if self.senders == 0 {
+            return Err(message);
+        }
+        Ok(self.give_back(message))
+    }
+
     /// Unlists a sender whose wait unwinds (cancelled, timed out); if it had been woken,
     /// the room it was woken for goes to the next listed sender (invariant 2), returned to
     /// be woken.
@@ -483,7 +502,9 @@ impl<T> Chan<T> {
                 RecvStep::Closed => return Err(RecvError),
                 RecvStep::Listed(ticket) => parked.ticket = Some(ticket),
             }
-            park_current(WaitReason::ChannelRecv);
+            if let Err(interrupt) = park_current_or_interrupt(WaitReason::ChannelRecv) {
+                return Ok(self.recv_interrupted(&slot, parked.ticket.take(), interrupt));
+            }
         }
     }
 }
@@ -588,7 +609,51 @@ impl<T> Drop for ParkedReceiver<'_, T> {
     }
 }
 
+impl<T> Chan<T> {
+    /// Leaves the wait of a receiver (listed under `ticket`, with `slot`) whose park was
+    /// interrupted (cancelled, timed out). A message handed to it meanwhile goes to the
+    /// next listed receiver or back to the front of the queue while the channel is open;
+    /// once every sender is gone it is kept: other receivers may have seen the channel
+    /// empty and closed already, and a message put back then would reach nobody.
+    ///
+    /// So it raises the interrupt, or returns the message it keeps and defers the
+    /// interrupt to the task's next yield point. Out of line, with the receiver's state
+    /// passed by value: the hot loop of `recv` only calls it.
+    #[cold]
+    #[inline(never)]
+    fn recv_interrupted(&self, slot: &Handoff<T>, ticket: Option<u64>, interrupt: Interrupt) -> T {
+        match ticket.and_then(|ticket| self.leave_interrupted(slot, ticket)) {
+            Some(message) => {
+                interrupt.defer();
+                message
+            }
+            None => interrupt.raise(),
+        }
+    }
+
+    /// Unlists an interrupted receiver; the message handed to it if it keeps it.
+    fn leave_interrupted(&self, slot: &Handoff<T>, ticket: u64) -> Option<T> {
+        let next = {
+            let mut state = self.lock();
+            if state.unlist_receiver(ticket) || !slot.is_delivered() {
+                return None;
+            }
+            // SAFETY: delivered, under the lock it was delivered under; taken once.
+            match state.give_back_while_open(unsafe { slot.take() }) {
+                Ok(next) => next,
+                Err(kept) => return Some(kept),
+            }
+        };
+        if let Some(next) = next {
+            next.wake();
+        }
+        None
+    }
+}
+
 impl<T> ParkedReceiver<'_, T> {
+    /// Leaves the wait of a receiver that unwinds while listed: its message, if one was
+    /// handed over, goes back (it cannot be returned from here).
     #[cold]
     fn leave(&self, ticket: u64) {
         let next = {
@@ -796,7 +861,10 @@ impl<T> Receiver<T> {
     ///
     /// # Panics
     ///
-    /// If the task is cancelled while waiting.
+    /// If the task is cancelled while waiting (the cancel unwinds from here), unless a
+    /// message was handed to it before every sender was gone: it then returns the message,
+    /// and the cancel is raised at the task's next yield point (see the module docs,
+    /// invariant 3).
     ///
     /// # Examples
     /// ```

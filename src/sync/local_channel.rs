@@ -76,7 +76,7 @@ use std::rc::Rc;
 
 pub use super::channel::{RecvError, SendError, TryRecvError, TrySendError};
 use super::channel::{RecvStep, SendStep, Slot, State};
-use crate::task::context;
+use crate::task::context::{self, Interrupt};
 use crate::task::WaitReason;
 
 /// Creates a channel that holds at most `capacity` messages; `send` waits while it is full.
@@ -171,6 +171,17 @@ fn park(reason: WaitReason) {
     }
 }
 
+/// [`park`] that returns an interrupt delivered at the park (a cancel, an expired
+/// timeout) instead of raising it.
+#[inline(always)]
+#[track_caller]
+fn park_or_interrupt(reason: WaitReason) -> Result<(), Interrupt> {
+    if !context::park_task_or_interrupt(reason)? {
+        cannot_wait(reason);
+    }
+    Ok(())
+}
+
 #[cold]
 #[inline(never)]
 #[track_caller]
@@ -209,6 +220,48 @@ impl<T> Drop for ParkedReceiver<'_, T> {
         if let Some(ticket) = self.ticket {
             self.leave(ticket);
         }
+    }
+}
+
+impl<T> Chan<T> {
+    /// As `channel`'s `Chan::recv_interrupted`: a message handed over while the park was
+    /// interrupted goes back while a sender is left, and is kept once every sender is gone
+    /// (returned, with the interrupt deferred to the task's next yield point); otherwise
+    /// the interrupt is raised.
+    #[cold]
+    #[inline(never)]
+    fn recv_interrupted(
+        &self,
+        slot: &Cell<Option<T>>,
+        ticket: Option<u64>,
+        interrupt: Interrupt,
+    ) -> T {
+        match ticket.and_then(|ticket| self.leave_interrupted(slot, ticket)) {
+            Some(message) => {
+                interrupt.defer();
+                message
+            }
+            None => interrupt.raise(),
+        }
+    }
+
+    /// Unlists an interrupted receiver; the message handed to it if it keeps it.
+    fn leave_interrupted(&self, slot: &Cell<Option<T>>, ticket: u64) -> Option<T> {
+        let next = {
+            let mut state = self.state.borrow_mut();
+            if state.unlist_receiver(ticket) {
+                return None; // still listed: nothing came
+            }
+            let message = slot.take()?; // `None`: popped by the close
+            match state.give_back_while_open(message) {
+                Ok(next) => next,
+                Err(kept) => return Some(kept),
+            }
+        };
+        if let Some(next) = next {
+            next.wake();
+        }
+        None
     }
 }
 
@@ -444,7 +497,9 @@ impl<T> Receiver<T> {
     ///
     /// If it would have to wait outside a green thread, or while the green thread's stack
     /// unwinds: nothing could send (see the [module docs](self#waiting)). If the task is
-    /// cancelled while waiting (the cancel unwinds from here).
+    /// cancelled while waiting (the cancel unwinds from here), unless a message was handed
+    /// to it before every sender was gone: as
+    /// [`channel::Receiver::recv`](super::channel::Receiver::recv)'s.
     ///
     /// # Examples
     /// ```
@@ -478,7 +533,11 @@ impl<T> Receiver<T> {
                 RecvStep::Closed => return Err(RecvError),
                 RecvStep::Listed(ticket) => parked.ticket = Some(ticket),
             }
-            park(WaitReason::ChannelRecv);
+            if let Err(interrupt) = park_or_interrupt(WaitReason::ChannelRecv) {
+                return Ok(self
+                    .chan
+                    .recv_interrupted(&slot, parked.ticket.take(), interrupt));
+            }
             if let Some(value) = slot.take() {
                 // Only the one who popped this receiver fills its slot: it is unlisted.
                 parked.ticket = None;

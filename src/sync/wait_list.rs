@@ -9,7 +9,7 @@
 use std::collections::VecDeque;
 use std::sync::{Mutex, MutexGuard};
 
-pub(crate) use crate::task::waiter::{park_current, Waiter};
+pub(crate) use crate::task::waiter::{park_current, park_current_or_interrupt, Waiter};
 use crate::task::WaitReason;
 
 /// A FIFO of waiters, each with a ticket that can remove it again and a payload `X` for

@@ -36,6 +36,33 @@ pub(crate) enum Interrupt {
     Timeout(u64),
 }
 
+impl Interrupt {
+    /// Applies the interrupt here: a cancel unwinds the task, an expired timeout unwinds
+    /// to its `timeout` call.
+    #[cold]
+    pub(crate) fn raise(self) -> ! {
+        interrupted(self)
+    }
+
+    /// Puts the interrupt back on the current task, raised at its next yield point: for a
+    /// wait that completed before the interrupt reached it (a channel receiver that was
+    /// handed a message it must keep). An expired timeout whose `timeout` call returns
+    /// first is forgotten there, as any expiry that did not interrupt its closure.
+    ///
+    /// # Panics
+    ///
+    /// Outside a green thread (only a task's yield point delivers interrupts).
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn defer(self) {
+        let task = current_task().expect("only a green thread's yield point is interrupted");
+        match self {
+            Interrupt::Cancel => task.request_cancel(),
+            Interrupt::Timeout(id) => task.expire_timeout(id),
+        }
+    }
+}
+
 /// The panic payload that carries a cancel from a task's yield point up to the root of its
 /// stack, where the task ends cancelled; a task that catches it (`catch_unwind`) and goes
 /// on is not cancelled (asyncio's `uncancel`).
@@ -309,21 +336,33 @@ pub(crate) fn in_task() -> bool {
 /// Inlined down to the stack switch, like [`yield_task`].
 #[inline(always)]
 pub(crate) fn park_task(reason: WaitReason) -> bool {
+    match park_task_or_interrupt(reason) {
+        Ok(parked) => parked,
+        Err(interrupt) => interrupted(interrupt),
+    }
+}
+
+/// [`park_task`] that returns an interrupt delivered at the park (a cancel, an expired
+/// timeout) instead of raising it, for a wait that may have completed meanwhile: the
+/// caller then [`raise`](Interrupt::raise)s it, or, if it keeps what came,
+/// [`defer`](Interrupt::defer)s it to the task's next yield point.
+#[inline(always)]
+pub(crate) fn park_task_or_interrupt(reason: WaitReason) -> Result<bool, Interrupt> {
     let (task, yielder) = CONTEXT.with(|cx| (cx.task.get(), cx.yielder.get()));
     let Some(task) = task else {
-        return false;
+        return Ok(false);
     };
     if std::thread::panicking() && task_unwinds() {
-        return false;
+        return Ok(false);
     }
     // SAFETY: non-null, so set by `enter_task` for the task switched in now, whose
     // `TaskRef` the scheduler holds until `leave_task`; see `with_current`.
     let header = unsafe { task.as_ref() };
     header.set_wait(reason);
     // SAFETY: as in `yield_task`.
-    switch_with(unsafe { &*yielder }, Switch::Park);
+    let switched = try_switch(unsafe { &*yielder }, Switch::Park);
     header.clear_wait();
-    true
+    switched.map(|()| true)
 }
 
 /// Whether the switched-in task's own stack is unwinding (a panic, a cancel, a close of
@@ -445,11 +484,16 @@ pub(crate) fn slice_spent() -> bool {
 /// `sched/local.rs`).
 #[inline(always)]
 fn switch_with(yielder: &TaskYielder, what: Switch) {
-    check_on_task_stack(yielder);
-    match yielder.try_yield(what) {
-        Ok(()) => {}
-        Err(interrupt) => interrupted(interrupt),
+    if let Err(interrupt) = try_switch(yielder, what) {
+        interrupted(interrupt);
     }
+}
+
+/// [`switch_with`] that returns the interrupt instead of applying it.
+#[inline(always)]
+fn try_switch(yielder: &TaskYielder, what: Switch) -> Result<(), Interrupt> {
+    check_on_task_stack(yielder);
+    yielder.try_yield(what)
 }
 
 /// Applies an interrupt delivered at a yield point.

@@ -14,7 +14,7 @@ use os_thread::Thread;
 use std::thread as os_thread;
 
 use super::cell::TaskRef;
-use super::context;
+use super::context::{self, Interrupt};
 use super::WaitReason;
 
 /// Something that can be woken: a green thread or an OS thread.
@@ -59,4 +59,18 @@ pub(crate) fn park_current(reason: WaitReason) {
         #[cfg(yieldpoint_loom)]
         os_thread::park();
     }
+}
+
+/// [`park_current`] that returns an interrupt delivered at the park instead of raising it
+/// (see [`context::park_task_or_interrupt`]); outside a green thread, or while one
+/// unwinds, the OS thread waits and nothing interrupts it.
+#[inline(always)]
+pub(crate) fn park_current_or_interrupt(reason: WaitReason) -> Result<(), Interrupt> {
+    if !context::park_task_or_interrupt(reason)? {
+        #[cfg(not(yieldpoint_loom))]
+        context::park_thread(reason);
+        #[cfg(yieldpoint_loom)]
+        os_thread::park();
+    }
+    Ok(())
 }
