@@ -135,6 +135,12 @@ pub enum WaitReason {
     Blocking,
     /// A Rust future ([`future::block_on`](crate::future::block_on)).
     Future,
+    /// A file descriptor to become readable ([`io::wait_readable`](crate::io::wait_readable),
+    /// a [`net`](crate::net) read or accept).
+    Readable,
+    /// A file descriptor to become writable ([`io::wait_writable`](crate::io::wait_writable),
+    /// a [`net`](crate::net) write or connect).
+    Writable,
 }
 
 impl WaitReason {
@@ -150,6 +156,8 @@ impl WaitReason {
             Semaphore,
             Blocking,
             Future,
+            Readable,
+            Writable,
         ]
         .into_iter()
         .find(|r| *r as u8 == n)
