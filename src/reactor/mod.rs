@@ -32,13 +32,13 @@
 //! Outside a scheduler (a plain OS thread) the same registration blocks the thread in its
 //! own poller until the descriptor is ready, as std's blocking calls do.
 
+mod sleep;
 mod source;
 
 pub(crate) use source::{Interest, Registration};
 
 use std::cell::OnceCell;
 use std::io;
-use std::sync::atomic::{fence, AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -46,6 +46,7 @@ use polling::{Events, PollMode, Poller};
 use slab::Slab;
 
 use crate::task::owner::Unpark;
+use sleep::SleepFlag;
 use source::Source;
 
 /// One OS thread's poller, the descriptors registered with it, and the flag that says
@@ -56,8 +57,8 @@ pub(crate) struct Reactor {
     mode: PollMode,
     /// The registered descriptors, by event key.
     sources: Mutex<Slab<Arc<Source>>>,
-    /// `true` while the owner thread waits in the poller, or is about to (see `park`).
-    sleeping: AtomicBool,
+    /// Set while the owner thread waits in the poller, or is about to (see `park`).
+    sleeping: SleepFlag,
     /// The event buffer; only the owner thread polls, so the lock is never contended.
     events: Mutex<Events>,
 }
@@ -94,7 +95,7 @@ impl Reactor {
             poller,
             mode,
             sources: Mutex::new(Slab::new()),
-            sleeping: AtomicBool::new(false),
+            sleeping: SleepFlag::default(),
             events: Mutex::new(Events::new()),
         })
     }
@@ -105,17 +106,13 @@ impl Reactor {
     /// counts as sleeping. Owner thread only.
     ///
     /// `has_work` must see everything that was published before an `unpark` (the inbox
-    /// of woken tasks, a shutdown flag): a store of the waker, a fence, then the load of
-    /// `sleeping` in `unpark`, against the store of `sleeping`, a fence, then `has_work`
-    /// here; so either the waker notifies, or this thread sees the work (Dekker).
+    /// of woken tasks, a shutdown flag): so either the waker notifies, or this thread sees
+    /// the work (see `SleepFlag`, and its loom model).
     pub(crate) fn park(&self, deadline: Option<Instant>, has_work: impl Fn() -> bool) {
-        self.sleeping.store(true, Ordering::Relaxed);
-        fence(Ordering::SeqCst);
-        if !has_work() {
+        self.sleeping.sleep(has_work, || {
             let timeout = deadline.map(|d| d.saturating_duration_since(Instant::now()));
             self.wait(timeout);
-        }
-        self.sleeping.store(false, Ordering::Relaxed);
+        });
     }
 
     /// Handles the events that are ready now, without waiting; nothing (not even a system
@@ -129,10 +126,7 @@ impl Reactor {
     /// Wakes the owner thread if it waits in [`park`](Self::park); call it after
     /// publishing what its `has_work` checks. Any thread.
     pub(crate) fn unpark(&self) {
-        fence(Ordering::SeqCst);
-        if self.sleeping.load(Ordering::Relaxed) {
-            self.notify();
-        }
+        self.sleeping.wake(|| self.notify());
     }
 
     /// Wakes the owner thread's current or next wait in the poller.
