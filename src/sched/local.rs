@@ -40,14 +40,11 @@ use crate::task::schedule::Schedule;
 use crate::task::spawn::{start, NewTask};
 use crate::task::{JoinError, TaskSnapshot, TaskState, WaitReason};
 
-/// How often (in switches) the timer queue is checked at the latest while tasks are ready,
-/// so a long run queue cannot starve sleepers (Go checks its global queue every 61
-/// schedules). It is also checked once per pass over the run queue (see `step`).
-const TIMER_CHECK_EVERY: u32 = 61;
-
-/// How often (in switches) a busy thread polls its reactor without waiting, so ready tasks
-/// cannot starve I/O (Go's and tokio's 61 too).
-const IO_POLL_EVERY: u32 = 61;
+/// How often (in switches) a busy thread polls its reactor without waiting and checks its
+/// timer queue at the latest, so a long run queue cannot starve I/O or sleepers (Go checks
+/// its global queue and netpoller every 61 schedules, tokio its I/O driver every 61 ticks).
+/// Timers are also checked once per pass over the run queue (see `step`).
+const PERIODIC_CHECK_EVERY: u32 = 61;
 
 /// A place in the slab for one task: empty (`header` is `None`) or holding a task.
 ///
@@ -222,17 +219,16 @@ impl Local {
         self.ticks.set(tick);
         // A pass ends when every task that was ready at its start has run once. Checking the
         // timers once per pass (asyncio's `_run_once` does the same) lets a sleeper that
-        // came due run after one round of `yield_now`s, not only every TIMER_CHECK_EVERY
+        // came due run after one round of `yield_now`s, not only every PERIODIC_CHECK_EVERY
         // switches.
         let pass_left = self.pass_left.get();
         let ready_empty = self.ready.borrow().is_empty();
-        if (ready_empty || pass_left == 0 || tick % TIMER_CHECK_EVERY == 0)
-            && !self.timers.borrow().is_empty()
-        {
-            self.fire_timers(Instant::now());
-        }
-        if tick % IO_POLL_EVERY == 0 {
+        let periodic = tick % PERIODIC_CHECK_EVERY == 0;
+        if periodic {
             self.poll_io();
+        }
+        if (ready_empty || pass_left == 0 || periodic) && !self.timers.borrow().is_empty() {
+            self.fire_timers(Instant::now());
         }
         self.pass_left.set(match pass_left {
             0 => self.ready.borrow().len().saturating_sub(1),
