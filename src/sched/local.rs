@@ -30,7 +30,7 @@ use super::context;
 use super::timer::{TimerAction, TimerHandle, TimerQueue};
 use super::{Config, SlowTask};
 use crate::coroutine::CoroutineState;
-use crate::stack::{PooledStack, Reservation};
+use crate::stack::{GuardRegistration, PooledStack, Reservation};
 use crate::task::cell::TaskRef;
 use crate::task::context::{self as task_context, CancelUnwind, Interrupt, Switch, TaskCoroutine};
 use crate::task::header::Header;
@@ -641,11 +641,22 @@ fn close_task(
         drop(unstarted);
         if let Some(co) = coroutine {
             let guard = task_context::try_enter_task(header.clone());
-            if let Some(guard) = &guard {
-                task_context::set_closing(guard);
-            }
+            // Not switched in, the task's stack is not the running task's, which is how the
+            // overflow report finds a task's stack: register it for the time it unwinds.
+            let registration = match &guard {
+                Some(guard) => {
+                    task_context::set_closing(guard);
+                    None
+                }
+                None => {
+                    let (limit, base) = header.stack_bounds();
+                    let name = header.name.as_deref();
+                    Some(GuardRegistration::for_bounds(limit, base, name))
+                }
+            };
             drop(co);
             drop(guard);
+            drop(registration); // also when the close panics: it unregisters on drop
         }
         header.drop_unrun();
     }))

@@ -25,7 +25,10 @@ use std::error::Error;
 use std::fmt;
 use std::io;
 
-pub(crate) use overflow::GuardRegistration;
+pub(crate) use overflow::{
+    prepare_thread as prepare_overflow_report, set_running_stack_lookup, GuardRegistration,
+    RunningStack,
+};
 pub(crate) use pool::{release, reserve, swap_if_stale, trim, Reservation};
 
 /// The stack type every coroutine runs on.

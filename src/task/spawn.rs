@@ -331,7 +331,10 @@ pub(crate) fn start(task: &TaskRef, stack: PooledStack) -> TaskCoroutine {
     task.set_stack(stack.limit().get(), stack.base().get());
     let name = task.name.as_deref().map(Box::from);
     let own = task.as_raw();
-    Coroutine::with_stack(stack, name, move |co: &TaskYielder, ()| {
+    // Not registered for the overflow report: the handler finds the stack of the task that
+    // runs (`context::enter_scheduler` installs that lookup; `close_task` in `sched/local.rs`
+    // registers a stack it unwinds outside its task).
+    Coroutine::with_stack_unregistered(stack, name, move |co: &TaskYielder, ()| {
         // SAFETY: the body starts when its task is first switched in, and its scheduler
         // holds a reference to the task for as long as the task runs; this one is only
         // borrowed (never dropped).
