@@ -100,11 +100,16 @@ impl GuardRegistration {
     }
 
     /// Removes the entry; the stack may be reused afterwards.
+    #[inline]
     pub(crate) fn unregister(&mut self) {
         let key = std::mem::replace(&mut self.key, usize::MAX);
-        if key == usize::MAX {
-            return;
+        if key != usize::MAX {
+            Self::remove(key);
         }
+    }
+
+    /// Removes the entry `key` from this thread's registry.
+    fn remove(key: usize) {
         let _ = REGISTRY.try_with(|registry| {
             let mut registry = registry.borrow_mut();
             registry.slots[key] = None;

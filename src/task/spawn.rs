@@ -195,7 +195,7 @@ impl Builder {
             scheduler.spawn(task);
             Ok(handle)
         })
-        .unwrap_or(Err(SpawnError::NoScheduler))
+        .unwrap_or_else(|| Err(SpawnError::NoScheduler))
     }
 
     /// Spawns `f` on this OS thread's scheduler; `f` need not be `Send`, and the task never
@@ -228,7 +228,7 @@ impl Builder {
             scheduler.spawn(task.pin_here());
             Ok(handle)
         })
-        .unwrap_or(Err(SpawnError::NoScheduler))
+        .unwrap_or_else(|| Err(SpawnError::NoScheduler))
     }
 
     /// Makes an unstarted task that any thread of its scheduler may start (`f` is `Send`).
