@@ -191,6 +191,7 @@ impl Drop for SchedulerGuard {
 }
 
 /// Runs `f` with this thread's running scheduler, if any.
+#[inline]
 pub(crate) fn with_scheduler<R>(f: impl FnOnce(&dyn Schedule) -> R) -> Option<R> {
     let scheduler = CONTEXT.try_with(|cx| cx.scheduler.get()).ok()??;
     // SAFETY: set by `enter_scheduler` from a live reference whose guard clears it before

@@ -264,7 +264,9 @@ impl Builder {
         ))
     }
 
-    /// The task cell and stack of a new task, and its handle.
+    /// The task cell and stack of a new task, and its handle. Inlined into its callers, so
+    /// that the task is built where it goes, not returned through a `Result` and moved.
+    #[inline(always)]
     fn make<T, F>(
         self,
         default_stack_size: usize,
