@@ -466,7 +466,9 @@ impl Local {
         self.remove(key, task, error, scheduler);
     }
 
-    /// Frees the slot of a finished task, taken out of it, and wakes its joiner.
+    /// Frees the slot of a finished task, taken out of it, and wakes its joiner. Inlined
+    /// into `finish`, which is out of line already.
+    #[inline(always)]
     fn remove(
         &self,
         key: usize,
