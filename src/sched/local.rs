@@ -215,8 +215,7 @@ impl Local {
         // came due run after one round of `yield_now`s, not only every TIMER_CHECK_EVERY
         // switches.
         let pass_left = self.pass_left.get();
-        let ready_empty = self.ready.borrow().is_empty();
-        if (ready_empty || pass_left == 0 || tick % TIMER_CHECK_EVERY == 0)
+        if (pass_left == 0 || self.ready.borrow().is_empty() || tick % TIMER_CHECK_EVERY == 0)
             && !self.timers.borrow().is_empty()
         {
             self.fire_timers(Instant::now());
