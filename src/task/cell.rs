@@ -87,6 +87,7 @@ unsafe impl Sync for TaskRef {}
 
 impl TaskRef {
     /// A new task, named `name`, whose body is `f`; the one reference to it.
+    #[inline]
     pub(crate) fn new<F, T>(id: TaskId, name: Option<Arc<str>>, f: F) -> TaskRef
     where
         F: FnOnce() -> T + 'static,

@@ -93,6 +93,7 @@ impl<T> JoinHandle<T> {
     }
 
     /// The finished task's value or error.
+    #[inline]
     fn into_result(self) -> Result<T, JoinError> {
         // `join` consumed the handle and takes the value itself: no `detach` (a
         // read-modify-write per join) is needed, so the handle's `Drop` is skipped.
