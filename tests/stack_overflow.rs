@@ -144,3 +144,48 @@ fn overflow_of_thread_stack_is_left_to_std() {
     );
     assert!(!stderr.contains("coroutine \""), "stderr:\n{stderr}");
 }
+
+/// Spawns a task named `name` that recurses forever (after one yield, so it overflows on a
+/// task that has been switched out and in again) and joins it.
+fn join_overflowing_task(name: &str) {
+    let task = yieldpoint::task::Builder::new()
+        .name(name)
+        .stack_size(STACK_SIZE)
+        .spawn(|| {
+            yieldpoint::yield_now();
+            recurse_forever(0)
+        })
+        .unwrap();
+    let _ = task.join();
+    unreachable!("the recursion never returns");
+}
+
+/// Runs the test `test`: in the child, `run` overflows a task named `name`; the parent
+/// checks the report.
+fn check_task_overflow(test: &str, name: &'static str, run: impl FnOnce(&'static str)) {
+    if in_child() {
+        run(name);
+    }
+    assert_reported_overflow(&run_child(test), name);
+}
+
+/// A green thread's stack is not in the coroutine registry; its overflow is found through
+/// the task switched in, and reported with the task's name, on the round-robin scheduler.
+#[test]
+fn overflow_in_round_robin_task_reports_its_name() {
+    check_task_overflow(
+        "overflow_in_round_robin_task_reports_its_name",
+        "rr-runaway",
+        |name| yieldpoint::sched::RoundRobin::new().block_on(move || join_overflowing_task(name)),
+    );
+}
+
+/// As above, on a worker thread of the work-queue scheduler.
+#[test]
+fn overflow_in_work_queue_task_reports_its_name() {
+    check_task_overflow(
+        "overflow_in_work_queue_task_reports_its_name",
+        "wq-runaway",
+        |name| yieldpoint::sched::WorkQueue::new().block_on(move || join_overflowing_task(name)),
+    );
+}

@@ -271,12 +271,41 @@ impl<S: 'static, Y: 'static, R: 'static, E: 'static> Coroutine<S, Y, R, E> {
         }
     }
 
-    /// Wraps `body` so that it runs on `stack` with yieldpoint's throw/close rules.
+    /// Wraps `body` so that it runs on `stack` with yieldpoint's throw/close rules; an
+    /// overflow of `stack` is reported with `name` (see `stack/overflow.rs`).
     pub(crate) fn with_stack<F>(stack: PooledStack, name: Option<Box<str>>, body: F) -> Self
     where
         F: FnOnce(&Yielder<S, Y, E>, S) -> R + 'static,
     {
         let guard = stack::GuardRegistration::new(&stack, name.as_deref());
+        Self::with_guard(stack, guard, name, body)
+    }
+
+    /// [`with_stack`](Self::with_stack) without registering `stack` for the overflow
+    /// report: for a caller that makes the fault handler find the stack while it runs
+    /// (a green thread's, through `stack::set_running_stack_lookup`), and that has called
+    /// `stack::prepare_overflow_report` on every thread the coroutine runs on.
+    pub(crate) fn with_stack_unregistered<F>(
+        stack: PooledStack,
+        name: Option<Box<str>>,
+        body: F,
+    ) -> Self
+    where
+        F: FnOnce(&Yielder<S, Y, E>, S) -> R + 'static,
+    {
+        Self::with_guard(stack, stack::GuardRegistration::none(), name, body)
+    }
+
+    /// The coroutine of `body` on `stack`, whose overflow registration is `guard`.
+    fn with_guard<F>(
+        stack: PooledStack,
+        guard: stack::GuardRegistration,
+        name: Option<Box<str>>,
+        body: F,
+    ) -> Self
+    where
+        F: FnOnce(&Yielder<S, Y, E>, S) -> R + 'static,
+    {
         // The box's contents stay put while the coroutine lives (see `Yielder::name`).
         let name_ptr = name.as_deref().map(|name| name as *const str);
         let inner = corosensei::Coroutine::with_stack(stack, move |raw, input| match input {

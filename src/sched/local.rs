@@ -31,7 +31,7 @@ use super::timer::{TimerAction, TimerHandle, TimerQueue};
 use super::{Config, SlowTask};
 use crate::coroutine::CoroutineState;
 use crate::reactor::Reactor;
-use crate::stack::{PooledStack, Reservation};
+use crate::stack::{GuardRegistration, PooledStack, Reservation};
 use crate::task::cell::TaskRef;
 use crate::task::context::{self as task_context, CancelUnwind, Interrupt, Switch, TaskCoroutine};
 use crate::task::header::Header;
@@ -222,12 +222,13 @@ impl Local {
         // came due run after one round of `yield_now`s, not only every PERIODIC_CHECK_EVERY
         // switches.
         let pass_left = self.pass_left.get();
-        let ready_empty = self.ready.borrow().is_empty();
         let periodic = tick % PERIODIC_CHECK_EVERY == 0;
         if periodic {
             self.poll_io();
         }
-        if (ready_empty || pass_left == 0 || periodic) && !self.timers.borrow().is_empty() {
+        if (pass_left == 0 || periodic || self.ready.borrow().is_empty())
+            && !self.timers.borrow().is_empty()
+        {
             self.fire_timers(Instant::now());
         }
         self.pass_left.set(match pass_left {
@@ -493,7 +494,9 @@ impl Local {
         self.remove(key, task, error, scheduler);
     }
 
-    /// Frees the slot of a finished task, taken out of it, and wakes its joiner.
+    /// Frees the slot of a finished task, taken out of it, and wakes its joiner. Inlined
+    /// into `finish`, which is out of line already.
+    #[inline(always)]
     fn remove(
         &self,
         key: usize,
@@ -661,11 +664,22 @@ fn close_task(
         drop(unstarted);
         if let Some(co) = coroutine {
             let guard = task_context::try_enter_task(header.clone());
-            if let Some(guard) = &guard {
-                task_context::set_closing(guard);
-            }
+            // Not switched in, the task's stack is not the running task's, which is how the
+            // overflow report finds a task's stack: register it for the time it unwinds.
+            let registration = match &guard {
+                Some(guard) => {
+                    task_context::set_closing(guard);
+                    None
+                }
+                None => {
+                    let (limit, base) = header.stack_bounds();
+                    let name = header.name.as_deref();
+                    Some(GuardRegistration::for_bounds(limit, base, name))
+                }
+            };
             drop(co);
             drop(guard);
+            drop(registration); // also when the close panics: it unregisters on drop
         }
         header.drop_unrun();
     }))

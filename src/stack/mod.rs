@@ -25,7 +25,10 @@ use std::error::Error;
 use std::fmt;
 use std::io;
 
-pub(crate) use overflow::GuardRegistration;
+pub(crate) use overflow::{
+    prepare_thread as prepare_overflow_report, set_running_stack_lookup, GuardRegistration,
+    RunningStack,
+};
 pub(crate) use pool::{release, reserve, swap_if_stale, trim, Reservation};
 
 /// The stack type every coroutine runs on.
@@ -234,14 +237,30 @@ impl Error for StackError {
 /// no such mapping could exist.
 pub(crate) fn rounded_size(bytes: usize) -> Option<usize> {
     let page = page_size();
-    let size = bytes.max(MIN_STACK_SIZE).checked_next_multiple_of(page)?;
+    // `page` is a power of two (see `page_size`): round up with a mask, not a division.
+    let size = bytes.max(MIN_STACK_SIZE).checked_add(page - 1)? & !(page - 1);
     // `DefaultStack::new` adds `2 * page - 1` and panics if that overflows.
     size.checked_add(2 * page)?;
     Some(size)
 }
 
 /// Takes a stack of (at least) `bytes` usable bytes from this thread's pool, or maps one.
+///
+/// # Errors
+///
+/// A [`StackError`] when no stack of that size is pooled and none can be mapped.
+#[inline]
 pub(crate) fn acquire(bytes: usize, name: Option<&str>) -> Result<PooledStack, StackError> {
+    if let Some(stack) = rounded_size(bytes).and_then(pool::take) {
+        return Ok(stack);
+    }
+    acquire_unpooled(bytes, name)
+}
+
+/// [`acquire`] when the pool (this thread's cache and the shared pool) has no stack of
+/// the size: maps a fresh one.
+#[inline(never)]
+fn acquire_unpooled(bytes: usize, name: Option<&str>) -> Result<PooledStack, StackError> {
     let error = |size, source, cause| StackError {
         size,
         name: name.map(Box::from),
@@ -253,9 +272,6 @@ pub(crate) fn acquire(bytes: usize, name: Option<&str>) -> Result<PooledStack, S
         let source = io::Error::from_raw_os_error(libc::ENOMEM);
         return Err(error(bytes, source, Cause::TooLarge));
     };
-    if let Some(stack) = pool::take(size) {
-        return Ok(stack);
-    }
     let fresh = match PooledStack::new(size) {
         // Out of memory, address space or mappings: unmap the pooled stacks (none has
         // this size) and try once more. See "When pooled stacks are unmapped" in
@@ -278,13 +294,17 @@ pub(crate) fn usable_size(stack: &PooledStack) -> usize {
     stack.base().get() - stack.limit().get() - page_size()
 }
 
+/// The system's page size in bytes, a power of two (4096 if the system does not say one).
 pub(crate) fn page_size() -> usize {
     use std::sync::OnceLock;
     static PAGE: OnceLock<usize> = OnceLock::new();
     *PAGE.get_or_init(|| {
         // SAFETY: sysconf has no preconditions; _SC_PAGESIZE is a valid name.
         let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
-        usize::try_from(page).unwrap_or(4096)
+        usize::try_from(page)
+            .ok()
+            .filter(|page| page.is_power_of_two())
+            .unwrap_or(4096)
     })
 }
 

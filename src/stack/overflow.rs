@@ -13,6 +13,12 @@
 //! passed to the handler that was installed before (std's, which reports overflows of
 //! thread stacks), or to the default action.
 //!
+//! A green thread's stack is not registered: registering and unregistering on every task
+//! would cost about a hundred instructions per spawn. The task layer knows which task is
+//! switched in on each thread, so it gives the handler a lookup of that task's stack
+//! instead ([`set_running_stack_lookup`]), consulted when the registry has no match: a
+//! stack overflows only while code runs on it.
+//!
 //! Rust's stack probes touch every page of a large frame in order, so an overflow always
 //! faults on the guard page first.
 
@@ -22,7 +28,7 @@ use std::sync::{Once, OnceLock};
 
 use corosensei::stack::Stack;
 
-use super::{page_size, usable_size, PooledStack};
+use super::{page_size, PooledStack};
 
 /// One registered coroutine stack.
 #[derive(Clone, Copy)]
@@ -51,7 +57,7 @@ thread_local! {
 }
 
 /// A coroutine's entry in this thread's registry; [`unregister`](Self::unregister) it
-/// before its stack is reused or unmapped.
+/// before its stack is reused or unmapped (dropping it unregisters too).
 pub(crate) struct GuardRegistration {
     key: usize,
 }
@@ -60,18 +66,21 @@ impl GuardRegistration {
     /// Registers `stack`'s guard page for the coroutine `name` (which must stay at the same
     /// address until `unregister`: callers pass a `Box<str>` they keep).
     pub(crate) fn new(stack: &PooledStack, name: Option<&str>) -> Self {
-        install_handler();
-        ensure_altstack();
-        // `limit()` is the lowest address of the mapping, which is the guard page itself.
-        let low = stack.limit().get();
-        let name = name.unwrap_or("<unnamed>");
-        let guard = Guard {
-            low,
-            high: low + page_size(),
-            size: usable_size(stack),
-            name: name.as_ptr(),
-            name_len: name.len(),
-        };
+        Self::for_bounds(stack.limit().get(), stack.base().get(), name)
+    }
+
+    /// A registration that registers nothing, for a stack the handler finds through
+    /// [`set_running_stack_lookup`]; [`unregister`](Self::unregister) does nothing.
+    pub(crate) fn none() -> Self {
+        GuardRegistration { key: usize::MAX }
+    }
+
+    /// Registers the guard page of the stack mapped from `limit` (the guard page's lowest
+    /// address, as corosensei's `Stack::limit`) up to `base` (one past its highest), for
+    /// the coroutine `name` (which must stay at the same address until `unregister`).
+    pub(crate) fn for_bounds(limit: usize, base: usize, name: Option<&str>) -> Self {
+        prepare_thread();
+        let guard = Guard::of(limit, base, name.unwrap_or("<unnamed>"));
         let key = REGISTRY
             .try_with(|registry| {
                 let mut registry = registry.borrow_mut();
@@ -91,11 +100,16 @@ impl GuardRegistration {
     }
 
     /// Removes the entry; the stack may be reused afterwards.
+    #[inline]
     pub(crate) fn unregister(&mut self) {
         let key = std::mem::replace(&mut self.key, usize::MAX);
-        if key == usize::MAX {
-            return;
+        if key != usize::MAX {
+            Self::remove(key);
         }
+    }
+
+    /// Removes the entry `key` from this thread's registry.
+    fn remove(key: usize) {
         let _ = REGISTRY.try_with(|registry| {
             let mut registry = registry.borrow_mut();
             registry.slots[key] = None;
@@ -104,10 +118,66 @@ impl GuardRegistration {
     }
 }
 
-/// Finds the guard page holding `addr` on this thread. Called from the signal handler:
-/// it must not allocate or block, so a registry that is being modified is skipped.
+impl Guard {
+    /// The guard of the stack mapped from `limit` (its guard page's lowest address) up to
+    /// `base`, run by the coroutine `name`.
+    fn of(limit: usize, base: usize, name: &str) -> Guard {
+        let page = page_size();
+        Guard {
+            low: limit,
+            high: limit + page,
+            size: base - limit - page,
+            name: name.as_ptr(),
+            name_len: name.len(),
+        }
+    }
+}
+
+/// A coroutine stack that runs on this thread now, as the task layer reports it to the
+/// fault handler (see [`set_running_stack_lookup`]).
+pub(crate) struct RunningStack {
+    /// Lowest address of the mapping: the guard page's (corosensei's `Stack::limit`).
+    pub(crate) limit: usize,
+    /// One past the stack's highest address (corosensei's `Stack::base`).
+    pub(crate) base: usize,
+    /// The name of its coroutine (`None`: unnamed). It must stay alive for as long as the
+    /// stack runs on this thread, as a switched-in task's name does.
+    pub(crate) name: Option<*const str>,
+}
+
+/// The lookup of the stack running on this thread that is not in the registry.
+static RUNNING_STACK: OnceLock<fn() -> Option<RunningStack>> = OnceLock::new();
+
+/// Installs `lookup`, which tells the fault handler which unregistered coroutine stack
+/// (a green thread's) runs on the calling thread, if any; the first call wins, later ones
+/// are ignored (there is one task layer). `lookup` runs inside the signal handler: it must
+/// not allocate, lock or panic.
+pub(crate) fn set_running_stack_lookup(lookup: fn() -> Option<RunningStack>) {
+    if RUNNING_STACK.get().is_none() {
+        let _ = RUNNING_STACK.set(lookup);
+    }
+}
+
+/// Installs the fault handler and gives this thread an alternate signal stack, so that
+/// overflows of the coroutine stacks that run here are reported; cheap after the first
+/// call on a thread.
+pub(crate) fn prepare_thread() {
+    install_handler();
+    ensure_altstack();
+}
+
+impl Drop for GuardRegistration {
+    /// Unregisters, unless [`unregister`](GuardRegistration::unregister) did already.
+    fn drop(&mut self) {
+        self.unregister();
+    }
+}
+
+/// Finds the guard page holding `addr` on this thread: in the registry, else the guard of
+/// the running unregistered stack. Called from the signal handler: it must not allocate
+/// or block, so a registry that is being modified is skipped.
 fn find(addr: usize) -> Option<Guard> {
-    REGISTRY
+    let registered = REGISTRY
         .try_with(|registry| {
             let registry = registry.try_borrow().ok()?;
             registry
@@ -118,7 +188,15 @@ fn find(addr: usize) -> Option<Guard> {
                 .copied()
         })
         .ok()
-        .flatten()
+        .flatten();
+    registered.or_else(|| {
+        let running = RUNNING_STACK.get()?()?;
+        // SAFETY: per `RunningStack::name`, the name is alive while its stack runs here,
+        // which it does: the fault interrupted this thread.
+        let name = running.name.map_or("<unnamed>", |name| unsafe { &*name });
+        let guard = Guard::of(running.limit, running.base, name);
+        (guard.low..guard.high).contains(&addr).then_some(guard)
+    })
 }
 
 /// The actions that were installed for SIGSEGV and SIGBUS before ours.

@@ -89,6 +89,7 @@ pub(crate) struct Reservation {
 const WARM_WITHIN: u64 = 64;
 
 /// Records a reservation on this thread (called when a task's stack is reserved).
+#[inline]
 pub(crate) fn reserve() -> Reservation {
     LOCAL
         .try_with(|local| {

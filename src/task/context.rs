@@ -20,6 +20,7 @@ use super::schedule::Schedule;
 use super::tick;
 use super::WaitReason;
 use crate::coroutine::{Coroutine, Yielder};
+use crate::stack;
 
 /// What a task yields to its scheduler.
 pub(crate) enum Switch {
@@ -141,7 +142,31 @@ pub(crate) fn enter_scheduler(scheduler: &(dyn Schedule + 'static)) -> Scheduler
         cx.scheduler.set(Some(NonNull::from(scheduler)));
         cx.owner.set(Arc::as_ptr(scheduler.owner()));
     });
+    // Task stacks are not registered for the overflow report: the handler asks which task
+    // runs here instead.
+    stack::prepare_overflow_report();
+    stack::set_running_stack_lookup(running_task_stack);
     SchedulerGuard(())
+}
+
+/// The stack of the task switched in on this thread, for the stack-overflow report
+/// (`stack/overflow.rs`); `None` between tasks. Runs inside a signal handler: it only
+/// reads this thread's context and the task's header.
+fn running_task_stack() -> Option<stack::RunningStack> {
+    let (task, (limit, base)) = CONTEXT
+        .try_with(|cx| (cx.task.get(), cx.stack.get()))
+        .ok()?;
+    let task = task?;
+    if limit == 0 {
+        return None; // not started: it has no stack yet
+    }
+    // SAFETY: a switched-in task is alive (see `with_current`); its name lives as long.
+    let header = unsafe { task.as_ref() };
+    Some(stack::RunningStack {
+        limit,
+        base,
+        name: header.name.as_deref().map(|name| name as *const str),
+    })
 }
 
 /// Like [`enter_scheduler`], but `None` instead of a panic when a task or another
@@ -165,6 +190,7 @@ impl Drop for SchedulerGuard {
 }
 
 /// Runs `f` with this thread's running scheduler, if any.
+#[inline]
 pub(crate) fn with_scheduler<R>(f: impl FnOnce(&dyn Schedule) -> R) -> Option<R> {
     let scheduler = CONTEXT.try_with(|cx| cx.scheduler.get()).ok()??;
     // SAFETY: set by `enter_scheduler` from a live reference whose guard clears it before

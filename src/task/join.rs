@@ -93,6 +93,7 @@ impl<T> JoinHandle<T> {
     }
 
     /// The finished task's value or error.
+    #[inline]
     fn into_result(self) -> Result<T, JoinError> {
         // `join` consumed the handle and takes the value itself: no `detach` (a
         // read-modify-write per join) is needed, so the handle's `Drop` is skipped.
@@ -134,8 +135,13 @@ impl<T> JoinHandle<T> {
             return;
         };
         // The common case first, with no thread handle to look up: the task belongs to the
-        // scheduler running here, whose loop runs it while this wait parks.
-        let here = context::in_scheduler().then(|| owner.is_current());
+        // scheduler running here (which implies one runs here), whose loop runs it while
+        // this wait parks.
+        let here = if owner.is_current() {
+            Some(true)
+        } else {
+            context::in_scheduler().then_some(false)
+        };
         if here == Some(true) {
             if std::thread::panicking() && context::in_task() {
                 self.join_while_unwinding();

@@ -30,6 +30,7 @@
 //! Book: Part IV, "Green threads and the two schedulers".
 
 pub(crate) mod cell;
+mod cell_cache;
 pub(crate) mod context;
 pub(crate) mod header;
 mod join;

@@ -195,7 +195,7 @@ impl Builder {
             scheduler.spawn(task);
             Ok(handle)
         })
-        .unwrap_or(Err(SpawnError::NoScheduler))
+        .unwrap_or_else(|| Err(SpawnError::NoScheduler))
     }
 
     /// Spawns `f` on this OS thread's scheduler; `f` need not be `Send`, and the task never
@@ -228,7 +228,7 @@ impl Builder {
             scheduler.spawn(task.pin_here());
             Ok(handle)
         })
-        .unwrap_or(Err(SpawnError::NoScheduler))
+        .unwrap_or_else(|| Err(SpawnError::NoScheduler))
     }
 
     /// Makes an unstarted task that any thread of its scheduler may start (`f` is `Send`).
@@ -264,7 +264,9 @@ impl Builder {
         ))
     }
 
-    /// The task cell and stack of a new task, and its handle.
+    /// The task cell and stack of a new task, and its handle. Inlined into its callers, so
+    /// that the task is built where it goes, not returned through a `Result` and moved.
+    #[inline(always)]
     fn make<T, F>(
         self,
         default_stack_size: usize,
@@ -326,12 +328,16 @@ impl LocalTask {
 /// The body catches its own panic and leaves it for its scheduler
 /// ([`context::take_task_panic`]), so the coroutine returns normally and the scheduler's
 /// resume needs no `catch_unwind` (whose extra frame around the switch costs time on every
-/// switch).
+/// switch). Inlined into the scheduler's `start_task`, its one caller.
+#[inline]
 pub(crate) fn start(task: &TaskRef, stack: PooledStack) -> TaskCoroutine {
     task.set_stack(stack.limit().get(), stack.base().get());
     let name = task.name.as_deref().map(Box::from);
     let own = task.as_raw();
-    Coroutine::with_stack(stack, name, move |co: &TaskYielder, ()| {
+    // Not registered for the overflow report: the handler finds the stack of the task that
+    // runs (`context::enter_scheduler` installs that lookup; `close_task` in `sched/local.rs`
+    // registers a stack it unwinds outside its task).
+    Coroutine::with_stack_unregistered(stack, name, move |co: &TaskYielder, ()| {
         // SAFETY: the body starts when its task is first switched in, and its scheduler
         // holds a reference to the task for as long as the task runs; this one is only
         // borrowed (never dropped).
