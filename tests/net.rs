@@ -752,6 +752,61 @@ on_both_schedulers! {
         });
     }
 
+    /// Python: two `add_reader` waits on one descriptor (or a wait on a socket the loop
+    /// already watches) both end when it becomes readable: a second registration of the
+    /// same descriptor with one thread's poller is not an error (epoll's `EEXIST`), and a
+    /// wait that joins a descriptor which is readable already returns at once.
+    #[test]
+    fn waits_on_one_descriptor_share_its_registration() {
+        one_thread().block_on(|| {
+            let (read_end, mut write_end) = pipe();
+            let read_end = Arc::new(read_end);
+            let waiters: Vec<_> = (0..3)
+                .map(|_| {
+                    let read_end = read_end.clone();
+                    yieldpoint::spawn(move || {
+                        yieldpoint::timeout(BOUND, || yieldpoint::io::wait_readable(&*read_end))
+                    })
+                })
+                .collect();
+            let ids: Vec<_> = waiters.iter().map(JoinHandle::id).collect();
+            wait_for_state(&ids, READING);
+            write_end.write_all(b"!").unwrap();
+            for waiter in waiters {
+                let woken = waiter.join().unwrap().expect("the write wakes every waiter");
+                assert!(woken.is_ok(), "{woken:?}");
+            }
+
+            // A socket that has waited on this thread, then is readable while nobody waits:
+            // a wait on it returns at once, and its own reads still work.
+            let (client, server) = tcp_pair();
+            let reader = yieldpoint::spawn(move || {
+                let mut buf = [0; 8];
+                let n = (&server).read(&mut buf).unwrap(); // parks: registers `server` here
+                assert_eq!(&buf[..n], b"one");
+                server
+            });
+            wait_for_state(&[reader.id()], READING);
+            (&client).write_all(b"one").unwrap();
+            let server = reader.join().unwrap();
+            (&client).write_all(b"two").unwrap();
+            yieldpoint::sleep(Duration::from_millis(20)); // the edge comes and goes unseen
+            let waited = yieldpoint::timeout(BOUND, || yieldpoint::io::wait_readable(&server))
+                .expect("the data waiting in the socket ends the wait");
+            assert!(waited.is_ok(), "{waited:?}");
+            let mut buf = [0; 8];
+            let n = (&server).read(&mut buf).unwrap();
+            assert_eq!(&buf[..n], b"two");
+            let later = yieldpoint::spawn(move || {
+                let n = (&server).read(&mut buf).unwrap();
+                buf[..n].to_vec()
+            });
+            wait_for_state(&[later.id()], READING);
+            (&client).write_all(b"three").unwrap();
+            assert_eq!(later.join().unwrap(), b"three");
+        });
+    }
+
     /// Python: `loop.add_reader` on a regular file raises (`PermissionError` from epoll);
     /// here an `io::Error`, not a hang.
     #[test]
