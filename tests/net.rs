@@ -723,6 +723,50 @@ on_both_schedulers! {
         });
     }
 
+    /// Python: `open_unix_connection` to a server whose listen backlog is full waits for
+    /// room (as a blocking `connect` does), and connects once the server accepts; the
+    /// scheduler keeps running meanwhile. Linux refuses such a non-blocking connect with
+    /// `EAGAIN`, which is no connect in progress.
+    #[test]
+    fn unix_connect_waits_while_the_backlog_is_full() {
+        rt().block_on(|| {
+            let path = socket_path();
+            let socket = socket2::Socket::new(socket2::Domain::UNIX, socket2::Type::STREAM, None)
+                .unwrap();
+            socket.bind(&socket2::SockAddr::unix(&path).unwrap()).unwrap();
+            socket.listen(1).unwrap();
+            let listener = UnixListener::from_std(OwnedFd::from(socket).into()).unwrap();
+            let clients: Vec<_> = (0..6u8)
+                .map(|i| {
+                    let path = path.clone();
+                    yieldpoint::spawn(move || {
+                        let stream = UnixStream::connect(&path)?;
+                        (&stream).write_all(&[i])?;
+                        Ok::<_, io::Error>(stream)
+                    })
+                })
+                .collect();
+            yieldpoint::sleep(Duration::from_millis(100));
+            let waiting = clients.iter().filter(|c| !c.is_finished()).count();
+            assert!(waiting >= 3, "only {waiting} of 6 connects wait for a backlog of 1");
+            let mut seen = Vec::new();
+            for _ in 0..6 {
+                let (stream, _) = yieldpoint::timeout(BOUND, || listener.accept())
+                    .expect("every client connects")
+                    .unwrap();
+                let mut index = [0];
+                (&stream).read_exact(&mut index).unwrap();
+                seen.push(index[0]);
+            }
+            for client in clients {
+                client.join().unwrap().expect("the connect succeeds once there is room");
+            }
+            seen.sort_unstable();
+            assert_eq!(seen, [0, 1, 2, 3, 4, 5]);
+            std::fs::remove_file(&path).unwrap();
+        });
+    }
+
     /// Python: `loop.add_reader(pipe_fd, ...)`: a green thread waits for a pipe while
     /// another task writes to it, and wakes for the data, then for the EOF.
     #[test]
