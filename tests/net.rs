@@ -20,7 +20,7 @@ use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr};
 use std::os::fd::{FromRawFd, OwnedFd};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{mpsc, Arc};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -1040,32 +1040,38 @@ fn ten_thousand_clients(addr: SocketAddr, connections: usize) {
 #[test]
 fn sockets_on_plain_os_threads_block_like_std() {
     within(LIMIT, || {
+        // Each blocking call starts before the other thread acts: the other thread waits
+        // for a "now" message sent just before the call, then for `delay`. A non-blocking
+        // socket would fail with `WouldBlock` instead of returning the value.
         let delay = Duration::from_millis(100);
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
+        let (accepting, accepting_now) = mpsc::channel();
+        let (reading, reading_now) = mpsc::channel::<()>();
         let server = thread::spawn(move || {
             let started = Instant::now();
+            accepting.send(()).unwrap();
             let (stream, _) = listener.accept().unwrap();
             let waited = started.elapsed();
             let mut request = [0; 4];
             (&stream).read_exact(&mut request).unwrap();
+            reading_now.recv().unwrap();
             thread::sleep(delay);
             (&stream).write_all(b"pong").unwrap();
             (waited, request)
         });
+        accepting_now.recv().unwrap();
         thread::sleep(delay);
         let client = TcpStream::connect(addr).unwrap();
         (&client).write_all(b"ping").unwrap();
         let started = Instant::now();
+        reading.send(()).unwrap();
         let mut reply = [0; 4];
         (&client).read_exact(&mut reply).unwrap();
-        assert!(
-            started.elapsed() >= delay / 2,
-            "the read waited for the reply"
-        );
+        assert!(started.elapsed() >= delay, "the read waited for the reply");
         assert_eq!(&reply, b"pong");
         let (accept_waited, request) = server.join().unwrap();
-        assert!(accept_waited >= delay / 2, "accept waited for the connect");
+        assert!(accept_waited >= delay, "accept waited for the connect");
         assert_eq!(&request, b"ping");
         assert_eq!(
             (&client).read(&mut [0; 4]).unwrap(),
@@ -1075,16 +1081,19 @@ fn sockets_on_plain_os_threads_block_like_std() {
 
         let receiver = UdpSocket::bind("127.0.0.1:0").unwrap();
         let to = receiver.local_addr().unwrap();
+        let (receiving, receiving_now) = mpsc::channel::<()>();
         let sender = thread::spawn(move || {
+            receiving_now.recv().unwrap();
             thread::sleep(delay);
             let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
             socket.send_to(b"datagram", to).unwrap();
         });
         let started = Instant::now();
+        receiving.send(()).unwrap();
         let mut buf = [0; 16];
         let (n, _) = receiver.recv_from(&mut buf).unwrap();
         assert!(
-            started.elapsed() >= delay / 2,
+            started.elapsed() >= delay,
             "recv_from waited for the datagram"
         );
         assert_eq!(&buf[..n], b"datagram");
