@@ -605,6 +605,8 @@ on_both_schedulers! {
                 "the child failed:\n{stdout}\n{}",
                 String::from_utf8_lossy(&output.stderr)
             );
+            let counts = stdout.lines().find_map(|l| l.find("fds ").map(|at| &l[at..]));
+            println!("{}", counts.unwrap_or_default());
             return;
         }
         rt().block_on(|| {
@@ -1171,6 +1173,7 @@ fn work_queue_reader_and_writer_share_a_stream_across_workers() {
             }
             split
         });
+        println!("{split} of 20 pairs ran on two workers");
         assert!(
             split > 0,
             "no pair ran on two workers: the test checked nothing"
