@@ -470,27 +470,18 @@ on_both_schedulers! {
                     })
                 })
                 .collect();
-            let ticks = Arc::new(AtomicUsize::new(0));
-            let stop = Arc::new(AtomicBool::new(false));
-            let ticker = {
-                let (ticks, stop) = (ticks.clone(), stop.clone());
-                yieldpoint::spawn(move || {
-                    while !stop.load(Ordering::SeqCst) {
-                        yieldpoint::sleep(Duration::from_millis(1));
-                        ticks.fetch_add(1, Ordering::SeqCst);
-                    }
-                })
-            };
-            // 100 ticks of 1 ms: the scheduler runs the ticker while the connects wait (a
+            // 100 sleeps of 1 ms: the scheduler runs the ticker while the connects wait (a
             // connect that blocked its thread would hold it for minutes of SYN retries).
             // Counted, not timed, so that a loaded machine only makes it slower.
-            let started = Instant::now();
-            yieldpoint::timeout(BOUND, || {
-                while ticks.load(Ordering::SeqCst) < 100 {
+            let ticker = yieldpoint::spawn(|| {
+                for _ in 0..100 {
                     yieldpoint::sleep(Duration::from_millis(1));
                 }
-            })
-            .expect("the ticker ticks while 500 connects are pending");
+            });
+            let started = Instant::now();
+            yieldpoint::timeout(BOUND, || ticker.join())
+                .expect("the ticker ticks while 500 connects are pending")
+                .unwrap();
             let pending = 500 - done.load(Ordering::SeqCst);
             println!("100 ticks in {:?}; {pending} connects pending", started.elapsed());
             assert!(pending >= 400, "only {pending} connects were pending");
@@ -508,8 +499,6 @@ on_both_schedulers! {
                 }
             }
             assert!(cancelled >= 400, "{cancelled} connects were cancelled");
-            stop.store(true, Ordering::SeqCst);
-            ticker.join().unwrap();
             drop(listener);
         });
     }
@@ -694,19 +683,15 @@ on_both_schedulers! {
                 (&stream).write_all(&request).unwrap();
                 request.len()
             });
-            let stream = UnixStream::connect(&path).unwrap();
+            let stream = Arc::new(UnixStream::connect(&path).unwrap());
             let data = payload(7, 300 * 1024); // more than a socket buffer: both sides park
             let writer = {
-                let data = data.clone();
-                let stream = Arc::new(stream);
-                let writing = stream.clone();
-                let writer = yieldpoint::spawn(move || {
-                    (&*writing).write_all(&data).unwrap();
-                    writing.shutdown(Shutdown::Write).unwrap();
-                });
-                (writer, stream)
+                let (stream, data) = (stream.clone(), data.clone());
+                yieldpoint::spawn(move || {
+                    (&*stream).write_all(&data).unwrap();
+                    stream.shutdown(Shutdown::Write).unwrap();
+                })
             };
-            let (writer, stream) = writer;
             // The server echoes only after EOF, so the whole request is in its buffer then.
             writer.join().unwrap();
             let mut echo = Vec::new();
@@ -1105,6 +1090,10 @@ fn sockets_on_plain_os_threads_block_like_std() {
         );
         assert_eq!(&buf[..n], b"datagram");
         sender.join().unwrap();
+
+        // A regular file cannot be polled here either: an error, not a hang.
+        let file = std::fs::File::open(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml")).unwrap();
+        assert!(yieldpoint::io::wait_readable(&file).is_err());
 
         // A connect with a timeout gives up on a full backlog (the OS thread's own poller).
         let full = listener_with_backlog(1);
