@@ -1,18 +1,34 @@
-//! What Linux's `/proc` says about this process: descriptors, epoll registrations,
+//! What Linux's `/proc` says about this process: sockets, their epoll registrations,
 //! resident memory, CPU time per thread.
 
-/// Open file descriptors of this process (entries of `/proc/self/fd`).
-pub fn open_fds() -> usize {
-    std::fs::read_dir("/proc/self/fd").unwrap().count()
+/// Whether this process's descriptor `fd` is a socket (its `/proc/self/fd` link says so).
+fn is_socket(fd: &str) -> bool {
+    std::fs::read_link(format!("/proc/self/fd/{fd}"))
+        .is_ok_and(|target| target.to_string_lossy().starts_with("socket:"))
 }
 
-/// Descriptors registered in all of this process's epoll instances (the `tfd:` lines of
-/// their `/proc/self/fdinfo` entries).
-pub fn epoll_registrations() -> usize {
+/// This process's open sockets (the `/proc/self/fd` entries that are sockets). Pollers,
+/// their eventfds and timerfds, which a scheduler thread makes when it starts, do not
+/// count.
+pub fn open_sockets() -> usize {
+    std::fs::read_dir("/proc/self/fd")
+        .unwrap()
+        .filter(|entry| is_socket(&entry.as_ref().unwrap().file_name().to_string_lossy()))
+        .count()
+}
+
+/// Sockets registered in this process's epoll instances (the `tfd:` lines of their
+/// `/proc/self/fdinfo` entries whose descriptor is a socket), counted once per instance.
+pub fn socket_registrations() -> usize {
     let mut total = 0;
     for entry in std::fs::read_dir("/proc/self/fdinfo").unwrap() {
         let info = std::fs::read_to_string(entry.unwrap().path()).unwrap_or_default();
-        total += info.lines().filter(|l| l.starts_with("tfd:")).count();
+        total += info
+            .lines()
+            .filter_map(|line| line.strip_prefix("tfd:"))
+            .filter_map(|rest| rest.split_whitespace().next())
+            .filter(|fd| is_socket(fd))
+            .count();
     }
     total
 }
