@@ -449,6 +449,31 @@ on_both_schedulers! {
                 .expect("the data comes")
                 .unwrap();
             assert_eq!(&buf[..n], b"late");
+
+            // Timeouts that race the data (the writer sleeps as long as the reader waits):
+            // an expired wait never swallows the readiness of the bytes that came meanwhile.
+            let (client, server) = tcp_pair();
+            let writer = yieldpoint::spawn(move || {
+                for i in 0..200u8 {
+                    yieldpoint::sleep(Duration::from_micros(500));
+                    (&server).write_all(&[i]).unwrap();
+                }
+            });
+            let (mut received, mut expired) = (Vec::new(), 0);
+            let deadline = Instant::now() + BOUND;
+            while received.len() < 200 && Instant::now() < deadline {
+                let mut byte = [0; 1];
+                match yieldpoint::timeout(Duration::from_micros(500), || (&client).read(&mut byte)) {
+                    Ok(read) => {
+                        assert_eq!(read.unwrap(), 1);
+                        received.push(byte[0]);
+                    }
+                    Err(_) => expired += 1,
+                }
+            }
+            writer.join().unwrap();
+            println!("{expired} reads expired while 200 bytes came");
+            assert_eq!(received, (0..200u8).collect::<Vec<_>>(), "after {expired} expired reads");
         });
     }
 
