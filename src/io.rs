@@ -38,7 +38,8 @@
 //!
 //! Each call registers the descriptor with this thread's poller and deletes it after the
 //! wait: two system calls more than a [`net`](crate::net) socket, which keeps its
-//! registration. A cancel or an expired [`timeout`](crate::timeout) unwinds from the wait
+//! registration. Waits on a descriptor that is registered there already (a `net` socket
+//! of this thread, another task's wait on the same pipe) share that registration. A cancel or an expired [`timeout`](crate::timeout) unwinds from the wait
 //! with the registration removed.
 //!
 //! Blocking std I/O (a `std::net::TcpStream` in blocking mode, `std::fs`) inside a green

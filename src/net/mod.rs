@@ -238,21 +238,44 @@ fn each_addr<R>(
 /// Connects `socket` (fresh, of `addr`'s domain) to `addr` without blocking the
 /// scheduler: a non-blocking `connect`, then a wait for writability (within `timeout`, if
 /// given), then the socket's pending error, as the connect's outcome.
+///
+/// A Unix socket whose listener's backlog is full is refused with `EAGAIN` (no connect in
+/// progress, nothing to poll for: the room frees on the listener's side). A blocking
+/// connect would wait for room; this one tries again after a pause, 1 ms doubling up to
+/// 16 ms, until `timeout` if given.
 fn connect(
     socket: socket2::Socket,
     addr: &socket2::SockAddr,
     timeout: Option<std::time::Duration>,
 ) -> io::Result<Pollable<socket2::Socket>> {
     socket.set_nonblocking(true)?;
-    match socket.connect(addr) {
-        Ok(()) => return Ok(Pollable::new(socket)),
-        Err(error) if connect_in_progress(&error) => {}
-        Err(error) => return Err(error),
+    let started = std::time::Instant::now();
+    let mut pause = std::time::Duration::from_millis(1);
+    loop {
+        match socket.connect(addr) {
+            Ok(()) => return Ok(Pollable::new(socket)),
+            Err(error) if error.raw_os_error() == Some(libc::EINPROGRESS) => break,
+            Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
+                if timeout.is_some_and(|timeout| started.elapsed() + pause > timeout) {
+                    return Err(timed_out());
+                }
+                if crate::task::context::in_task() {
+                    crate::time::sleep(pause);
+                } else {
+                    std::thread::sleep(pause);
+                }
+                pause = (pause * 2).min(std::time::Duration::from_millis(16));
+            }
+            Err(error) => return Err(error),
+        }
     }
     let connecting = Pollable::new(socket);
     match timeout {
         None => connecting.registration.wait(Interest::Write)?,
-        Some(timeout) => wait_writable_within(&connecting.registration, timeout)?,
+        Some(timeout) => {
+            let left = timeout.saturating_sub(started.elapsed());
+            wait_writable_within(&connecting.registration, left)?;
+        }
     }
     if let Some(error) = connecting.io.take_error()? {
         return Err(error);
@@ -263,18 +286,12 @@ fn connect(
     Ok(connecting)
 }
 
-/// Whether a non-blocking `connect` has started and goes on in the background.
-fn connect_in_progress(error: &io::Error) -> bool {
-    error.kind() == io::ErrorKind::WouldBlock || error.raw_os_error() == Some(libc::EINPROGRESS)
-}
-
 /// Waits for `registration` to be writable within `timeout`: [`timeout`](crate::timeout)
 /// in a green thread, a bounded wait in the OS thread's poller outside one.
 fn wait_writable_within(
     registration: &Registration,
     timeout: std::time::Duration,
 ) -> io::Result<()> {
-    let timed_out = || io::Error::new(io::ErrorKind::TimedOut, "connection timed out");
     if crate::task::context::in_task() {
         return crate::time::timeout(timeout, || registration.wait(Interest::Write))
             .map_err(|_| timed_out())?;
@@ -286,4 +303,9 @@ fn wait_writable_within(
             io::ErrorKind::TimedOut => timed_out(),
             _ => error,
         })
+}
+
+/// The error of a connect that did not finish within its timeout.
+fn timed_out() -> io::Error {
+    io::Error::new(io::ErrorKind::TimedOut, "connection timed out")
 }

@@ -43,11 +43,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use polling::{Events, PollMode, Poller};
-use slab::Slab;
 
 use crate::task::owner::Unpark;
 use sleep::SleepFlag;
-use source::Source;
+use source::Sources;
 
 /// One OS thread's poller, the descriptors registered with it, and the flag that says
 /// whether the thread waits in it.
@@ -55,8 +54,8 @@ pub(crate) struct Reactor {
     poller: Poller,
     /// How descriptors are added: `Edge`, or `Oneshot` where edges are not supported.
     mode: PollMode,
-    /// The registered descriptors, by event key.
-    sources: Mutex<Slab<Arc<Source>>>,
+    /// The registered descriptors, by event key and by descriptor.
+    sources: Mutex<Sources>,
     /// Set while the owner thread waits in the poller, or is about to (see `park`).
     sleeping: SleepFlag,
     /// The event buffer; only the owner thread polls, so the lock is never contended.
@@ -94,7 +93,7 @@ impl Reactor {
         Arc::new(Reactor {
             poller,
             mode,
-            sources: Mutex::new(Slab::new()),
+            sources: Mutex::new(Sources::default()),
             sleeping: SleepFlag::default(),
             events: Mutex::new(Events::new()),
         })
@@ -145,14 +144,14 @@ impl Reactor {
             panic!("yieldpoint: waiting in a scheduler thread's poller failed: {error}");
         }
         for event in events.iter() {
-            let source = self.lock_sources().get(event.key).cloned();
+            let source = self.lock_sources().get(event.key);
             if let Some(source) = source {
                 source.wake(event.readable, event.writable);
             }
         }
     }
 
-    fn lock_sources(&self) -> MutexGuard<'_, Slab<Arc<Source>>> {
+    fn lock_sources(&self) -> MutexGuard<'_, Sources> {
         self.sources.lock().unwrap_or_else(|e| e.into_inner())
     }
 }

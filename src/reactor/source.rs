@@ -1,12 +1,15 @@
-//! A descriptor registered with reactors: its waiters per poller ([`Source`]) and the
-//! handle a socket keeps for it ([`Registration`]).
+//! A descriptor registered with reactors: its waiters per poller ([`Source`]), a
+//! reactor's table of them ([`Sources`]), and the handle a socket keeps for it
+//! ([`Registration`]).
 
+use std::collections::HashMap;
 use std::io;
 use std::os::fd::RawFd;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
 use polling::{Event, PollMode};
+use slab::Slab;
 
 use super::{add_error, Reactor};
 use crate::task::context;
@@ -110,6 +113,57 @@ impl Source {
         event.readable = !waiters.lists[0].is_empty();
         event.writable = !waiters.lists[1].is_empty();
         event
+    }
+}
+
+/// The descriptors registered with one reactor, by event key and by descriptor.
+///
+/// A descriptor is added to a poller once (epoll refuses a second `add` with `EEXIST`),
+/// and its [`Source`] is shared by every [`Registration`] of it on that reactor: a
+/// socket's own, and an [`io::wait_readable`](crate::io::wait_readable) on the same
+/// socket, or several such waits on one pipe. The last one to go deletes it.
+#[derive(Default)]
+pub(super) struct Sources {
+    by_key: Slab<Shared>,
+    by_fd: HashMap<RawFd, usize>,
+}
+
+/// A registered descriptor's source and how many registrations share it.
+struct Shared {
+    fd: RawFd,
+    source: Arc<Source>,
+    registrations: usize,
+}
+
+impl Sources {
+    /// Whether no descriptor is registered.
+    pub(super) fn is_empty(&self) -> bool {
+        self.by_key.is_empty()
+    }
+
+    /// How many descriptors are registered.
+    pub(super) fn len(&self) -> usize {
+        self.by_key.len()
+    }
+
+    /// The source of event key `key`, if it is still registered.
+    pub(super) fn get(&self, key: usize) -> Option<Arc<Source>> {
+        self.by_key.get(key).map(|shared| shared.source.clone())
+    }
+
+    /// Ends one registration of `key`; `true` if it was the last (the caller deletes the
+    /// descriptor from the poller).
+    fn release(&mut self, key: usize) -> bool {
+        let Some(shared) = self.by_key.get_mut(key) else {
+            return false;
+        };
+        shared.registrations -= 1;
+        if shared.registrations > 0 {
+            return false;
+        }
+        let shared = self.by_key.remove(key);
+        self.by_fd.remove(&shared.fd);
+        true
     }
 }
 
@@ -227,10 +281,25 @@ impl Registration {
         Ok((reactor, source))
     }
 
-    /// Adds the descriptor to `reactor`'s poller under a new key.
+    /// Adds the descriptor to `reactor`'s poller under a new key, or joins the source of
+    /// another registration of it there.
     fn register(&self, reactor: &Reactor) -> io::Result<Arc<Source>> {
-        let mut slab = reactor.lock_sources();
-        let entry = slab.vacant_entry();
+        let mut sources = reactor.lock_sources();
+        if let Some(&key) = sources.by_fd.get(&self.fd) {
+            // An `add` reports the descriptor's readiness at once, and a wait that tries no
+            // operation first (`io::wait_readable`) relies on that; with edges, the source's
+            // edge may have come and gone, so `modify` (which reports it again) stands in.
+            if reactor.mode == PollMode::Edge {
+                reactor
+                    .poller
+                    .modify_with_mode(self.borrowed(), Event::all(key), PollMode::Edge)
+                    .map_err(add_error)?;
+            }
+            let shared = &mut sources.by_key[key];
+            shared.registrations += 1;
+            return Ok(shared.source.clone());
+        }
+        let entry = sources.by_key.vacant_entry();
         let source = Arc::new(Source {
             key: entry.key(),
             waiters: Mutex::new(Waiters::default()),
@@ -241,14 +310,20 @@ impl Registration {
         };
         // SAFETY: `Registration::new`'s contract keeps the descriptor open until this
         // registration is dropped, and `Drop` deletes it from every poller it was added to
-        // (this one is recorded by the caller right after), as `Poller::add` requires.
+        // (this one is recorded by the caller right after) once no other registration of
+        // it there is left, as `Poller::add` requires.
         unsafe {
             reactor
                 .poller
                 .add_with_mode(self.fd, interest, reactor.mode)
         }
         .map_err(add_error)?;
-        entry.insert(source.clone());
+        entry.insert(Shared {
+            fd: self.fd,
+            source: source.clone(),
+            registrations: 1,
+        });
+        sources.by_fd.insert(self.fd, source.key);
         Ok(source)
     }
 
@@ -262,10 +337,14 @@ impl Drop for Registration {
     fn drop(&mut self) {
         let sources = std::mem::take(self.sources.get_mut().unwrap_or_else(|e| e.into_inner()));
         for (reactor, source) in sources {
-            // A delete can only fail for a descriptor the poller no longer has; nothing is
-            // left to undo then.
-            let _ = reactor.poller.delete(self.borrowed());
-            reactor.lock_sources().try_remove(source.key);
+            // The lock is held over the delete: no `add` of the same descriptor (a new
+            // registration) can come between the release and the delete.
+            let mut registered = reactor.lock_sources();
+            if registered.release(source.key) {
+                // A delete can only fail for a descriptor the poller no longer has; nothing
+                // is left to undo then.
+                let _ = reactor.poller.delete(self.borrowed());
+            }
         }
     }
 }
