@@ -57,23 +57,16 @@ impl Source {
 
     /// Wakes every waiter of the directions that are ready (called by the poller's
     /// thread, after a wait).
+    ///
+    /// The waiters are woken under the source's lock, drained in place so the lists keep
+    /// their room (no allocation per event): a wakeup only queues the task on its
+    /// scheduler or unparks a thread, and never takes this lock.
     pub(super) fn wake(&self, readable: bool, writable: bool) {
-        let woken: Vec<Waiter> = {
-            let mut waiters = self.lock();
-            let read = if readable {
-                std::mem::take(&mut waiters.lists[0])
-            } else {
-                Vec::new()
-            };
-            let write = if writable {
-                std::mem::take(&mut waiters.lists[1])
-            } else {
-                Vec::new()
-            };
-            read.into_iter().chain(write).map(|(_, w)| w).collect()
-        };
-        for waiter in woken {
-            waiter.wake();
+        let mut waiters = self.lock();
+        for (ready, list) in [readable, writable].into_iter().zip(&mut waiters.lists) {
+            if ready {
+                list.drain(..).for_each(|(_, waiter)| waiter.wake());
+            }
         }
     }
 
