@@ -39,8 +39,9 @@
 //! Each call registers the descriptor with this thread's poller and deletes it after the
 //! wait: two system calls more than a [`net`](crate::net) socket, which keeps its
 //! registration. Waits on a descriptor that is registered there already (a `net` socket
-//! of this thread, another task's wait on the same pipe) share that registration. A cancel or an expired [`timeout`](crate::timeout) unwinds from the wait
-//! with the registration removed.
+//! of this thread, another task's wait on the same pipe) share that registration. A cancel
+//! or an expired [`timeout`](crate::timeout) unwinds from the wait with the registration
+//! removed.
 //!
 //! Blocking std I/O (a `std::net::TcpStream` in blocking mode, `std::fs`) inside a green
 //! thread still stops every task of its scheduler thread until it returns: use
