@@ -19,8 +19,6 @@ pub(crate) use std::sync::{
     atomic::{fence, AtomicBool, AtomicU32, AtomicUsize, Ordering},
     Mutex,
 };
-#[cfg(not(yieldpoint_loom))]
-pub(crate) use std::thread;
 
 #[cfg(yieldpoint_loom)]
 pub(crate) use ::loom::sync::{

@@ -6,8 +6,8 @@
 //! | 1     | `coroutine`                           | layer 0                       |
 //! | 2     | `generator`                           | layers 0–1                    |
 //! | 3     | `task` (cell, state words, context)   | layers 0–2                    |
-//! | 4     | `sched` (run queues, timers, workers) | layers 0–3                    |
-//! | 5     | `sync`, `time`, `future`, `blocking`  | layers 0–4, and each other without a cycle |
+//! | 4     | `sched` (run queues, timers, workers), `reactor` (pollers) | layers 0–3, and each other without a cycle |
+//! | 5     | `sync`, `time`, `future`, `blocking`, `io`, `net` | layers 0–4, and each other without a cycle |
 //!
 //! Inside `sched`, the two schedulers (`round_robin`, `work_queue`) do not import each
 //! other: what they share is the core (`local`, `timer`, `context`).
@@ -28,10 +28,13 @@ const LAYERS: &[(&str, u32)] = &[
     ("generator", 2),
     ("task", 3),
     ("sched", 4),
+    ("reactor", 4),
     ("sync", 5),
     ("time", 5),
     ("future", 5),
     ("blocking", 5),
+    ("io", 5),
+    ("net", 5),
 ];
 
 fn src() -> PathBuf {

@@ -67,6 +67,36 @@ on_both_schedulers! {
         );
     }
 
+    /// Blocking std I/O inside a green thread stops its scheduler thread: the report names
+    /// the task that blocked and says what to use instead (`yieldpoint::net`, `io::wait_*`).
+    #[test]
+    fn a_task_blocked_in_std_io_is_reported_with_the_cooperative_alternative() {
+        let (builder, reports) = reporting!(builder(), ms(10));
+        let rt = builder.build();
+        let (reader, _writer) = std::os::unix::net::UnixStream::pair().unwrap();
+        reader.set_read_timeout(Some(ms(30))).unwrap();
+        let blocked = rt
+            .spawn_with(Builder::new().name("std-reader"), move || {
+                use std::io::Read;
+                // Blocks the OS thread until the read timeout: nothing else runs here.
+                let _ = (&reader).read(&mut [0; 8]);
+            })
+            .unwrap();
+        let blocked_id = blocked.id();
+        rt.run();
+        let reports = reports.lock().unwrap();
+        let report = reports
+            .iter()
+            .find(|r| r.id == blocked_id)
+            .expect("the blocked reader was reported");
+        let text = report.to_string();
+        assert!(text.contains("(\"std-reader\")"), "{text}");
+        assert!(
+            text.contains("yieldpoint::net") && text.contains("io::wait_readable"),
+            "{text}"
+        );
+    }
+
     /// Only the stretch between two yield points counts: a task that works long in total but
     /// yields often is not reported (the threshold is generous for a loaded machine).
     #[test]

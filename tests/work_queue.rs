@@ -4,6 +4,8 @@
 //! cancellation, dropping the scheduler, slow-task reports, stress) is in the scheduler
 //! matrix: see `sched_common.rs`.
 
+mod support;
+
 use std::cell::Cell;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -11,6 +13,7 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use support::proc_stats::thread_cpu_ticks;
 use yieldpoint::sched::WorkQueue;
 use yieldpoint::sync::channel;
 
@@ -411,32 +414,13 @@ fn idle_workers_use_no_cpu() {
         .build();
     rt.block_on(|| ());
     thread::sleep(Duration::from_millis(50));
-    let before = worker_cpu_ticks("idle-probe");
+    let before = thread_cpu_ticks("idle-probe");
     thread::sleep(Duration::from_secs(1));
-    let used = worker_cpu_ticks("idle-probe") - before;
+    let used = thread_cpu_ticks("idle-probe") - before;
     drop(rt);
     // Spinning workers would use ~200 ticks (100 Hz clock, 2 threads) here.
     assert!(
         used <= 5,
         "idle workers used {used} clock ticks of CPU in 1 s"
     );
-}
-
-/// User + system CPU time, in clock ticks, of this process's threads whose name starts
-/// with `prefix` (Linux `/proc/self/task/*/stat`, fields 14 and 15).
-fn worker_cpu_ticks(prefix: &str) -> u64 {
-    let mut total = 0;
-    for entry in std::fs::read_dir("/proc/self/task").unwrap() {
-        let stat = std::fs::read_to_string(entry.unwrap().path().join("stat")).unwrap_or_default();
-        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
-            continue;
-        };
-        if !stat[open + 1..close].starts_with(prefix) {
-            continue;
-        }
-        let fields: Vec<&str> = stat[close + 2..].split_whitespace().collect();
-        // After the name: field 3 is at index 0, so utime (14) and stime (15) are 11, 12.
-        total += fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
-    }
-    total
 }

@@ -30,6 +30,7 @@ use super::context;
 use super::timer::{TimerAction, TimerHandle, TimerQueue};
 use super::{Config, SlowTask};
 use crate::coroutine::CoroutineState;
+use crate::reactor::Reactor;
 use crate::stack::{GuardRegistration, PooledStack, Reservation};
 use crate::task::cell::TaskRef;
 use crate::task::context::{self as task_context, CancelUnwind, Interrupt, Switch, TaskCoroutine};
@@ -37,12 +38,13 @@ use crate::task::header::Header;
 use crate::task::owner::Owner;
 use crate::task::schedule::Schedule;
 use crate::task::spawn::{start, NewTask};
-use crate::task::{JoinError, TaskSnapshot};
+use crate::task::{JoinError, TaskSnapshot, TaskState, WaitReason};
 
-/// How often (in switches) the timer queue is checked at the latest while tasks are ready,
-/// so a long run queue cannot starve sleepers (Go checks its global queue every 61
-/// schedules). It is also checked once per pass over the run queue (see `step`).
-const TIMER_CHECK_EVERY: u32 = 61;
+/// How often (in switches) a busy thread polls its reactor without waiting and checks its
+/// timer queue at the latest, so a long run queue cannot starve I/O or sleepers (Go checks
+/// its global queue and netpoller every 61 schedules, tokio its I/O driver every 61 ticks).
+/// Timers are also checked once per pass over the run queue (see `step`).
+const PERIODIC_CHECK_EVERY: u32 = 61;
 
 /// A place in the slab for one task: empty (`header` is `None`) or holding a task.
 ///
@@ -67,9 +69,12 @@ impl Slot {
     }
 }
 
-/// One scheduler thread's tasks, run queue and timers.
+/// One scheduler thread's tasks, run queue, timers and reactor.
 pub(crate) struct Local {
     pub(crate) owner: Arc<Owner>,
+    /// This thread's poller: where its tasks wait for I/O, and where the thread waits when
+    /// it has nothing to run.
+    pub(crate) reactor: Arc<Reactor>,
     pub(crate) config: Arc<Config>,
     /// Boxed on purpose: a running task's coroutine must not move when the vector grows.
     #[allow(clippy::vec_box)]
@@ -93,8 +98,10 @@ pub(crate) struct Local {
 impl Local {
     /// The core of a scheduler thread: call it on that thread.
     pub(crate) fn new(config: Arc<Config>) -> Self {
+        let reactor = Reactor::current();
         Local {
-            owner: Owner::for_current_thread(),
+            owner: Owner::for_current_thread(reactor.clone()),
+            reactor,
             config,
             slots: RefCell::new(Vec::new()),
             free_keys: RefCell::new(Vec::new()),
@@ -212,10 +219,14 @@ impl Local {
         self.ticks.set(tick);
         // A pass ends when every task that was ready at its start has run once. Checking the
         // timers once per pass (asyncio's `_run_once` does the same) lets a sleeper that
-        // came due run after one round of `yield_now`s, not only every TIMER_CHECK_EVERY
+        // came due run after one round of `yield_now`s, not only every PERIODIC_CHECK_EVERY
         // switches.
         let pass_left = self.pass_left.get();
-        if (pass_left == 0 || self.ready.borrow().is_empty() || tick % TIMER_CHECK_EVERY == 0)
+        let periodic = tick % PERIODIC_CHECK_EVERY == 0;
+        if periodic {
+            self.poll_io();
+        }
+        if (pass_left == 0 || periodic || self.ready.borrow().is_empty())
             && !self.timers.borrow().is_empty()
         {
             self.fire_timers(Instant::now());
@@ -246,6 +257,13 @@ impl Local {
         self.ready.borrow_mut().extend(self.owner.drain());
     }
 
+    /// Wakes the tasks whose descriptors are ready, without waiting: while tasks are
+    /// ready the thread does not wait in its poller, so I/O gets its turn here.
+    #[inline(never)]
+    fn poll_io(&self) {
+        self.reactor.poll_now();
+    }
+
     #[inline(never)]
     fn fire_timers(&self, now: Instant) {
         // Collect first: firing may unpark onto the run queue, which borrows `ready`.
@@ -255,38 +273,49 @@ impl Local {
         }
     }
 
-    /// Parks the OS thread until a timer is due or another thread wakes a task.
+    /// Waits in the reactor until I/O, a timer comes due, or another thread wakes a task.
     fn idle(&self) {
-        if self.owner.has_pending() {
-            return;
-        }
         let next = self.timers.borrow().next_deadline();
         match next {
-            Some(deadline) => {
-                let now = Instant::now();
-                if deadline > now {
-                    std::thread::park_timeout(deadline - now);
-                }
-            }
+            Some(deadline) => self.park(deadline),
             None => self.park_without_timers(),
         }
     }
 
-    /// Parks while every task waits and no timer is set: only another OS thread can wake
-    /// a task now (a channel end it holds, `spawn_blocking`). If none does for
-    /// `Config::stall_warning_after`, say so once on stderr, with the waiting tasks: a silent
-    /// hang is the worst way to learn about a deadlock.
+    /// Waits in the reactor until `deadline` at the latest, unless a wakeup from another
+    /// thread is already in the inbox.
+    fn park(&self, deadline: Instant) {
+        self.reactor
+            .park(Some(deadline), || self.owner.has_pending());
+    }
+
+    /// Waits while every task waits and no timer is set: only I/O or another OS thread can
+    /// wake a task now (a channel end it holds, `spawn_blocking`). If nothing does for
+    /// `Config::stall_warning_after` and no task waits for I/O, say so once on stderr, with
+    /// the waiting tasks: a silent hang is the worst way to learn about a deadlock.
     fn park_without_timers(&self) {
         let after = self.config.stall_warning_after;
         let started = Instant::now();
-        std::thread::park_timeout(after);
+        self.park(started + after);
         let stalled = started.elapsed() >= after
             && !self.owner.has_pending()
             && self.ready.borrow().is_empty()
             && self.timers.borrow().is_empty();
-        if stalled && !self.stall_reported.replace(true) {
+        if stalled && !self.stall_reported.get() && !self.waits_for_io() {
+            self.stall_reported.set(true);
             eprintln!("{}", self.stall_report(after));
         }
+    }
+
+    /// Whether a task of this thread waits for a descriptor (an idle server is no
+    /// deadlock).
+    fn waits_for_io(&self) -> bool {
+        self.snapshot().iter().any(|task| {
+            matches!(
+                task.state,
+                TaskState::Waiting(WaitReason::Readable | WaitReason::Writable)
+            )
+        })
     }
 
     fn stall_report(&self, after: std::time::Duration) -> String {
@@ -560,14 +589,7 @@ impl Local {
     /// Parks the thread until the next timer, a wakeup from another thread, or `until`,
     /// whichever comes first.
     fn wait_until(&self, until: Instant) {
-        if self.owner.has_pending() {
-            return;
-        }
-        let until = self.next_deadline().map_or(until, |timer| timer.min(until));
-        let now = Instant::now();
-        if until > now {
-            std::thread::park_timeout(until - now);
-        }
+        self.park(self.next_deadline().map_or(until, |timer| timer.min(until)));
     }
 
     /// Requests a cancel of every task on this thread.

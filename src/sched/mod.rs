@@ -108,7 +108,9 @@ impl fmt::Display for SlowTask {
         }
         write!(
             f,
-            " ran {:.3?} without yielding (threshold {:?}); add yield points (maybe_yield) or move it to spawn_blocking",
+            " ran {:.3?} without yielding (threshold {:?}); add yield points (maybe_yield), \
+             move it to spawn_blocking, or, if it blocked in I/O, use yieldpoint::net's sockets \
+             or io::wait_readable / wait_writable instead of blocking std I/O",
             self.ran, self.threshold
         )
     }

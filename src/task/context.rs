@@ -17,6 +17,7 @@ use super::cell::TaskRef;
 use super::header::Header;
 use super::owner::Owner;
 use super::schedule::Schedule;
+use super::tick;
 use super::WaitReason;
 use crate::coroutine::{Coroutine, Yielder};
 use crate::stack;
@@ -80,9 +81,6 @@ pub(crate) type TaskYielder = Yielder<(), Switch, Interrupt>;
 /// body leaves its value in the task cell, so it returns `()`.
 pub(crate) type TaskCoroutine = Coroutine<(), Switch, (), Interrupt>;
 
-/// How many `maybe_yield` calls pass between two looks at the clock.
-const BUDGET_CHECK_EVERY: u32 = 64;
-
 struct Context {
     /// The scheduler running on this thread (`None` outside `run`/`block_on` and worker
     /// loops).
@@ -99,7 +97,8 @@ struct Context {
     stack: Cell<(usize, usize)>,
     /// When the current task's time slice started (set lazily by `maybe_yield`).
     slice_start: Cell<Option<Instant>>,
-    budget: Cell<u32>,
+    /// The tick (`tick::now`) the last `maybe_yield` on this thread looked at.
+    seen_tick: Cell<u64>,
     /// The switched-in task is being closed by its scheduler's drop, not run (see
     /// `Local::shutdown`): a panic at the root of its stack is the close, not its own.
     closing: Cell<bool>,
@@ -118,7 +117,7 @@ thread_local! {
             yielder: Cell::new(ptr::null()),
             stack: Cell::new((0, 0)),
             slice_start: Cell::new(None),
-            budget: Cell::new(BUDGET_CHECK_EVERY),
+            seen_tick: Cell::new(0),
             closing: Cell::new(false),
             unwinding_wait_reported: Cell::new(false),
         }
@@ -460,30 +459,30 @@ pub(crate) fn yield_task() -> bool {
     true
 }
 
-/// Counts one `maybe_yield` call: `true` once every `BUDGET_CHECK_EVERY` calls, when the
-/// caller should look at the clock ([`slice_spent`]).
+/// Whether the clock tick changed since this thread's last look: then `maybe_yield` looks
+/// at the clock ([`slice_spent`]).
 ///
-/// Inlined into the caller's loop: a decrement of a thread-local counter and a branch
-/// (`CONTEXT` is const-initialised and has no destructor, so `with` needs no lazy
-/// initialisation or liveness check).
+/// Inlined into the caller's loop: a load of the tick, a load of this thread's copy (a
+/// const-initialised thread local without destructor: no lazy initialisation or liveness
+/// check), a compare; no store, so a loop of calls carries no dependency through memory.
 #[inline(always)]
-pub(crate) fn budget_tick() -> bool {
-    CONTEXT.with(|cx| {
-        let budget = cx.budget.get();
-        cx.budget.set(budget.wrapping_sub(1));
-        budget <= 1
-    })
+pub(crate) fn tick_changed() -> bool {
+    let now = tick::now();
+    CONTEXT.with(|cx| cx.seen_tick.get() != now)
 }
 
-/// `true` when the current task has used up its time slice; called when [`budget_tick`]
-/// says so. Starts the next `BUDGET_CHECK_EVERY` calls' budget.
+/// `true` when the current task has used up its time slice; called when [`tick_changed`]
+/// says so. Takes the new tick as seen, and keeps the tick thread running while green
+/// threads look (see `tick`).
 pub(crate) fn slice_spent() -> bool {
     CONTEXT
         .try_with(|cx| {
-            cx.budget.set(BUDGET_CHECK_EVERY);
+            let now_tick = tick::now();
+            cx.seen_tick.set(now_tick);
             if cx.task.get().is_none() {
                 return false;
             }
+            tick::looked(now_tick);
             let now = Instant::now();
             match cx.slice_start.get() {
                 None => {
@@ -570,7 +569,7 @@ fn not_on_task_stack() -> ! {
 thread_local! {
     /// The panic of the task that just ended on this thread, left by its body for the
     /// scheduler (see `task::spawn::start`). Apart from `CONTEXT`, which must stay free of
-    /// destructors for `budget_tick`.
+    /// destructors for `tick_changed`.
     static TASK_PANIC: Cell<Option<Box<dyn Any + Send>>> = const { Cell::new(None) };
 }
 

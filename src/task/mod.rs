@@ -38,6 +38,7 @@ pub(crate) mod owner;
 pub(crate) mod schedule;
 pub(crate) mod spawn;
 pub(crate) mod state;
+mod tick;
 pub(crate) mod waiter;
 
 use std::fmt;
@@ -136,6 +137,12 @@ pub enum WaitReason {
     Blocking,
     /// A Rust future ([`future::block_on`](crate::future::block_on)).
     Future,
+    /// A file descriptor to become readable ([`io::wait_readable`](crate::io::wait_readable),
+    /// a [`net`](crate::net) read or accept).
+    Readable,
+    /// A file descriptor to become writable ([`io::wait_writable`](crate::io::wait_writable),
+    /// a [`net`](crate::net) write or connect).
+    Writable,
 }
 
 impl WaitReason {
@@ -151,6 +158,8 @@ impl WaitReason {
             Semaphore,
             Blocking,
             Future,
+            Readable,
+            Writable,
         ]
         .into_iter()
         .find(|r| *r as u8 == n)
@@ -394,8 +403,10 @@ pub fn yield_now() {
 /// Yields only if the current task has used up its time slice (default 10 ms, see
 /// [`round_robin::Builder::time_slice`](crate::sched::round_robin::Builder::time_slice)).
 ///
-/// Cheap enough to call in every iteration of a CPU loop: it reads the clock once every 64
-/// calls. Outside a green thread it does nothing.
+/// Cheap enough to call in every iteration of a CPU loop: a load and a compare, until a
+/// background thread's 1 ms clock tick has passed; only then does it read the clock (see
+/// the `task::tick` module). A slice is thus noticed within about a millisecond after it
+/// ran out. Outside a green thread it does nothing.
 ///
 /// Python: the `if i % 10000 == 0: await asyncio.sleep(0)` of the article "Cooperative
 /// Multitasking: The Core of Python Asyncio", without picking the number.
@@ -417,13 +428,13 @@ pub fn yield_now() {
 /// ```
 #[inline]
 pub fn maybe_yield() {
-    if context::budget_tick() {
+    if context::tick_changed() {
         maybe_yield_slow();
     }
 }
 
-/// The clock check of [`maybe_yield`], once every 64 calls: out of line, so that the
-/// caller's loop keeps only a counter decrement.
+/// The clock check of [`maybe_yield`], once per tick: out of line, so that the caller's
+/// loop keeps only the tick compare.
 #[cold]
 #[inline(never)]
 fn maybe_yield_slow() {

@@ -1,5 +1,5 @@
 //! The part of a scheduler thread that other threads reach: an inbox of woken tasks and
-//! the thread handle that unparks the idle owner.
+//! what wakes the idle owner thread.
 //!
 //! Every started task has one owner (the thread that runs it, see `sched`), recorded in its
 //! header; a wakeup from another thread goes through the owner's inbox (the protocol and
@@ -12,20 +12,31 @@ use super::cell::TaskRef;
 use super::context;
 use super::state::Inbox;
 
+/// Wakes an idle scheduler thread: implemented by the thread's reactor, where it waits.
+pub(crate) trait Unpark: Send + Sync {
+    /// Wakes the thread if it waits (or is about to: the waiter checks again what was
+    /// published before this call, see `reactor::Reactor::park`).
+    fn unpark(&self);
+}
+
 /// A scheduler thread's inbox for wakeups of its tasks.
 pub(crate) struct Owner {
     /// Tasks woken from other threads.
     inbox: Inbox<TaskRef>,
-    /// The owner thread, unparked when work arrives while it is idle.
+    /// The owner thread.
     thread: Thread,
+    /// Wakes the owner thread when work arrives while it is idle.
+    unparker: Arc<dyn Unpark>,
 }
 
 impl Owner {
-    /// The inbox of a scheduler that runs on the calling thread.
-    pub(crate) fn for_current_thread() -> Arc<Owner> {
+    /// The inbox of a scheduler that runs on the calling thread and idles where
+    /// `unparker` wakes it.
+    pub(crate) fn for_current_thread(unparker: Arc<dyn Unpark>) -> Arc<Owner> {
         Arc::new(Owner {
             inbox: Inbox::new(),
             thread: std::thread::current(),
+            unparker,
         })
     }
 
@@ -39,7 +50,7 @@ impl Owner {
     /// queues it in the inbox and unparks the owner thread.
     pub(crate) fn send(&self, task: TaskRef) {
         self.inbox.push(task);
-        self.thread.unpark();
+        self.unparker.unpark();
     }
 
     /// Takes every task woken from other threads.

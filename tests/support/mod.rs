@@ -6,6 +6,7 @@
 
 pub mod child_process;
 pub mod drop_counter;
+pub mod proc_stats;
 #[macro_use]
 pub mod sched_matrix;
 pub mod sync_drop_counter;

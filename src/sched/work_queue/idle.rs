@@ -6,18 +6,43 @@
 //! from another thread is always woken or finds the work (no lost wakeup), whoever comes
 //! first.
 
+use std::sync::Arc;
 use std::time::Instant;
 
-use crate::loom::thread::{self, Thread};
 use crate::loom::{fence, AtomicUsize, Mutex, Ordering};
+use crate::reactor::Reactor;
 
 #[cfg(all(test, yieldpoint_loom))]
 mod loom_idle;
 
+/// How a parked worker waits and is woken: its reactor (a loom thread in the model).
+pub(super) trait Sleeper: Clone {
+    /// Waits until woken or `deadline`, unless `has_work()` says there is something to do
+    /// once the wait counts (see `Reactor::park`).
+    fn sleep(&self, deadline: Option<Instant>, has_work: &impl Fn() -> bool);
+    /// Wakes the sleeper's current or coming [`sleep`](Self::sleep).
+    fn wake(&self);
+    /// Whether both are the same worker.
+    fn is(&self, other: &Self) -> bool;
+}
+
+impl Sleeper for Arc<Reactor> {
+    fn sleep(&self, deadline: Option<Instant>, has_work: &impl Fn() -> bool) {
+        self.park(deadline, has_work);
+    }
+
+    fn wake(&self) {
+        self.unpark();
+    }
+
+    fn is(&self, other: &Self) -> bool {
+        Arc::ptr_eq(self, other)
+    }
+}
+
 /// Worker threads parked for lack of work.
-#[derive(Default)]
-pub(super) struct Sleepers {
-    parked: Mutex<Vec<Thread>>,
+pub(super) struct Sleepers<S = Arc<Reactor>> {
+    parked: Mutex<Vec<S>>,
     /// `parked.len()`, readable without the lock.
     count: AtomicUsize,
     /// Workers looking for work before they park: new work needs no wakeup while one is.
@@ -27,7 +52,17 @@ pub(super) struct Sleepers {
 /// How long an idle worker keeps looking for work before it parks.
 const SEARCH_FOR: std::time::Duration = std::time::Duration::from_micros(50);
 
-impl Sleepers {
+impl<S> Default for Sleepers<S> {
+    fn default() -> Self {
+        Sleepers {
+            parked: Mutex::new(Vec::new()),
+            count: AtomicUsize::new(0),
+            searching: AtomicUsize::new(0),
+        }
+    }
+}
+
+impl<S: Sleeper> Sleepers<S> {
     /// Wakes one parked worker, if any and if no worker is searching (that one will find
     /// the work). Called after queueing new work.
     pub(super) fn wake_one(&self) {
@@ -36,28 +71,40 @@ impl Sleepers {
         if self.searching.load(Ordering::SeqCst) > 0 || self.count.load(Ordering::SeqCst) == 0 {
             return;
         }
-        let thread = {
+        let sleeper = {
             let mut parked = self.parked.lock().unwrap_or_else(|e| e.into_inner());
-            let thread = parked.pop();
+            let sleeper = parked.pop();
             self.count.store(parked.len(), Ordering::SeqCst);
-            thread
+            sleeper
         };
-        if let Some(thread) = thread {
-            thread.unpark();
+        if let Some(sleeper) = sleeper {
+            sleeper.wake();
         }
     }
 
-    /// Searches for a while, then parks the calling worker until woken or `deadline`,
-    /// unless `has_work()` says there is something to do after it registered.
+    /// Wakes every parked worker (after a shutdown flag was set).
+    pub(super) fn wake_all(&self) {
+        fence(Ordering::SeqCst);
+        let parked = {
+            let mut parked = self.parked.lock().unwrap_or_else(|e| e.into_inner());
+            self.count.store(0, Ordering::SeqCst);
+            std::mem::take(&mut *parked)
+        };
+        for sleeper in parked {
+            sleeper.wake();
+        }
+    }
+
+    /// Searches for a while, then parks the calling worker (`me`) until woken or
+    /// `deadline`, unless `has_work()` says there is something to do after it registered.
     ///
     /// A searcher stops counting as one before it registers to park, and checks
     /// `has_work()` once more after the fence: so either `wake_one` sees it searching or
     /// parked, or it sees the new work.
-    pub(super) fn park(&self, has_work: impl Fn() -> bool, deadline: Option<Instant>) {
+    pub(super) fn park(&self, me: &S, has_work: impl Fn() -> bool, deadline: Option<Instant>) {
         if self.search(&has_work) {
             return;
         }
-        let me = thread::current();
         {
             let mut parked = self.parked.lock().unwrap_or_else(|e| e.into_inner());
             parked.push(me.clone());
@@ -65,13 +112,10 @@ impl Sleepers {
         }
         fence(Ordering::SeqCst);
         if !has_work() {
-            match deadline {
-                Some(deadline) => park_until(deadline),
-                None => thread::park(),
-            }
+            me.sleep(deadline, &has_work);
         }
         let mut parked = self.parked.lock().unwrap_or_else(|e| e.into_inner());
-        parked.retain(|t| t.id() != me.id());
+        parked.retain(|s| !s.is(me));
         self.count.store(parked.len(), Ordering::SeqCst);
     }
 
@@ -95,19 +139,4 @@ impl Sleepers {
         self.searching.fetch_sub(1, Ordering::SeqCst);
         found
     }
-}
-
-/// Parks the calling worker until `deadline` (or a wakeup).
-#[cfg(not(yieldpoint_loom))]
-fn park_until(deadline: Instant) {
-    let now = Instant::now();
-    if deadline > now {
-        std::thread::park_timeout(deadline - now);
-    }
-}
-
-/// Loom has no clock: a timed park is a park (the models set no deadlines).
-#[cfg(yieldpoint_loom)]
-fn park_until(_deadline: Instant) {
-    thread::park();
 }

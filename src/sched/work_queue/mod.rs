@@ -450,9 +450,7 @@ impl Default for WorkQueue {
 impl Drop for WorkQueue {
     fn drop(&mut self) {
         self.shared.shutdown.store(true, Ordering::Release);
-        for thread in &self.threads {
-            thread.thread().unpark();
-        }
+        self.shared.sleepers.wake_all();
         let here = thread::current().id();
         let on_own_worker = self.threads.iter().any(|t| t.thread().id() == here);
         if on_own_worker {

@@ -195,7 +195,8 @@ pub(super) fn run(shared: Arc<Shared>, deque: Worker<NewTask>, index: usize) {
     }
 }
 
-/// Parks the worker until new work, a wakeup for one of its tasks, or its next timer.
+/// Parks the worker (in its reactor) until new work, I/O or a wakeup for one of its
+/// tasks, or its next timer.
 fn park(shared: &Shared, local: &Local, queues: &WorkerQueues) {
     let has_work = || {
         shared.is_shutdown()
@@ -203,7 +204,9 @@ fn park(shared: &Shared, local: &Local, queues: &WorkerQueues) {
             || queues.lifo_is_occupied()
             || shared.has_new_tasks()
     };
-    shared.sleepers.park(has_work, local.next_deadline());
+    shared
+        .sleepers
+        .park(&local.reactor, has_work, local.next_deadline());
 }
 
 /// Ends a task that never started: its body is dropped unrun, its `JoinHandle` reports

@@ -22,10 +22,25 @@ use loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use loom::sync::Arc;
 use loom::thread;
 
-use super::Sleepers;
+use super::{Sleeper, Sleepers};
+
+/// The model's workers sleep as loom threads (the scheduler's sleep in their reactors).
+impl Sleeper for thread::Thread {
+    fn sleep(&self, _deadline: Option<std::time::Instant>, _has_work: &impl Fn() -> bool) {
+        thread::park();
+    }
+
+    fn wake(&self) {
+        self.unpark();
+    }
+
+    fn is(&self, other: &Self) -> bool {
+        self.id() == other.id()
+    }
+}
 
 struct Pool {
-    sleepers: Sleepers,
+    sleepers: Sleepers<thread::Thread>,
     /// Units of work in the queues (the deques and the injector).
     work: AtomicUsize,
     taken: AtomicUsize,
@@ -70,20 +85,18 @@ impl Pool {
             }
             let has_work =
                 || self.work.load(Ordering::SeqCst) > 0 || self.shutdown.load(Ordering::SeqCst);
-            self.sleepers.park(has_work, None);
+            self.sleepers.park(&thread::current(), has_work, None);
         }
     }
 
     /// Waits until every unit was taken, then shuts the workers down (`WorkQueue::drop`:
-    /// the flag, then every worker thread unparked) and joins them.
+    /// the flag, then every parked worker woken) and joins them.
     fn finish(&self, workers: Vec<thread::JoinHandle<()>>) {
         while self.taken.load(Ordering::SeqCst) < self.want {
             thread::park();
         }
         self.shutdown.store(true, Ordering::SeqCst);
-        for worker in &workers {
-            worker.thread().unpark();
-        }
+        self.sleepers.wake_all();
         for worker in workers {
             worker.join().unwrap();
         }
