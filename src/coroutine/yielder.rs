@@ -97,7 +97,9 @@ pub(crate) fn is_close_payload(payload: &(dyn std::any::Any + Send)) -> bool {
 
 /// Runs a coroutine body at the root of its stack, turning an uncaught throw into
 /// [`Outcome::Thrown`] and the close payload into [`Outcome::Closed`]. Any other panic (a
-/// user panic) continues to corosensei's root, which hands it to the resumer.
+/// user panic) continues to corosensei's root, which hands it to the resumer. Inlined
+/// into the coroutine's entry function, its one caller.
+#[inline]
 pub(super) fn run_body<S, Y, R, E>(
     raw: &RawYielder<S, Y, E>,
     first: S,

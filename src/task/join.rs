@@ -10,6 +10,7 @@ use std::sync::Arc;
 use super::cell::TaskRef;
 use super::context;
 use super::header::{drop_unjoined, Header};
+use super::owner::Owner;
 use super::TaskId;
 
 /// An owned permission to join a task (wait for its result) or cancel it.
@@ -129,11 +130,26 @@ impl<T> JoinHandle<T> {
         }
     }
 
+    /// Panics (or aborts) if waiting here for the unfinished task could never end; see
+    /// [`check_blocking_join`](Self::check_blocking_join), which this inlined fast path
+    /// skips in the common case: the task belongs to the scheduler running here, whose loop
+    /// runs it while this wait parks, and no panic unwinds.
+    #[inline]
     #[track_caller]
     fn assert_can_block(&self) {
         let Some(owner) = self.header.owner() else {
             return;
         };
+        if owner.is_current() && !std::thread::panicking() {
+            return;
+        }
+        self.check_blocking_join(owner);
+    }
+
+    /// [`assert_can_block`](Self::assert_can_block) for the task of `owner`, in full.
+    #[track_caller]
+    #[inline(never)]
+    fn check_blocking_join(&self, owner: &Owner) {
         // The common case first, with no thread handle to look up: the task belongs to the
         // scheduler running here (which implies one runs here), whose loop runs it while
         // this wait parks.
