@@ -590,14 +590,20 @@ fn tcp_echo() -> Row {
             ),
         ],
         targets: vec![
-            at_least_as_fast("round-robin", "tokio-current", "tokio current-thread"),
-            at_least_as_fast("round-robin", "may-1", "may (1 worker)"),
             at_least_as_fast(
+                "tcp_echo",
+                "round-robin",
+                "tokio-current",
+                "tokio current-thread",
+            ),
+            at_least_as_fast("tcp_echo", "round-robin", "may-1", "may (1 worker)"),
+            at_least_as_fast(
+                "tcp_echo",
                 "work-queue-2",
                 "tokio-multi-2",
                 "tokio multi-thread (2 workers)",
             ),
-            at_least_as_fast("work-queue-2", "may-2", "may (2 workers)"),
+            at_least_as_fast("tcp_echo", "work-queue-2", "may-2", "may (2 workers)"),
         ],
         memory: false,
     }
@@ -632,6 +638,7 @@ fn http_hello() -> Row {
             ),
         ],
         targets: vec![at_least_as_fast(
+            "http_hello",
             "round-robin",
             "tokio-current",
             "tokio current-thread",
@@ -640,17 +647,21 @@ fn http_hello() -> Row {
     }
 }
 
-/// The target "yieldpoint's `entry` at least as fast as `peer`" (`WithinFactor` 1.0).
-fn at_least_as_fast(entry: &'static str, peer: &'static str, peer_label: &str) -> (String, Target) {
-    let text = format!("{entry} at least as fast as {peer_label} (≥ 1.0×)");
-    (
-        text,
-        Target::WithinFactor {
-            entry,
-            peer,
-            factor: 1.0,
-        },
-    )
+/// The target "yieldpoint's `entry` in row `operation` at least as fast as `peer`"
+/// (`WithinFactor` 1.0: the peer's ratio at least 1.0×).
+fn at_least_as_fast(
+    operation: &str,
+    entry: &'static str,
+    peer: &'static str,
+    peer_label: &str,
+) -> (String, Target) {
+    let text = format!("`{operation}` {entry} ≥ 1.0× {peer_label}");
+    let target = Target::WithinFactor {
+        entry,
+        peer,
+        factor: 1.0,
+    };
+    (text, target)
 }
 
 /// Runs the `perf-report child ...` workloads; returns what the child prints.
