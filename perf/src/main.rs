@@ -316,6 +316,7 @@ fn served_sample(
             }
         }
     }
+    results.iterations = served.load.operations();
     let server = results.server.as_ref().expect("started above");
     let sample = served::sample(served.load, server)?;
     results.p99_us.push(sample.p99_us);

@@ -73,6 +73,16 @@ pub enum Load {
     Wrk,
 }
 
+impl Load {
+    /// Operations per sample, when fixed (`wrk` runs for a fixed time instead).
+    pub fn operations(self) -> Option<u64> {
+        match self {
+            Load::EchoClient => Some((ECHO_CONNECTIONS * ECHO_MESSAGES) as u64),
+            Load::Wrk => None,
+        }
+    }
+}
+
 /// A server and the load of one sample.
 pub struct Served {
     pub server: Program,
