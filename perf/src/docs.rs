@@ -119,10 +119,11 @@ fn provenance(report: &Value) -> String {
         Some(p) => format!("Python {p}"),
         None => "no Python (its rows skipped)".into(),
     };
+    let wrk = v["wrk"].as_str().unwrap_or("no wrk (its rows skipped)");
     format!(
         "Measured by `scripts/perf-report` on {date}: {cpu}, {cores} cores, {mem} GiB, {os}; \
          {rustc}; yieldpoint {yp}, corosensei {co}, generator {gen}, may {may}, tokio {tokio}, \
-         rayon {rayon}; {python}. Each number is the median of {samples} samples \
+         rayon {rayon}; {python}; {wrk}. Each number is the median of {samples} samples \
          ({memory_samples} for memory), the implementations of an operation interleaved in \
          every sample. *peer / yieldpoint* above 1 means yieldpoint is faster or smaller.",
         date = str_of(report, "date"),
@@ -194,16 +195,18 @@ pub fn table_markdown(report: &Value) -> String {
     if !notes.is_empty() {
         out.push('\n');
     }
-    let targets: Vec<&Value> = report["rows"]
+    let targets: Vec<(&Value, &Value)> = report["rows"]
         .as_array()
         .into_iter()
         .flatten()
-        .filter_map(|r| r["target"].as_object().map(|_| r))
+        .flat_map(|row| {
+            let targets = row["targets"].as_array().into_iter().flatten();
+            targets.map(move |target| (row, target))
+        })
         .collect();
     if !targets.is_empty() {
         out.push_str("| target | measured | limit | met |\n|---|--:|--:|---|\n");
-        for row in targets {
-            let t = &row["target"];
+        for (row, t) in targets {
             let met = match t["met"].as_bool() {
                 Some(true) => "yes",
                 Some(false) => "**no**",

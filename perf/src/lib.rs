@@ -10,6 +10,8 @@
 //! - [`peers`]: the in-process peers (raw corosensei, `generator`, tokio, `std::thread`,
 //!   rayon).
 //! - [`may_peer`]: may's side (its worker count is process-wide: configure it first).
+//! - [`servers`]: what the servers of `perf/src/bin/` (the peers in the `tcp_echo` and
+//!   `http_hello` rows) share.
 //! - [`memory`]: the memory rows, each run in a child process of its own.
 //! - [`timing`]: calibration and medians.
 //!
@@ -18,6 +20,7 @@
 pub mod may_peer;
 pub mod memory;
 pub mod peers;
+pub mod servers;
 pub mod timing;
 pub mod yp;
 

@@ -94,7 +94,7 @@ pub fn machine() -> Value {
     })
 }
 
-/// Versions: rustc, every crate in [`CRATES`] from `Cargo.lock`, and `python3`.
+/// Versions: rustc, every crate in [`CRATES`] from `Cargo.lock`, `python3` and `wrk`.
 pub fn versions(workspace: &Path) -> Value {
     let lock = std::fs::read_to_string(workspace.join("Cargo.lock")).unwrap_or_default();
     let mut versions = Map::new();
@@ -106,7 +106,17 @@ pub fn versions(workspace: &Path) -> Value {
         versions.insert((*name).into(), json!(locked_version(&lock, name)));
     }
     versions.insert("python3".into(), json!(python_version()));
+    versions.insert("wrk".into(), json!(wrk_version()));
     Value::Object(versions)
+}
+
+/// `wrk`'s version (`wrk 4.1.0`), or `None` when there is no `wrk` (`wrk -v` exits with
+/// status 1).
+pub fn wrk_version() -> Option<String> {
+    let out = Command::new("wrk").arg("-v").output().ok()?;
+    let line = first_line(&String::from_utf8_lossy(&out.stdout));
+    let version: Vec<&str> = line.split_whitespace().take(2).collect();
+    (version.first() == Some(&"wrk")).then(|| version.join(" "))
 }
 
 /// `python3`'s version, or `None` when there is no `python3`.

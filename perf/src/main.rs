@@ -21,6 +21,7 @@
 mod docs;
 mod machine;
 mod plan;
+mod served;
 
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -132,13 +133,59 @@ struct Results {
     iterations: Option<u64>,
     samples: Vec<f64>,
     failures: Vec<String>,
+    /// For a served entry: the 99th percentile latency of each sample, in µs.
+    p99_us: Vec<f64>,
+    /// For a served entry: its server, started at its first sample and killed (dropped)
+    /// after its last.
+    server: Option<served::Running>,
+    /// Why the entry is not measured (a missing tool, a server that did not start).
+    skipped: Option<String>,
+}
+
+impl Results {
+    fn new(entry: &Entry, tools: &Tools) -> Results {
+        Results {
+            iterations: None,
+            samples: Vec::new(),
+            failures: Vec::new(),
+            p99_us: Vec::new(),
+            server: None,
+            skipped: entry
+                .source
+                .requires()
+                .filter(|tool| !tools.has(tool))
+                .map(|tool| format!("no {tool} on this machine")),
+        }
+    }
+}
+
+/// Which of the optional tools (`python3`, `wrk`) this machine has.
+struct Tools {
+    python: bool,
+    wrk: bool,
+}
+
+impl Tools {
+    fn has(&self, tool: &str) -> bool {
+        match tool {
+            "python3" => self.python,
+            "wrk" => self.wrk,
+            _ => false,
+        }
+    }
 }
 
 fn measure_all(options: Options) {
     let started = Instant::now();
     let python = machine::python_version();
-    if python.is_none() {
-        eprintln!("perf-report: no python3: the Python rows are skipped");
+    let tools = Tools {
+        python: python.is_some(),
+        wrk: machine::wrk_version().is_some(),
+    };
+    for (tool, found) in [("python3", tools.python), ("wrk", tools.wrk)] {
+        if !found {
+            eprintln!("perf-report: no {tool}: the entries that need it are skipped");
+        }
     }
     let rows: Vec<Row> = plan::rows()
         .into_iter()
@@ -149,11 +196,7 @@ fn measure_all(options: Options) {
         .map(|row| {
             row.entries
                 .iter()
-                .map(|_| Results {
-                    iterations: None,
-                    samples: Vec::new(),
-                    failures: Vec::new(),
-                })
+                .map(|e| Results::new(e, &tools))
                 .collect()
         })
         .collect();
@@ -177,10 +220,11 @@ fn measure_all(options: Options) {
             for j in 0..k {
                 let index = (j + sample) % k;
                 let entry = &row.entries[index];
-                if matches!(entry.source, Source::Python(_)) && python.is_none() {
-                    continue;
-                }
-                run_entry(entry, &mut results[index], options.target);
+                run_entry(row, entry, &mut results[index], options.target);
+            }
+            if sample + 1 == wanted {
+                // The row's last sample: its servers are killed.
+                results.iter_mut().for_each(|r| r.server = None);
             }
         }
     }
@@ -217,7 +261,10 @@ fn measure_all(options: Options) {
     print!("{}", docs::table_markdown(&report));
 }
 
-fn run_entry(entry: &Entry, results: &mut Results, target: Duration) {
+fn run_entry(row: &Row, entry: &Entry, results: &mut Results, target: Duration) {
+    if results.skipped.is_some() {
+        return;
+    }
     let outcome = panic::catch_unwind(AssertUnwindSafe(|| match &entry.source {
         Source::InProcess(workload) => {
             let n = *results
@@ -233,6 +280,7 @@ fn run_entry(entry: &Entry, results: &mut Results, target: Duration) {
         ]),
         Source::Python(workload) => python_number(workload, target),
         Source::IdleRss(implementation) => child_number(&["rss", implementation]),
+        Source::Served(served) => served_sample(row, entry, served, results),
     }));
     match outcome {
         Ok(Ok(value)) => results.samples.push(value),
@@ -245,6 +293,34 @@ fn run_entry(entry: &Entry, results: &mut Results, target: Duration) {
                 .unwrap_or_else(|| "panicked".into()),
         ),
     }
+}
+
+/// One sample of a served entry, starting its server at the first; a server that does not
+/// start skips the entry, with a message.
+fn served_sample(
+    row: &Row,
+    entry: &Entry,
+    served: &served::Served,
+    results: &mut Results,
+) -> Result<f64, String> {
+    if results.server.is_none() {
+        match served::start(served) {
+            Ok(server) => results.server = Some(server),
+            Err(error) => {
+                eprintln!(
+                    "perf-report: {}/{}: skipped: {error}",
+                    row.operation, entry.id
+                );
+                results.skipped = Some(error.clone());
+                return Err(error);
+            }
+        }
+    }
+    results.iterations = served.load.operations();
+    let server = results.server.as_ref().expect("started above");
+    let sample = served::sample(served.load, server)?;
+    results.p99_us.push(sample.p99_us);
+    Ok(sample.micros_per_op)
 }
 
 fn parse_number(out: std::process::Output, what: &str) -> Result<f64, String> {
@@ -294,6 +370,22 @@ fn run_max_live() -> Value {
     }
 }
 
+/// An entry's note in the report: why it was skipped, or its own note, and for a served
+/// entry the median of its samples' 99th percentile latencies.
+fn note(entry: &Entry, result: &Results) -> Option<String> {
+    if let Some(why) = &result.skipped {
+        return Some(format!("skipped: {why}"));
+    }
+    let p99 = (!result.p99_us.is_empty()).then(|| {
+        let p99 = timing::median(&result.p99_us).round();
+        format!("99th percentile latency {p99} µs")
+    });
+    match (entry.note, p99) {
+        (Some(note), Some(p99)) => Some(format!("{note}; {p99}")),
+        (note, p99) => note.map(str::to_string).or(p99),
+    }
+}
+
 fn round3(x: f64) -> Value {
     if x.is_finite() {
         json!((x * 1000.0).round() / 1000.0)
@@ -331,7 +423,7 @@ fn build_report(
                         .versus
                         .and_then(median_of)
                         .map(|baseline| median / baseline);
-                    let skipped = matches!(entry.source, Source::Python(_)) && !have_python;
+                    let note = note(entry, result);
                     json!({
                         "id": entry.id,
                         "implementation": entry.label,
@@ -341,12 +433,13 @@ fn build_report(
                         "ratio": ratio.map(round3),
                         "samples": result.samples.iter().map(|s| round3(*s)).collect::<Vec<_>>(),
                         "iterations_per_sample": result.iterations,
-                        "note": if skipped { Some("skipped: no python3 on this machine") } else { entry.note },
+                        "note": note,
+                        "p99_us": (!result.p99_us.is_empty()).then(|| round3(timing::median(&result.p99_us))),
                         "failures": result.failures,
                     })
                 })
                 .collect();
-            let target = row.target.as_ref().map(|(text, target)| {
+            let targets: Vec<Value> = row.targets.iter().map(|(text, target)| {
                 let (measured, limit) = match target {
                     Target::AtMost { entry, limit } => (median_of(entry), Some(*limit)),
                     Target::WithinFactor { entry, peer, factor } => (
@@ -359,13 +452,13 @@ fn build_report(
                     _ => None,
                 };
                 json!({ "text": text, "measured": measured.map(round3), "limit": limit.map(round3), "met": met })
-            });
+            }).collect();
             json!({
                 "operation": row.operation,
                 "unit": row.unit,
                 "description": row.description,
                 "entries": entries,
-                "target": target,
+                "targets": targets,
             })
         })
         .collect();

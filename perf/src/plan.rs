@@ -4,6 +4,8 @@
 use perf::timing::{self, Workload};
 use perf::{cores, may_peer, memory, peers, yp, FAN_OUT_TASKS, IDLE_TASKS};
 
+use crate::served::{Load, Program, Served, ECHO_CONNECTIONS, ECHO_MESSAGES, ECHO_SIZE};
+
 /// Where a measurement comes from.
 pub enum Source {
     /// A function of this binary, timed in this process.
@@ -17,6 +19,19 @@ pub enum Source {
     Python(&'static str),
     /// Bytes of RSS per idle task, from `perf-report child rss IMPL`.
     IdleRss(&'static str),
+    /// A server in a process of its own under a client's load (`served.rs`).
+    Served(Served),
+}
+
+impl Source {
+    /// The tool the entry needs beyond the workspace's own binaries (`python3`, `wrk`).
+    pub fn requires(&self) -> Option<&'static str> {
+        match self {
+            Source::Python(_) => Some("python3"),
+            Source::Served(served) => served.requires(),
+            _ => None,
+        }
+    }
 }
 
 /// One implementation in a row.
@@ -51,18 +66,23 @@ pub struct Row {
     pub unit: &'static str,
     pub description: String,
     pub entries: Vec<Entry>,
-    pub target: Option<(String, Target)>,
+    /// The project's targets for this row (the report's targets table).
+    pub targets: Vec<(String, Target)>,
     /// Memory rows take fewer samples (each is a child process spawning 10,000 tasks).
     pub memory: bool,
 }
 
 fn yieldpoint(id: &'static str, label: &str, workload: Workload) -> Entry {
+    yieldpoint_from(id, label, Source::InProcess(workload))
+}
+
+fn yieldpoint_from(id: &'static str, label: &str, source: Source) -> Entry {
     Entry {
         id,
         label: format!("yieldpoint {label}"),
         yieldpoint: true,
         versus: None,
-        source: Source::InProcess(workload),
+        source,
         note: None,
     }
 }
@@ -126,14 +146,14 @@ pub fn rows() -> Vec<Row> {
                     Source::Python("generator_send"),
                 ),
             ],
-            target: Some((
+            targets: vec![(
                 "send round trip ≤ 1.3× raw corosensei".into(),
                 Target::WithinFactor {
                     entry: "send",
                     peer: "corosensei",
                     factor: 1.3,
                 },
-            )),
+            )],
             memory: false,
         },
         Row {
@@ -172,13 +192,13 @@ pub fn rows() -> Vec<Row> {
                     Source::Python("generator_round_robin_switch"),
                 ),
             ],
-            target: Some((
+            targets: vec![(
                 "round-robin switch ≤ 25 ns".into(),
                 Target::AtMost {
                     entry: "round-robin",
                     limit: 25.0,
                 },
-            )),
+            )],
             memory: false,
         },
         Row {
@@ -200,13 +220,13 @@ pub fn rows() -> Vec<Row> {
                     Source::InProcess(peers::tokio_consume_budget),
                 ),
             ],
-            target: Some((
+            targets: vec![(
                 "`maybe_yield` ≤ 1 ns when it does not yield".into(),
                 Target::AtMost {
                     entry: "round-robin",
                     limit: 1.0,
                 },
-            )),
+            )],
             memory: false,
         },
         Row {
@@ -261,13 +281,13 @@ pub fn rows() -> Vec<Row> {
                     may("spawn-join", n),
                 ),
             ],
-            target: Some((
+            targets: vec![(
                 "round-robin spawn + join ≤ 200 ns".into(),
                 Target::AtMost {
                     entry: "round-robin",
                     limit: 200.0,
                 },
-            )),
+            )],
             memory: false,
         },
         Row {
@@ -354,13 +374,13 @@ pub fn rows() -> Vec<Row> {
                 ),
             ],
             // The target (issue 12) allows a single-thread channel for round-robin tasks.
-            target: Some((
+            targets: vec![(
                 "round-robin ping-pong ≤ 60 ns (`local_channel`)".into(),
                 Target::AtMost {
                     entry: "round-robin-local",
                     limit: 60.0,
                 },
-            )),
+            )],
             memory: false,
         },
         Row {
@@ -413,9 +433,11 @@ pub fn rows() -> Vec<Row> {
                     "no per-task scheduling at all",
                 ),
             ],
-            target: None,
+            targets: Vec::new(),
             memory: false,
         },
+        tcp_echo(),
+        http_hello(),
         Row {
             operation: "idle_rss_per_task",
             unit: "bytes",
@@ -455,16 +477,191 @@ pub fn rows() -> Vec<Row> {
                     Source::IdleRss("threads"),
                 ),
             ],
-            target: Some((
+            targets: vec![(
                 "idle RSS ≤ 12 KiB per green thread".into(),
                 Target::AtMost {
                     entry: "round-robin",
                     limit: 12.0 * 1024.0,
                 },
-            )),
+            )],
             memory: true,
         },
     ]
+}
+
+/// A yieldpoint example server loaded by `load`.
+fn served_yieldpoint(
+    id: &'static str,
+    label: &str,
+    example: &'static str,
+    args: &'static [&'static str],
+    load: Load,
+) -> Entry {
+    let server = Program::Example(example);
+    yieldpoint_from(id, label, Source::Served(Served { server, args, load }))
+}
+
+/// A peer server loaded by `load`.
+fn served_peer(
+    id: &'static str,
+    label: &str,
+    versus: &'static str,
+    server: Program,
+    args: &'static [&'static str],
+    load: Load,
+) -> Entry {
+    let source = Source::Served(Served { server, args, load });
+    peer(id, label, versus, source)
+}
+
+/// `tcp_echo`: the `echo_server` example and its peers, each in a process of its own,
+/// loaded by the `echo_client` example, at 1 worker and at 2.
+fn tcp_echo() -> Row {
+    let echo = |id, label, versus, server, args| {
+        served_peer(id, label, versus, server, args, Load::EchoClient)
+    };
+    Row {
+        operation: "tcp_echo",
+        unit: "µs",
+        description: format!(
+            "wall time per round trip of {ECHO_SIZE}-byte messages over {ECHO_CONNECTIONS} \
+             loopback connections ({} round trips per sample), the server in a process of \
+             its own, the client (the `echo_client` example, round-robin scheduler, one \
+             thread) in another; the note gives the 99th percentile latency of one round \
+             trip (median over the samples)",
+            ECHO_CONNECTIONS * ECHO_MESSAGES
+        ),
+        entries: vec![
+            served_yieldpoint(
+                "round-robin",
+                "`echo_server` round-robin",
+                "echo_server",
+                &["--scheduler", "round-robin"],
+                Load::EchoClient,
+            ),
+            served_yieldpoint(
+                "work-queue-2",
+                "`echo_server` work-queue (2 workers)",
+                "echo_server",
+                &["--scheduler", "work-queue", "--workers", "2"],
+                Load::EchoClient,
+            ),
+            echo(
+                "tokio-current",
+                "tokio current-thread",
+                "round-robin",
+                Program::Bin("tokio_echo_server"),
+                &["--current-thread"],
+            ),
+            echo(
+                "may-1",
+                "may (1 worker)",
+                "round-robin",
+                Program::Bin("may_echo_server"),
+                &["--workers", "1"],
+            ),
+            echo(
+                "asyncio",
+                "asyncio streams (`asyncio.start_server`)",
+                "round-robin",
+                Program::Python("echo_server.py"),
+                &[],
+            ),
+            echo(
+                "tokio-multi-2",
+                "tokio multi-thread (2 workers)",
+                "work-queue-2",
+                Program::Bin("tokio_echo_server"),
+                &["--workers", "2"],
+            ),
+            echo(
+                "may-2",
+                "may (2 workers)",
+                "work-queue-2",
+                Program::Bin("may_echo_server"),
+                &["--workers", "2"],
+            ),
+            echo(
+                "threads",
+                "an OS thread per connection (std blocking sockets)",
+                "work-queue-2",
+                Program::Bin("thread_echo_server"),
+                &[],
+            ),
+        ],
+        targets: vec![
+            at_least_as_fast(
+                "tcp_echo",
+                "round-robin",
+                "tokio-current",
+                "tokio current-thread",
+            ),
+            at_least_as_fast("tcp_echo", "round-robin", "may-1", "may (1 worker)"),
+            at_least_as_fast(
+                "tcp_echo",
+                "work-queue-2",
+                "tokio-multi-2",
+                "tokio multi-thread (2 workers)",
+            ),
+            at_least_as_fast("tcp_echo", "work-queue-2", "may-2", "may (2 workers)"),
+        ],
+        memory: false,
+    }
+}
+
+/// `http_hello`: the `http_hello` example and its tokio peer, each in a process of its
+/// own, loaded by `wrk` (keep-alive), at 1 worker.
+fn http_hello() -> Row {
+    Row {
+        operation: "http_hello",
+        unit: "µs",
+        description: "wall time per `GET /` answered `Hello, world!` under \
+                      `wrk -t1 -c100 -d3s --latency` (100 keep-alive connections, one wrk \
+                      thread), the server in a process of its own; the note gives wrk's 99th \
+                      percentile latency (median over the samples)"
+            .into(),
+        entries: vec![
+            served_yieldpoint(
+                "round-robin",
+                "`http_hello` round-robin",
+                "http_hello",
+                &["--scheduler", "round-robin"],
+                Load::Wrk,
+            ),
+            served_peer(
+                "tokio-current",
+                "tokio current-thread, the same handler (`tokio_http_hello`)",
+                "round-robin",
+                Program::Bin("tokio_http_hello"),
+                &["--current-thread"],
+                Load::Wrk,
+            ),
+        ],
+        targets: vec![at_least_as_fast(
+            "http_hello",
+            "round-robin",
+            "tokio-current",
+            "tokio current-thread",
+        )],
+        memory: false,
+    }
+}
+
+/// The target "yieldpoint's `entry` in row `operation` at least as fast as `peer`"
+/// (`WithinFactor` 1.0: the peer's ratio at least 1.0×).
+fn at_least_as_fast(
+    operation: &str,
+    entry: &'static str,
+    peer: &'static str,
+    peer_label: &str,
+) -> (String, Target) {
+    let text = format!("`{operation}` {entry} ≥ 1.0× {peer_label}");
+    let target = Target::WithinFactor {
+        entry,
+        peer,
+        factor: 1.0,
+    };
+    (text, target)
 }
 
 /// Runs the `perf-report child ...` workloads; returns what the child prints.
