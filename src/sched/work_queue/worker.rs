@@ -83,6 +83,8 @@ struct WorkerQueues {
     deque: Worker<NewTask>,
     /// This worker's position in `shared.stealers`.
     index: usize,
+    /// Whether this worker spins before it parks (see `Sleepers::park`).
+    spin: Cell<bool>,
 }
 
 impl WorkerQueues {
@@ -155,6 +157,7 @@ pub(super) fn run(shared: Arc<Shared>, deque: Worker<NewTask>, index: usize) {
             deque,
             index,
             lifo: Cell::new(None),
+            spin: Cell::new(true),
         },
     };
     let (local, queues) = (&worker.local, &worker.queues);
@@ -204,9 +207,12 @@ fn park(shared: &Shared, local: &Local, queues: &WorkerQueues) {
             || queues.lifo_is_occupied()
             || shared.has_new_tasks()
     };
-    shared
-        .sleepers
-        .park(&local.reactor, has_work, local.next_deadline());
+    shared.sleepers.park(
+        &local.reactor,
+        &queues.spin,
+        has_work,
+        local.next_deadline(),
+    );
 }
 
 /// Ends a task that never started: its body is dropped unrun, its `JoinHandle` reports

@@ -85,7 +85,9 @@ impl Pool {
             }
             let has_work =
                 || self.work.load(Ordering::SeqCst) > 0 || self.shutdown.load(Ordering::SeqCst);
-            self.sleepers.park(&thread::current(), has_work, None);
+            let spin = std::cell::Cell::new(true);
+            self.sleepers
+                .park(&thread::current(), &spin, has_work, None);
         }
     }
 
