@@ -992,72 +992,7 @@ impl<T> fmt::Debug for Receiver<T> {
     }
 }
 
-/// Iterator over received messages; see [`Receiver::iter`].
-///
-/// # Examples
-/// ```
-/// use yieldpoint::sync::channel;
-///
-/// let (tx, rx) = channel::unbounded();
-/// tx.send(1).unwrap();
-/// tx.send(2).unwrap();
-/// drop(tx);
-/// let mut iter: channel::Iter<'_, i32> = rx.iter();
-/// assert_eq!((iter.next(), iter.next(), iter.next()), (Some(1), Some(2), None));
-/// ```
-#[derive(Debug)]
-pub struct Iter<'a, T> {
-    receiver: &'a Receiver<T>,
-}
-
-impl<T> Iterator for Iter<'_, T> {
-    type Item = T;
-    #[inline]
-    fn next(&mut self) -> Option<T> {
-        self.receiver.recv().ok()
-    }
-}
-
-/// Owning iterator over received messages.
-///
-/// # Examples
-/// ```
-/// use yieldpoint::sync::channel;
-///
-/// let (tx, rx) = channel::unbounded();
-/// tx.send("x").unwrap();
-/// drop(tx);
-/// let iter: channel::IntoIter<&str> = rx.into_iter();
-/// assert_eq!(iter.collect::<Vec<_>>(), ["x"]);
-/// ```
-#[derive(Debug)]
-pub struct IntoIter<T> {
-    receiver: Receiver<T>,
-}
-
-impl<T> Iterator for IntoIter<T> {
-    type Item = T;
-    #[inline]
-    fn next(&mut self) -> Option<T> {
-        self.receiver.recv().ok()
-    }
-}
-
-impl<T> IntoIterator for Receiver<T> {
-    type Item = T;
-    type IntoIter = IntoIter<T>;
-    fn into_iter(self) -> IntoIter<T> {
-        IntoIter { receiver: self }
-    }
-}
-
-impl<'a, T> IntoIterator for &'a Receiver<T> {
-    type Item = T;
-    type IntoIter = Iter<'a, T>;
-    fn into_iter(self) -> Iter<'a, T> {
-        self.iter()
-    }
-}
+receiver_iterators!(channel);
 
 /// Every receiver is gone; the unsent value is inside.
 ///

@@ -44,6 +44,76 @@
 //! Book: Part IV, "Event loops and schedulers" (its chapter on channels and locks is
 //! coming; the bank transfer is in the Introduction, "Yield points").
 
+/// The iterators of a channel module's `Receiver` (`Iter`, `IntoIter`, and `IntoIterator`
+/// for the receiver and a reference to it): each item is a `recv`, and the iteration ends
+/// when the channel is empty and every sender is gone. `$module` names the module in the
+/// doc examples.
+macro_rules! receiver_iterators {
+    ($module:ident) => {
+        #[doc = concat!(
+            "Iterator over received messages; see [`Receiver::iter`].\n\n",
+            "# Examples\n```\n",
+            "use yieldpoint::sync::", stringify!($module), ";\n\n",
+            "let (tx, rx) = ", stringify!($module), "::unbounded();\n",
+            "tx.send(1).unwrap();\ntx.send(2).unwrap();\ndrop(tx);\n",
+            "let mut iter: ", stringify!($module), "::Iter<'_, i32> = rx.iter();\n",
+            "assert_eq!((iter.next(), iter.next(), iter.next()), (Some(1), Some(2), None));\n",
+            "```"
+        )]
+        #[derive(Debug)]
+        pub struct Iter<'a, T> {
+            receiver: &'a Receiver<T>,
+        }
+
+        impl<T> Iterator for Iter<'_, T> {
+            type Item = T;
+            #[inline]
+            fn next(&mut self) -> Option<T> {
+                self.receiver.recv().ok()
+            }
+        }
+
+        #[doc = concat!(
+            "Owning iterator over received messages.\n\n",
+            "# Examples\n```\n",
+            "use yieldpoint::sync::", stringify!($module), ";\n\n",
+            "let (tx, rx) = ", stringify!($module), "::unbounded();\n",
+            "tx.send(\"x\").unwrap();\ndrop(tx);\n",
+            "let iter: ", stringify!($module), "::IntoIter<&str> = rx.into_iter();\n",
+            "assert_eq!(iter.collect::<Vec<_>>(), [\"x\"]);\n",
+            "```"
+        )]
+        #[derive(Debug)]
+        pub struct IntoIter<T> {
+            receiver: Receiver<T>,
+        }
+
+        impl<T> Iterator for IntoIter<T> {
+            type Item = T;
+            #[inline]
+            fn next(&mut self) -> Option<T> {
+                self.receiver.recv().ok()
+            }
+        }
+
+        impl<T> IntoIterator for Receiver<T> {
+            type Item = T;
+            type IntoIter = IntoIter<T>;
+            fn into_iter(self) -> IntoIter<T> {
+                IntoIter { receiver: self }
+            }
+        }
+
+        impl<'a, T> IntoIterator for &'a Receiver<T> {
+            type Item = T;
+            type IntoIter = Iter<'a, T>;
+            fn into_iter(self) -> Iter<'a, T> {
+                self.iter()
+            }
+        }
+    };
+}
+
 pub mod channel;
 mod event;
 pub mod local_channel;
