@@ -162,6 +162,46 @@ fn an_echo_task_spawned_by_its_partner_shares_its_worker() {
     );
 }
 
+/// Long-lived tasks spawned one at a time, each started before the next is spawned (an
+/// accept loop's connections), spread over the workers: past eight resident tasks, a worker
+/// leaves new ones to the idle worker, which has fewer. (Before that rule, all 32 started
+/// in the spawner's LIFO slot and lived on its worker while the other one idled.)
+#[test]
+fn long_lived_tasks_spawned_one_by_one_spread_over_the_workers() {
+    const TASKS: usize = 32;
+    let rt = two_workers();
+    let on_spawners_worker = rt.block_on(|| {
+        let spawner = thread::current().id();
+        let release = Arc::new(yieldpoint::sync::Event::new());
+        let (started, starts) = channel::unbounded();
+        let mut on_spawners_worker = 0;
+        let tasks: Vec<_> = (0..TASKS)
+            .map(|_| {
+                let (release, started) = (release.clone(), started.clone());
+                let task = yieldpoint::spawn(move || {
+                    started.send(thread::current().id()).unwrap();
+                    release.wait(); // a connection waiting for its next request
+                });
+                // Like an accept loop between connections: wait until it has started.
+                if starts.recv().unwrap() == spawner {
+                    on_spawners_worker += 1;
+                }
+                task
+            })
+            .collect();
+        release.set();
+        for task in tasks {
+            task.join().unwrap();
+        }
+        on_spawners_worker
+    });
+    let elsewhere = TASKS - on_spawners_worker;
+    assert!(
+        on_spawners_worker >= 8 && elsewhere >= 8,
+        "{on_spawners_worker} of {TASKS} tasks started on the spawner's worker, {elsewhere} on the other"
+    );
+}
+
 /// A task displaced from the LIFO slot by a newer spawn waits in the worker's deque, where
 /// the idle worker (woken for it) steals it: it runs while its spawner spins on the first
 /// worker without a yield point.

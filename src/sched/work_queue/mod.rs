@@ -53,6 +53,13 @@
 //!   searching: two tasks on two workers that message each other then pay no system call
 //!   per step (Go's spinning Ms, tokio's searching workers).
 //!
+//! - Where a task starts is where it lives, so a worker that already holds eight started
+//!   tasks leaves new ones in its deque while another worker has at least two fewer, and
+//!   that worker steals them (if it does so within 1 ms; else the first starts them):
+//!   a server's connections, spawned one by one by an accept loop, spread over the
+//!   workers instead of all living on the accept loop's (`balance.rs`). Fewer tasks than
+//!   that stay together.
+//!
 //! The slot's price: a task that spawns a child and then runs on without a yield point,
 //! or blocks its OS thread, keeps that child waiting even while other workers idle (as in
 //! tokio). A task that must not wait for a child that way spawns another task after it
@@ -90,6 +97,7 @@
 //!
 //! Book: Part IV, "Green threads and the two schedulers" (which scheduler to pick).
 
+mod balance;
 mod idle;
 mod worker;
 
@@ -107,6 +115,7 @@ use crate::task::cell::TaskRef;
 use crate::task::header::Header;
 use crate::task::spawn::NewTask;
 use crate::task::{self, JoinHandle, SpawnError, TaskId, TaskSnapshot};
+use balance::Loads;
 use idle::Sleepers;
 
 /// Green threads on N OS worker threads; unstarted tasks are balanced by work stealing,
@@ -151,6 +160,8 @@ pub(crate) struct Shared {
     config: Arc<Config>,
     shutdown: AtomicBool,
     sleepers: CacheLine<Sleepers>,
+    /// Each worker's resident tasks: where new tasks should start.
+    loads: Loads,
     /// Tasks spawned and not finished.
     live: CacheLine<AtomicUsize>,
     /// Callers of `run` (OS threads, never tasks) waiting for `live` to reach 0, and the
@@ -594,6 +605,7 @@ impl Builder {
             config: Arc::new(self.config),
             shutdown: AtomicBool::new(false),
             sleepers: CacheLine::default(),
+            loads: Loads::new(n),
             live: CacheLine::default(),
             all_done: (Mutex::new(()), Condvar::new()),
             tasks: std::array::from_fn(|_| CacheLine::default()),

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use crossbeam_deque::{Steal, Worker};
 
+use super::balance::Patience;
 use super::Shared;
 use crate::sched::context;
 use crate::sched::local::Local;
@@ -41,6 +42,7 @@ impl Schedule for WorkerThread {
     fn spawn(&self, task: NewTask) {
         if task.pinned {
             self.queues.shared.register(&task.task);
+            self.queues.shared.loads.started(self.queues.index);
             self.local.insert(task);
         } else {
             self.queues.push(task);
@@ -52,6 +54,7 @@ impl Schedule for WorkerThread {
     }
 
     fn finished(&self, task: &Header) {
+        self.queues.shared.loads.finished(self.queues.index);
         self.queues.shared.finished(task);
     }
 
@@ -85,6 +88,8 @@ struct WorkerQueues {
     index: usize,
     /// Whether this worker spins before it parks (see `Sleepers::park`).
     spin: Cell<bool>,
+    /// How long new tasks have waited while this worker left them to lighter ones.
+    patience: Patience,
 }
 
 impl WorkerQueues {
@@ -103,6 +108,31 @@ impl WorkerQueues {
     fn push_to_deque(&self, task: NewTask) {
         self.deque.push(task);
         self.shared.sleepers.wake_one();
+    }
+
+    /// Starts `task` on this worker (next, if it comes from the LIFO slot): from now on it
+    /// lives here.
+    #[inline]
+    fn start(&self, local: &Local, task: NewTask, next: bool) {
+        self.shared.loads.started(self.index);
+        if next {
+            local.insert_next(task);
+        } else {
+            local.insert(task);
+        }
+    }
+
+    /// Whether to leave new tasks in the deque for a lighter worker, for now
+    /// (`balance.rs`).
+    #[inline]
+    fn should_share(&self) -> bool {
+        if self.shared.loads.should_share(self.index) {
+            let none_waits = !self.lifo_is_occupied() && !self.shared.has_new_tasks();
+            self.patience.still_sharing(none_waits)
+        } else {
+            self.patience.reset();
+            false
+        }
     }
 
     /// Whether a task waits in the LIFO slot.
@@ -158,6 +188,7 @@ pub(super) fn run(shared: Arc<Shared>, deque: Worker<NewTask>, index: usize) {
             index,
             lifo: Cell::new(None),
             spin: Cell::new(true),
+            patience: Patience::default(),
         },
     };
     let (local, queues) = (&worker.local, &worker.queues);
@@ -166,24 +197,30 @@ pub(super) fn run(shared: Arc<Shared>, deque: Worker<NewTask>, index: usize) {
     let mut lifo_runs: u32 = 0;
     while !shared.is_shutdown() {
         tick = tick.wrapping_add(1);
+        let share = queues.should_share();
         match queues.lifo.take() {
-            Some(task) if lifo_runs < LIFO_RUNS_IN_A_ROW => {
+            Some(task) if lifo_runs < LIFO_RUNS_IN_A_ROW && !share => {
                 lifo_runs += 1;
-                local.insert_next(task);
+                queues.start(local, task, true);
             }
             lifo => {
                 lifo_runs = 0;
                 if let Some(task) = lifo {
                     queues.push_to_deque(task);
                 }
-                if local.ready_is_empty() || tick % NEW_TASK_EVERY == 0 {
+                if !share && (local.ready_is_empty() || tick % NEW_TASK_EVERY == 0) {
                     if let Some(task) = queues.find_task(tick % INJECTOR_FIRST_EVERY == 0) {
-                        local.insert(task);
+                        queues.start(local, task, false);
                     }
                 }
             }
         }
         if !local.step(&worker) {
+            if share && queues.shared.has_new_tasks() {
+                // A lighter worker is about to take the tasks left for it: give it the CPU.
+                std::thread::yield_now();
+                continue;
+            }
             park(&shared, local, queues);
         }
     }
