@@ -305,6 +305,8 @@ fn python_originals_run() {
         "part4_loop_callbacks.py",
         "part4_loop_timers.py",
         "part4_loop_futures.py",
+        "part4_loop_tasks.py",
+        "part4_loop_taxi.py",
     ] {
         let script = format!("{}/book/python/{name}", env!("CARGO_MANIFEST_DIR"));
         let Ok(output) = std::process::Command::new("python3").arg(&script).output() else {

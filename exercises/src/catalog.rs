@@ -356,6 +356,30 @@ pub const EXERCISES: &[Exercise] = &[
                goes through `finish`, which refuses a done future and hands each callback to \
                `schedule` (call_soon), never calling it. `cancel` is a `finish` that may fail.",
     },
+    Exercise {
+        id: "task",
+        number: "IV.3",
+        title: "a Task drives a coroutine with send and throw",
+        part: Part::EventLoops,
+        stub: "src/part4/task.rs",
+        chapter: "part4/tasks.md",
+        hint: "Read part4/tasks.md, \"One step\": a step sends the awaited result in or throws \
+               its error in (Part II's `send` and `throw`), then waits on what the body yields. \
+               `cancel` first tries to cancel the awaited future; only if that fails does the \
+               next step throw `Cancelled` itself.",
+    },
+    Exercise {
+        id: "taxi_sim",
+        number: "IV.4",
+        title: "Fluent Python's taxi simulation: events by time",
+        part: Part::EventLoops,
+        stub: "src/part4/taxi_sim.rs",
+        chapter: "part4/tasks.md",
+        hint: "Read \"A discrete-event simulation\" in part4/tasks.md. A taxi is a plain loop \
+               of `co.yield_(Event {..})`, each returning the next time. The simulator pops \
+               the earliest event (a `BinaryHeap` of `Reverse`), records it, draws the \
+               duration of its action and sends the taxi `time + duration`.",
+    },
 ];
 
 /// The exercise named `id`.

@@ -80,7 +80,10 @@ fn each_result_is_sent_into_the_body() {
         price + tax
     });
     let task = Task::new(&lp, body);
-    assert!(log.borrow().is_empty(), "Task::new schedules the first step, it does not run it");
+    assert!(
+        log.borrow().is_empty(),
+        "Task::new schedules the first step, it does not run it"
+    );
     lp.run();
     assert_eq!(
         *log.borrow(),
@@ -91,8 +94,15 @@ fn each_result_is_sent_into_the_body() {
         ],
         "(clock in ms, event): the body resumes when each awaited future is set, with its result"
     );
-    assert_eq!(task.outcome().result(), Ok(120), "the body's return value is the task's result");
-    assert!(task.done() && !task.cancel(), "cancel() on a done task returns false");
+    assert_eq!(
+        task.outcome().result(),
+        Ok(120),
+        "the body's return value is the task's result"
+    );
+    assert!(
+        task.done() && !task.cancel(),
+        "cancel() on a done task returns false"
+    );
 }
 // ANCHOR_END: example_test
 
@@ -120,7 +130,11 @@ fn errors_are_thrown_in_and_a_body_may_catch_them() {
         [(5, "caught Failed(\"no tax table\")".to_string())],
         "a failed future's error is thrown into the body at its yield"
     );
-    assert_eq!(task.outcome().result(), Ok(3), "the body caught it and went on");
+    assert_eq!(
+        task.outcome().result(),
+        Ok(3),
+        "the body caught it and went on"
+    );
 }
 
 #[test]
@@ -144,7 +158,10 @@ fn an_uncaught_error_unwinds_the_body_once_and_fails_the_task() {
         "the error unwinds the body at 7 ms: its guard is dropped once, nothing after the \
          yield runs"
     );
-    assert_eq!(task.outcome().exception(), Ok(Some("disk full".to_string())));
+    assert_eq!(
+        task.outcome().exception(),
+        Ok(Some("disk full".to_string()))
+    );
     assert!(!task.outcome().cancelled());
 }
 
@@ -179,8 +196,14 @@ fn cancel_throws_cancelled_at_the_await_and_unwinds_guards_once() {
          the body in the next pass: the guard is dropped once, at 10 ms, not when the future \
          would have been set (1,000 ms)"
     );
-    assert!(slow.cancelled(), "cancel() cancels the future the body awaits");
-    assert!(task.outcome().cancelled(), "an uncaught cancel: the task is cancelled");
+    assert!(
+        slow.cancelled(),
+        "cancel() cancels the future the body awaits"
+    );
+    assert!(
+        task.outcome().cancelled(),
+        "an uncaught cancel: the task is cancelled"
+    );
     assert_eq!(task.outcome().result(), Err(FutureError::Cancelled));
     assert!(!task.cancel(), "a second cancel() returns false");
 }
@@ -216,7 +239,10 @@ fn a_body_that_catches_the_cancel_carries_on() {
         ],
         "the body catches Cancelled at 10 ms, awaits another future, and returns"
     );
-    assert!(!task.outcome().cancelled(), "catching the cancel un-cancels the task");
+    assert!(
+        !task.outcome().cancelled(),
+        "catching the cancel un-cancels the task"
+    );
     assert_eq!(task.outcome().result(), Ok(20));
 }
 
