@@ -12,6 +12,8 @@ pub enum Part {
     Coroutines,
     /// Part III: Delegation: yield from (PEP 380).
     Delegation,
+    /// Part IV: Event loops and schedulers (PEP 3156).
+    EventLoops,
 }
 
 impl Part {
@@ -21,11 +23,17 @@ impl Part {
             Part::Generators => "Part I: Generators (PEP 255)",
             Part::Coroutines => "Part II: Coroutines: send, throw, close (PEP 342)",
             Part::Delegation => "Part III: Delegation: yield from (PEP 380)",
+            Part::EventLoops => "Part IV: Event loops and schedulers (PEP 3156)",
         }
     }
 
     /// Every part, in book order.
-    pub const ALL: [Part; 3] = [Part::Generators, Part::Coroutines, Part::Delegation];
+    pub const ALL: [Part; 4] = [
+        Part::Generators,
+        Part::Coroutines,
+        Part::Delegation,
+        Part::EventLoops,
+    ];
 }
 
 /// One exercise: a stub to fill in, a grader, a hint.
@@ -324,6 +332,53 @@ pub const EXERCISES: &[Exercise] = &[
                `send` it its reply, `match` the system call it yields. A waiting task leaves \
                the queue for `waiting`; a task that ends (returns or is killed) moves its \
                waiters back, in order. Drop a killed task before writing \"killed\".",
+    },
+    Exercise {
+        id: "call_later",
+        number: "IV.1",
+        title: "an event loop: call_soon and call_later on a fake clock",
+        part: Part::EventLoops,
+        stub: "src/part4/call_later.rs",
+        chapter: "part4/timers.md",
+        hint: "Read part4/event-loop.md (a pass runs only the callbacks ready when it starts: \
+               count them first) and part4/timers.md (`BinaryHeap` is a max-heap, so reverse \
+               the comparison; the `seq` breaks ties). Pop timers while the earliest is due; \
+               never hold a `borrow_mut()` across a callback.",
+    },
+    Exercise {
+        id: "future",
+        number: "IV.2",
+        title: "a Future with done callbacks, cancel and result rules",
+        part: Part::EventLoops,
+        stub: "src/part4/future.rs",
+        chapter: "part4/futures.md",
+        hint: "Read part4/futures.md and the rules at the top of the file. Every transition \
+               goes through `finish`, which refuses a done future and hands each callback to \
+               `schedule` (call_soon), never calling it. `cancel` is a `finish` that may fail.",
+    },
+    Exercise {
+        id: "task",
+        number: "IV.3",
+        title: "a Task drives a coroutine with send and throw",
+        part: Part::EventLoops,
+        stub: "src/part4/task.rs",
+        chapter: "part4/tasks.md",
+        hint: "Read part4/tasks.md, \"One step\": a step sends the awaited result in or throws \
+               its error in (Part II's `send` and `throw`), then waits on what the body yields. \
+               `cancel` first tries to cancel the awaited future; only if that fails does the \
+               next step throw `Cancelled` itself.",
+    },
+    Exercise {
+        id: "taxi_sim",
+        number: "IV.4",
+        title: "Fluent Python's taxi simulation: events by time",
+        part: Part::EventLoops,
+        stub: "src/part4/taxi_sim.rs",
+        chapter: "part4/tasks.md",
+        hint: "Read \"A discrete-event simulation\" in part4/tasks.md. A taxi is a plain loop \
+               of `co.yield_(Event {..})`, each returning the next time. The simulator pops \
+               the earliest event (a `BinaryHeap` of `Reverse`), records it, draws the \
+               duration of its action and sends the taxi `time + duration`.",
     },
 ];
 
