@@ -12,6 +12,8 @@ mod part1;
 mod part2;
 #[path = "../book/listings/part3.rs"]
 mod part3;
+#[path = "../book/listings/part4_io.rs"]
+mod part4_io;
 // Part III's overflow listing re-runs this test binary as a child process.
 #[path = "support/child_process.rs"]
 mod child_process;

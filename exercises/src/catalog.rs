@@ -12,6 +12,8 @@ pub enum Part {
     Coroutines,
     /// Part III: Delegation: yield from (PEP 380).
     Delegation,
+    /// Part IV: Event loops and schedulers (PEP 3156).
+    EventLoops,
 }
 
 impl Part {
@@ -21,11 +23,17 @@ impl Part {
             Part::Generators => "Part I: Generators (PEP 255)",
             Part::Coroutines => "Part II: Coroutines: send, throw, close (PEP 342)",
             Part::Delegation => "Part III: Delegation: yield from (PEP 380)",
+            Part::EventLoops => "Part IV: Event loops and schedulers (PEP 3156)",
         }
     }
 
     /// Every part, in book order.
-    pub const ALL: [Part; 3] = [Part::Generators, Part::Coroutines, Part::Delegation];
+    pub const ALL: [Part; 4] = [
+        Part::Generators,
+        Part::Coroutines,
+        Part::Delegation,
+        Part::EventLoops,
+    ];
 }
 
 /// One exercise: a stub to fill in, a grader, a hint.
@@ -324,6 +332,29 @@ pub const EXERCISES: &[Exercise] = &[
                `send` it its reply, `match` the system call it yields. A waiting task leaves \
                the queue for `waiting`; a task that ends (returns or is killed) moves its \
                waiters back, in order. Drop a killed task before writing \"killed\".",
+    },
+    Exercise {
+        id: "bank_transfer",
+        number: "IV.6",
+        title: "the bank transfer, safe across a yield point",
+        part: Part::EventLoops,
+        stub: "src/part4/bank_transfer.rs",
+        chapter: "part4/synchronisation.md",
+        hint: "Read \"The bank transfer\" in part4/synchronisation.md. `approve()` is a yield \
+               point: any balance read before it is stale after it. Call it first, then read, \
+               check and write the balances with no yield point in between.",
+    },
+    Exercise {
+        id: "bounded_crawl",
+        number: "IV.7",
+        title: "a crawl bounded by a semaphore",
+        part: Part::EventLoops,
+        stub: "src/part4/bounded_crawl.rs",
+        chapter: "part4/synchronisation.md",
+        hint: "Read \"Locks and semaphores\" in part4/synchronisation.md. A permit is a guard: \
+               it is released when it is dropped, so bind it to a named variable that lives \
+               as long as the fetch (`let _ = ...` drops it at once). Spawn every task before \
+               joining the first.",
     },
 ];
 

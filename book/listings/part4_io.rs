@@ -1,0 +1,110 @@
+//! Part IV, chapters 5 to 8: selectors, synchronisation, starvation, one loop or many.
+//! Compiled and run by `tests/book_listings.rs`.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use yieldpoint::sched::RoundRobin;
+use yieldpoint::sync::{Mutex, Semaphore};
+
+// ANCHOR: no_lock_needed
+/// 100 tasks each add 1 to a shared counter 10 times, yielding between additions. No lock:
+/// a read-modify-write with no yield point inside cannot be interrupted.
+#[test]
+fn between_yield_points_no_lock_is_needed() {
+    let counter = Rc::new(Cell::new(0));
+    let rt = RoundRobin::new();
+    for _ in 0..100 {
+        let counter = counter.clone();
+        rt.spawn(move || {
+            for _ in 0..10 {
+                counter.set(counter.get() + 1); // read, add, write: one step
+                yieldpoint::yield_now(); // others run here, between two steps
+            }
+        });
+    }
+    rt.run();
+    assert_eq!(counter.get(), 1_000);
+}
+// ANCHOR_END: no_lock_needed
+
+// ANCHOR: scripted_interleaving
+/// `transfer_dangerous` with the yield point spelled out: the balance read before it is
+/// written back after it.
+fn transfer_dangerous(bank: &[Cell<i64>], from: usize, to: usize, amount: i64) {
+    let balance = bank[from].get();
+    yieldpoint::yield_now(); // `await some_io_operation()`
+    bank[from].set(balance - amount);
+    bank[to].set(bank[to].get() + amount);
+}
+
+#[test]
+fn two_dangerous_transfers_lose_money() {
+    let bank: Rc<[Cell<i64>]> = Rc::new([Cell::new(100), Cell::new(100)]);
+    let rt = RoundRobin::new();
+    let b = bank.clone();
+    rt.spawn(move || transfer_dangerous(&b, 0, 1, 30)); // A
+    let b = bank.clone();
+    rt.spawn(move || transfer_dangerous(&b, 1, 0, 50)); // B
+    rt.run();
+    // A reads 100 and yields; B reads 100 and yields; A writes 70 and credits account 1
+    // (130); B writes its stale 100 - 50 = 50 over it. A's 30 are gone.
+    assert_eq!([bank[0].get(), bank[1].get()], [120, 50]);
+}
+// ANCHOR_END: scripted_interleaving
+
+// ANCHOR: lock_across_yield
+/// The same transfer with each account behind a `yieldpoint::sync::Mutex`, held across
+/// the yield point: B waits (parks) until A has written account 1 back.
+fn transfer_locked(bank: &[Mutex<i64>], from: usize, to: usize, amount: i64) {
+    {
+        let mut source = bank[from].lock(); // `async with source.lock:`
+        let balance = *source;
+        yieldpoint::yield_now(); // others run, but not on this account
+        *source = balance - amount;
+    } // the guard is dropped: the lock is released here
+      // No yield point inside, but the lock is still needed: another transfer may hold a
+      // stale read of `to` across its own yield point, and it holds `to`'s lock meanwhile.
+    *bank[to].lock() += amount;
+}
+
+#[test]
+fn a_lock_held_across_the_yield_point_keeps_the_total() {
+    let bank: Rc<[Mutex<i64>]> = Rc::new([Mutex::new(100), Mutex::new(100)]);
+    let rt = RoundRobin::new();
+    let b = bank.clone();
+    rt.spawn(move || transfer_locked(&b, 0, 1, 30));
+    let b = bank.clone();
+    rt.spawn(move || transfer_locked(&b, 1, 0, 50));
+    rt.run();
+    assert_eq!([*bank[0].lock(), *bank[1].lock()], [120, 80]); // 200 in all
+}
+// ANCHOR_END: lock_across_yield
+
+// ANCHOR: semaphore
+/// Six downloads, at most two at a time: `asyncio.Semaphore(2)`.
+#[test]
+fn a_semaphore_bounds_how_many_tasks_are_inside() {
+    let slots = Rc::new(Semaphore::new(2));
+    let inside = Rc::new(Cell::new(0));
+    let most = Rc::new(Cell::new(0));
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let rt = RoundRobin::new();
+    for id in 0..6 {
+        let (slots, inside, most, log) = (slots.clone(), inside.clone(), most.clone(), log.clone());
+        rt.spawn(move || {
+            let _permit = slots.acquire(); // `async with slots:`; parks while none is free
+            inside.set(inside.get() + 1);
+            most.set(most.get().max(inside.get()));
+            log.borrow_mut().push(id);
+            for _ in 0..3 {
+                yieldpoint::yield_now(); // the download's waits
+            }
+            inside.set(inside.get() - 1);
+        }); // `_permit` is dropped here: the next waiter gets it
+    }
+    rt.run();
+    assert_eq!(most.get(), 2);
+    assert_eq!(*log.borrow(), [0, 1, 2, 3, 4, 5]); // first come, first served
+}
+// ANCHOR_END: semaphore
