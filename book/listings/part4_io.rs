@@ -108,3 +108,64 @@ fn a_semaphore_bounds_how_many_tasks_are_inside() {
     assert_eq!(*log.borrow(), [0, 1, 2, 3, 4, 5]); // first come, first served
 }
 // ANCHOR_END: semaphore
+
+// ANCHOR: heartbeat
+/// The article's loop, `step` standing for `result += i * i`.
+fn compute_intensive_task(mut step: impl FnMut(u64)) {
+    for i in 0..1_000_000 {
+        step(i);
+        if i % 10_000 == 0 {
+            yieldpoint::yield_now(); // `await asyncio.sleep(0)`
+        }
+    }
+}
+
+/// A heartbeat beside the loop gets one turn per yield point: its gaps are counted in
+/// iterations of the loop, not in time, so the test asserts exact numbers.
+#[test]
+fn the_heartbeat_gets_a_turn_every_10_000_iterations() {
+    RoundRobin::new().block_on(|| {
+        let beats = Rc::new(Cell::new(0));
+        let gap = Rc::new(Cell::new(0u64));
+        let longest = Rc::new(Cell::new(0u64));
+        let heartbeat = {
+            let (beats, gap) = (beats.clone(), gap.clone());
+            yieldpoint::spawn_local(move || loop {
+                beats.set(beats.get() + 1);
+                gap.set(0);
+                yieldpoint::yield_now();
+            })
+        };
+        compute_intensive_task(|_| {
+            gap.set(gap.get() + 1);
+            longest.set(longest.get().max(gap.get()));
+        });
+        heartbeat.cancel();
+        assert_eq!(beats.get(), 100); // 100 yield points, one beat after each
+        assert_eq!(longest.get(), 10_000); // the longest wait, in iterations
+    });
+}
+// ANCHOR_END: heartbeat
+
+// ANCHOR: offload
+/// `await loop.run_in_executor(None, cpu_hog)`: a pool thread computes, and the task that
+/// asked is the only one waiting. The heartbeat gets turns meanwhile (at least one: the
+/// task parks, and its wake-up queues behind the heartbeat).
+#[test]
+fn spawn_blocking_leaves_the_loop_free() {
+    RoundRobin::new().block_on(|| {
+        let beats = Rc::new(Cell::new(0));
+        let heartbeat = {
+            let beats = beats.clone();
+            yieldpoint::spawn_local(move || loop {
+                beats.set(beats.get() + 1);
+                yieldpoint::yield_now();
+            })
+        };
+        let sum = yieldpoint::spawn_blocking(|| (0..1_000_000u64).map(|i| i * i).sum::<u64>());
+        heartbeat.cancel();
+        assert_eq!(sum, 333_332_833_333_500_000);
+        assert!(beats.get() > 0);
+    });
+}
+// ANCHOR_END: offload

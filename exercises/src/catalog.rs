@@ -356,6 +356,18 @@ pub const EXERCISES: &[Exercise] = &[
                as long as the fetch (`let _ = ...` drops it at once). Spawn every task before \
                joining the first.",
     },
+    Exercise {
+        id: "starvation",
+        number: "IV.8",
+        title: "don't block the loop: yield points and run_in_executor",
+        part: Part::EventLoops,
+        stub: "src/part4/starvation.rs",
+        chapter: "part4/dont-block-the-loop.md",
+        hint: "Read part4/dont-block-the-loop.md. The loop is the article's, with `step(i)` \
+               for `result += i * i` and `yieldpoint::yield_now()` for `await \
+               asyncio.sleep(0)`. For `run_in_executor`, look for `#[doc(alias = \
+               \"to_thread\")]` in the crate: one call.",
+    },
 ];
 
 /// The exercise named `id`.
