@@ -169,3 +169,39 @@ fn spawn_blocking_leaves_the_loop_free() {
     });
 }
 // ANCHOR_END: offload
+
+// ANCHOR: started_tasks_stay
+thread_local! {
+    /// A per-thread value: which worker thread the task runs on, as a task would see a
+    /// thread-local cache, an allocator arena or a C library's `errno`.
+    static WORKER: Cell<Option<std::thread::ThreadId>> = const { Cell::new(None) };
+}
+
+/// Sixteen tasks on a two-worker `WorkQueue`, each holding an `Rc` and a thread-local's
+/// value across 200 yield points. Unstarted tasks are balanced between the workers; a
+/// started one finishes on the thread it started on.
+#[test]
+fn a_started_task_keeps_its_thread() {
+    let rt = yieldpoint::sched::WorkQueue::builder().workers(2).build();
+    let tasks: Vec<_> = (0..16)
+        .map(|_| {
+            rt.spawn(|| {
+                let here = std::thread::current().id();
+                WORKER.with(|w| w.set(Some(here)));
+                let local = Rc::new(Cell::new(0)); // made inside the task: never `Send`
+                for _ in 0..200 {
+                    local.set(local.get() + 1);
+                    yieldpoint::yield_now(); // `local` is held across this yield point
+                }
+                // Still the same OS thread, so still the same thread-local.
+                assert_eq!(WORKER.with(Cell::get), Some(std::thread::current().id()));
+                assert_eq!(std::thread::current().id(), here);
+                local.get()
+            })
+        })
+        .collect();
+    for task in tasks {
+        assert_eq!(task.join().unwrap(), 200);
+    }
+}
+// ANCHOR_END: started_tasks_stay

@@ -368,6 +368,17 @@ pub const EXERCISES: &[Exercise] = &[
                asyncio.sleep(0)`. For `run_in_executor`, look for `#[doc(alias = \
                \"to_thread\")]` in the crate: one call.",
     },
+    Exercise {
+        id: "rc_across_yield",
+        number: "IV.9",
+        title: "make it compile: an Rc held across a yield on a WorkQueue",
+        part: Part::EventLoops,
+        stub: "src/part4/rc_across_yield.rs",
+        chapter: "part4/schedulers.md",
+        hint: "Read \"Why started tasks never move\" in part4/schedulers.md. The closure \
+               passed to `spawn` must be `Send`: it may start on another worker. A value made \
+               inside the task, once it runs, never leaves its worker, `Rc` or not.",
+    },
 ];
 
 /// The exercise named `id`.
