@@ -2,10 +2,107 @@
 //! Compiled and run by `tests/book_listings.rs`.
 
 use std::cell::{Cell, RefCell};
+use std::io::{Read, Write};
+use std::os::unix::net::UnixStream;
 use std::rc::Rc;
+use std::time::Duration;
+
+use polling::{Event, Events, PollMode, Poller};
 
 use yieldpoint::sched::RoundRobin;
 use yieldpoint::sync::{Mutex, Semaphore};
+
+// ANCHOR: readiness
+/// One wait of `poller`, without blocking: the keys of the sockets it reports readable.
+fn ready_now(poller: &Poller) -> Vec<usize> {
+    let mut events = Events::new();
+    poller.wait(&mut events, Some(Duration::ZERO)).unwrap();
+    events
+        .iter()
+        .filter(|e| e.readable)
+        .map(|e| e.key)
+        .collect()
+}
+
+#[test]
+fn oneshot_level_and_edge() {
+    let poller = Poller::new().unwrap();
+    let (oneshot, mut to_oneshot) = UnixStream::pair().unwrap();
+    let (level, mut to_level) = UnixStream::pair().unwrap();
+    let (edge, mut to_edge) = UnixStream::pair().unwrap();
+    // SAFETY: each socket is deleted from the poller below, before it is dropped.
+    unsafe {
+        poller.add(&oneshot, Event::readable(1)).unwrap(); // `add` is oneshot
+        poller
+            .add_with_mode(&level, Event::readable(2), PollMode::Level)
+            .unwrap();
+        poller
+            .add_with_mode(&edge, Event::readable(3), PollMode::Edge)
+            .unwrap();
+    }
+    assert_eq!(ready_now(&poller), []); // nothing to read yet
+    for writer in [&mut to_oneshot, &mut to_level, &mut to_edge] {
+        writer.write_all(b"ping").unwrap();
+    }
+    let mut first = ready_now(&poller);
+    first.sort();
+    assert_eq!(first, [1, 2, 3]); // all three are readable
+                                  // Nobody has read: all three still hold "ping", but only level mode says so again.
+    assert_eq!(ready_now(&poller), [2]);
+    // Oneshot: re-armed by `modify`, it reports the bytes still there.
+    poller.modify(&oneshot, Event::readable(1)).unwrap();
+    let mut again = ready_now(&poller);
+    again.sort();
+    assert_eq!(again, [1, 2]);
+    // Edge: only new bytes make a new event.
+    to_edge.write_all(b"!").unwrap();
+    assert!(ready_now(&poller).contains(&3));
+    for socket in [&oneshot, &level, &edge] {
+        poller.delete(socket).unwrap();
+    }
+}
+// ANCHOR_END: readiness
+
+// ANCHOR: green_echo
+/// The echo server of exercise IV.5 on `yieldpoint::net`: one green thread per
+/// connection, each a plain "read, write back" loop. A read that would block parks that
+/// green thread only; the scheduler's own poller wakes it.
+fn serve_green(listener: yieldpoint::net::TcpListener, clients: usize) {
+    for _ in 0..clients {
+        let (stream, _) = listener.accept().unwrap();
+        yieldpoint::spawn(move || {
+            // `&TcpStream` reads and writes: copy from the socket to itself until EOF.
+            std::io::copy(&mut &stream, &mut &stream).unwrap();
+        });
+    }
+}
+
+#[test]
+fn fifty_clients_one_thread_one_green_thread_each() {
+    RoundRobin::new().block_on(|| {
+        let listener = yieldpoint::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = yieldpoint::spawn(move || serve_green(listener, 50));
+        let clients: Vec<_> = (0..50u8)
+            .map(|i| {
+                yieldpoint::spawn(move || {
+                    let mut stream = yieldpoint::net::TcpStream::connect(addr).unwrap();
+                    let message = vec![i; 1000 * usize::from(i)];
+                    stream.write_all(&message).unwrap();
+                    stream.shutdown(std::net::Shutdown::Write).unwrap();
+                    let mut echo = Vec::new();
+                    stream.read_to_end(&mut echo).unwrap();
+                    echo == message
+                })
+            })
+            .collect();
+        for client in clients {
+            assert!(client.join().unwrap());
+        }
+        server.join().unwrap();
+    });
+}
+// ANCHOR_END: green_echo
 
 // ANCHOR: no_lock_needed
 /// 100 tasks each add 1 to a shared counter 10 times, yielding between additions. No lock:

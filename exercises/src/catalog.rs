@@ -334,6 +334,18 @@ pub const EXERCISES: &[Exercise] = &[
                waiters back, in order. Drop a killed task before writing \"killed\".",
     },
     Exercise {
+        id: "echo_selector",
+        number: "IV.5",
+        title: "an echo server on a selector of your own",
+        part: Part::EventLoops,
+        stub: "src/part4/echo_selector.rs",
+        chapter: "part4/selectors.md",
+        hint: "Read part4/selectors.md and the rules at the top of the file. Every socket is \
+               non-blocking: loop on `accept`, `read` and `write` until `WouldBlock`, then \
+               go back to `poller.wait`. `polling` is oneshot: `modify` re-arms a socket for \
+               what it waits for next (`interest`).",
+    },
+    Exercise {
         id: "bank_transfer",
         number: "IV.6",
         title: "the bank transfer, safe across a yield point",
