@@ -302,3 +302,36 @@ fn a_started_task_keeps_its_thread() {
     }
 }
 // ANCHOR_END: started_tasks_stay
+
+/// The Python originals the chapters include from `book/python/part4_io_*.py`, run with
+/// python3 when it is installed: each prints what the comments in the book say it prints.
+#[test]
+fn python_originals_print_what_the_book_says() {
+    let run = |file: &str| {
+        let path = format!("{}/book/python/{file}", env!("CARGO_MANIFEST_DIR"));
+        std::process::Command::new("python3")
+            .arg(path)
+            .output()
+            .ok()
+    };
+    let Some(version) = run("part4_io_add_reader.py") else {
+        println!("skipped: python3 is not installed");
+        return;
+    };
+    let stdout =
+        |output: std::process::Output| String::from_utf8_lossy(&output.stdout).into_owned();
+    assert_eq!(stdout(version), "[b'pi', b'ng']\n");
+    let bank = run("part4_io_bank.py").unwrap();
+    assert_eq!(
+        stdout(bank),
+        "transfer_dangerous 120 50\ntransfer_locked 120 80\n"
+    );
+    let cpu = run("part4_io_cpu.py").unwrap();
+    assert_eq!(stdout(cpu), "yielding: 100 beats\nrun_in_executor: True\n");
+    let slow = run("part4_io_slow_callback.py").unwrap();
+    let report = String::from_utf8_lossy(&slow.stderr);
+    assert!(
+        report.contains("Executing <Task finished name='hog'") && report.contains("took"),
+        "asyncio's debug mode reports the hog: {report}"
+    );
+}
