@@ -10,7 +10,7 @@
 //! The pool is the `blocking` crate's (smol): threads are started on demand, up to 500 by
 //! default (`BLOCKING_MAX_THREADS` sets the bound), and exit after a second of idleness.
 //!
-//! Book: the Introduction, "Starvation"; Part IV, "Green threads and the two schedulers" (pitfalls).
+//! Book: the Introduction, "Starvation"; Part IV, "Don't block the loop".
 
 use std::panic::{self, AssertUnwindSafe};
 

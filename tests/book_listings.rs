@@ -14,6 +14,8 @@ mod part2;
 mod part3;
 #[path = "../book/listings/part4_event_loop.rs"]
 mod part4_event_loop;
+#[path = "../book/listings/part4_io.rs"]
+mod part4_io;
 // Part III's overflow listing re-runs this test binary as a child process.
 #[path = "support/child_process.rs"]
 mod child_process;

@@ -380,6 +380,64 @@ pub const EXERCISES: &[Exercise] = &[
                the earliest event (a `BinaryHeap` of `Reverse`), records it, draws the \
                duration of its action and sends the taxi `time + duration`.",
     },
+    Exercise {
+        id: "echo_selector",
+        number: "IV.5",
+        title: "an echo server on a selector of your own",
+        part: Part::EventLoops,
+        stub: "src/part4/echo_selector.rs",
+        chapter: "part4/selectors.md",
+        hint: "Read part4/selectors.md and the rules at the top of the file. Every socket is \
+               non-blocking: loop on `accept`, `read` and `write` until `WouldBlock`, then \
+               go back to `poller.wait`. `polling` is oneshot: `modify` re-arms a socket for \
+               what it waits for next (`interest`).",
+    },
+    Exercise {
+        id: "bank_transfer",
+        number: "IV.6",
+        title: "the bank transfer, safe across a yield point",
+        part: Part::EventLoops,
+        stub: "src/part4/bank_transfer.rs",
+        chapter: "part4/synchronisation.md",
+        hint: "Read \"The bank transfer\" in part4/synchronisation.md. `approve()` is a yield \
+               point: any balance read before it is stale after it. Call it first, then read, \
+               check and write the balances with no yield point in between.",
+    },
+    Exercise {
+        id: "bounded_crawl",
+        number: "IV.7",
+        title: "a crawl bounded by a semaphore",
+        part: Part::EventLoops,
+        stub: "src/part4/bounded_crawl.rs",
+        chapter: "part4/synchronisation.md",
+        hint: "Read \"Locks and semaphores\" in part4/synchronisation.md. A permit is a guard: \
+               it is released when it is dropped, so bind it to a named variable that lives \
+               as long as the fetch (`let _ = ...` drops it at once). Spawn every task before \
+               joining the first.",
+    },
+    Exercise {
+        id: "starvation",
+        number: "IV.8",
+        title: "don't block the loop: yield points and run_in_executor",
+        part: Part::EventLoops,
+        stub: "src/part4/starvation.rs",
+        chapter: "part4/dont-block-the-loop.md",
+        hint: "Read part4/dont-block-the-loop.md. The loop is the article's, with `step(i)` \
+               for `result += i * i` and `yieldpoint::yield_now()` for `await \
+               asyncio.sleep(0)`. For `run_in_executor`, look for `#[doc(alias = \
+               \"to_thread\")]` in the crate: one call.",
+    },
+    Exercise {
+        id: "rc_across_yield",
+        number: "IV.9",
+        title: "make it compile: an Rc held across a yield on a WorkQueue",
+        part: Part::EventLoops,
+        stub: "src/part4/rc_across_yield.rs",
+        chapter: "part4/schedulers.md",
+        hint: "Read \"Why started tasks never move\" in part4/schedulers.md. The closure \
+               passed to `spawn` must be `Send`: it may start on another worker. A value made \
+               inside the task, once it runs, never leaves its worker, `Rc` or not.",
+    },
 ];
 
 /// The exercise named `id`.

@@ -18,9 +18,9 @@
 //! that compile, so a compile error in one exercise does not stop the grading of the
 //! others: that exercise's verdict is "does not compile", with the compiler's first error.
 //!
-//! The "make it compile" exercises (I.7, II.8, III.1) do not compile until solved: the learner's
-//! file provides items only, and their grader compiles a program made of that file and the
-//! grader's own `main` with trybuild.
+//! The "make it compile" exercises (I.7, II.8, III.1, IV.9) do not compile until solved: the
+//! learner's file provides items only, and their grader compiles a program made of that file
+//! and the grader's own `main` with trybuild.
 //!
 //! # Adding an exercise
 //!

@@ -46,8 +46,8 @@
 //! (`sync`, `time`, `future`, `blocking`); `tests/layers.rs` checks the direction of every
 //! import between the modules of `src/`.
 //!
-//! [`RoundRobin`] runs one `Local` on the calling thread. Book: Part IV, "Green threads
-//! and the two schedulers".
+//! [`RoundRobin`] runs one `Local` on the calling thread. Book: Part IV, "One loop or
+//! many".
 
 mod builder;
 pub(crate) mod context;

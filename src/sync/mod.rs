@@ -41,8 +41,8 @@
 //! Both have the same API, semantics and error types, `asyncio.Queue`'s: pick
 //! `local_channel` when every end stays on one thread, and switching costs one import.
 //!
-//! Book: Part IV, "Event loops and schedulers" (its chapter on channels and locks is
-//! coming; the bank transfer is in the Introduction, "Yield points").
+//! Book: Part IV, "Synchronisation between yield points" (the bank transfer, locks and
+//! semaphores).
 
 /// The iterators of a channel module's `Receiver` (`Iter`, `IntoIter`, and `IntoIterator`
 /// for the receiver and a reference to it): each item is a `recv`, and the iteration ends

@@ -27,7 +27,7 @@
 //! assert_eq!(*log.borrow(), ["a0", "b0", "a1", "b1"]);
 //! ```
 //!
-//! Book: Part IV, "Green threads and the two schedulers".
+//! Book: Part IV, "One loop or many".
 
 pub(crate) mod cell;
 mod cell_cache;

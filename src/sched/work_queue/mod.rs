@@ -95,7 +95,8 @@
 //! start. No faster mode that migrates started tasks exists; one would have to be an
 //! `unsafe fn` whose caller promises the task holds no thread-bound state across yields.
 //!
-//! Book: Part IV, "Green threads and the two schedulers" (which scheduler to pick).
+//! Book: Part IV, "One loop or many" (why started tasks never move; which scheduler to
+//! pick).
 
 mod balance;
 mod idle;

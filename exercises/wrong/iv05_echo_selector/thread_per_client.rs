@@ -1,0 +1,220 @@
+//! Known-wrong solution of exercise IV.5 (cheat class: threads instead of one loop).
+//!
+//! An OS thread per connection with blocking reads and writes: it echoes every byte, with
+//! 50 threads for 50 clients.
+//!
+//! The grader must reject it: `tests/workbook_grading.rs` checks that it does.
+//!
+//! Exercise IV.5: an echo server on a selector of your own (PEP 3156)
+//!
+//! You learn what sits under an event loop's `add_reader`: a poller that says which
+//! sockets are ready, non-blocking sockets that never make the thread wait, and the
+//! bookkeeping of what each connection still has to write. One thread serves every client.
+//!
+//! ```python
+//! # Python 3.4+ (the selectors module, PEP 3156's "selector" event loop underneath)
+//! sel = selectors.DefaultSelector()
+//!
+//! def accept(sock):
+//!     conn, addr = sock.accept()
+//!     conn.setblocking(False)
+//!     sel.register(conn, selectors.EVENT_READ, echo)
+//!
+//! def echo(conn):
+//!     data = conn.recv(1000)
+//!     if data:
+//!         conn.send(data)   # may send only part of it: see below
+//!     else:
+//!         sel.unregister(conn)
+//!         conn.close()
+//!
+//! sock.setblocking(False)
+//! sel.register(sock, selectors.EVENT_READ, accept)
+//! while True:
+//!     for key, mask in sel.select():
+//!         key.data(key.fileobj)
+//! ```
+//!
+//! The rules (the grader checks them with 50 clients and two that stall):
+//!
+//! - Every byte a client sends is written back to it, in order. A write may take only
+//!   part of the bytes, or none (`WouldBlock`): keep the rest in the connection's `pending`
+//!   and write it when the socket is writable again.
+//! - Nothing blocks: the listener and every connection are non-blocking, and the thread
+//!   waits only in `poller.wait`. Read at most [`MAX_PENDING`] bytes ahead of what was
+//!   written back, so a client that does not read cannot fill the server's memory.
+//! - `polling` registers sockets in *oneshot* mode: after an event, a socket reports
+//!   nothing more until it is re-armed with `poller.modify`.
+//! - A connection ends when its client has closed its side (a read returns 0) and
+//!   everything pending is written, or on an error. Then the server deletes it from the
+//!   poller and drops it (which closes the socket).
+
+use std::collections::HashMap;
+use std::io::{self, ErrorKind, Read, Write};
+use std::net::{TcpListener, TcpStream};
+
+use polling::{Event, Events, Poller};
+
+/// The listener's key in the poller; connections get keys 1, 2, 3, ...
+pub const LISTENER: usize = 0;
+
+/// The most bytes read from a client and not yet written back to it.
+pub const MAX_PENDING: usize = 64 * 1024;
+
+/// One client connection.
+pub struct Connection {
+    /// The socket, in non-blocking mode.
+    pub stream: TcpStream,
+    /// Bytes read from the client and not yet written back.
+    pub pending: Vec<u8>,
+    /// Whether the client has closed its side (a read returned 0).
+    pub closed_by_peer: bool,
+}
+
+/// What the server did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Report {
+    /// Connections accepted.
+    pub connections: usize,
+    /// Bytes written back, over all connections.
+    pub bytes_echoed: u64,
+}
+
+/// Serves `listener` on the calling thread, echoing every client, until `clients`
+/// connections have been accepted and have ended; returns what it did.
+///
+/// # Errors
+///
+/// An error of the poller or of the listener (an error on one connection ends only that
+/// connection).
+pub fn serve(listener: TcpListener, clients: usize) -> io::Result<Report> {
+    let _ = (
+        Poller::new,
+        Events::new,
+        interest,
+        accept_all,
+        pump,
+        MAX_PENDING,
+    );
+    // WRONG: an OS thread per connection, with blocking sockets: every byte is echoed, but
+    // it is not one thread serving every client through one poller.
+    let mut threads = Vec::new();
+    for _ in 0..clients {
+        let (mut stream, _) = listener.accept()?;
+        threads.push(std::thread::spawn(move || {
+            let mut echoed = 0;
+            let mut buf = [0; 16 * 1024];
+            loop {
+                match stream.read(&mut buf) {
+                    Ok(0) | Err(_) => return echoed,
+                    Ok(n) => {
+                        if stream.write_all(&buf[..n]).is_err() {
+                            return echoed;
+                        }
+                        echoed += n as u64;
+                    }
+                }
+            }
+        }));
+    }
+    let bytes_echoed = threads.into_iter().map(|t| t.join().unwrap_or(0)).sum();
+    Ok(Report {
+        connections: clients,
+        bytes_echoed,
+    })
+}
+
+/// Handles an event of connection `key`: `pump`s it, then either ends it (removed from
+/// `connections` and deleted from the poller) or re-arms it; returns whether it ended.
+fn on_ready(
+    poller: &Poller,
+    connections: &mut HashMap<usize, Connection>,
+    key: usize,
+    report: &mut Report,
+) -> io::Result<bool> {
+    let Some(connection) = connections.get_mut(&key) else {
+        return Ok(false); // an event of a connection that ended in this round
+    };
+    let ended = match pump(connection) {
+        Ok(written) => {
+            report.bytes_echoed += written;
+            connection.closed_by_peer && connection.pending.is_empty()
+        }
+        Err(_) => true, // reset by the peer, say: this connection ends
+    };
+    if ended {
+        let connection = connections.remove(&key).expect("it was there");
+        poller.delete(&connection.stream)?;
+    } else {
+        poller.modify(&connection.stream, interest(key, connection))?;
+    }
+    Ok(ended)
+}
+
+/// Accepts every connection waiting on `listener`, each non-blocking and added to the
+/// poller for reading under a new key.
+fn accept_all(
+    poller: &Poller,
+    listener: &TcpListener,
+    connections: &mut HashMap<usize, Connection>,
+    next_key: &mut usize,
+) -> io::Result<()> {
+    loop {
+        let stream = match listener.accept() {
+            Ok((stream, _)) => stream,
+            Err(e) if e.kind() == ErrorKind::WouldBlock => return Ok(()),
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        stream.set_nonblocking(true)?;
+        let key = *next_key;
+        *next_key += 1;
+        // SAFETY: a connection is deleted from the poller before it is dropped: in
+        // `serve`, when it ends or when the server returns.
+        unsafe { poller.add(&stream, Event::readable(key))? };
+        connections.insert(
+            key,
+            Connection {
+                stream,
+                pending: Vec::new(),
+                closed_by_peer: false,
+            },
+        );
+    }
+}
+
+/// Reads what `connection` has (up to [`MAX_PENDING`] bytes ahead) and writes back what
+/// the socket takes; returns the bytes written. Stops at `WouldBlock`, never waits.
+fn pump(connection: &mut Connection) -> io::Result<u64> {
+    let mut buf = [0; 16 * 1024];
+    while !connection.closed_by_peer && connection.pending.len() < MAX_PENDING {
+        match connection.stream.read(&mut buf) {
+            Ok(0) => connection.closed_by_peer = true,
+            Ok(n) => connection.pending.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let mut written = 0;
+    while !connection.pending.is_empty() {
+        match connection.stream.write(&connection.pending) {
+            Ok(n) => {
+                connection.pending.drain(..n);
+                written += n as u64;
+            }
+            Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(written)
+}
+
+/// What to wait for next on connection `key`: readable while the client may send and
+/// there is room to read ahead, writable while bytes are pending.
+fn interest(key: usize, connection: &Connection) -> Event {
+    let readable = !connection.closed_by_peer && connection.pending.len() < MAX_PENDING;
+    let writable = !connection.pending.is_empty();
+    Event::new(key, readable, writable)
+}
