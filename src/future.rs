@@ -1,15 +1,29 @@
-//! Green threads awaiting Rust futures.
+//! Futures both ways: green threads await Rust futures, async code awaits green threads.
 //!
-//! Python: `await` on a future inside a coroutine (PEP 492). A green thread has its own
-//! stack, so it can wait for a future without being `async` itself: [`block_on`] polls the
-//! future and parks the green thread (not the OS thread) until the future's waker fires.
+//! Python: `await` (PEP 492). A green thread has its own stack, so it can wait for a future
+//! without being `async` itself: [`await_`] polls the future and parks the green thread (not
+//! the OS thread) until the future's waker fires. The other way, a
+//! [`JoinHandle`](crate::JoinHandle) is a `Future`, so async code (tokio, `futures`) awaits a
+//! green thread with `.await`.
 //!
 //! ```
 //! use yieldpoint::sched::RoundRobin;
 //!
-//! let answer = RoundRobin::new().block_on(|| yieldpoint::future::block_on(async { 40 + 2 }));
+//! let answer = RoundRobin::new().block_on(|| yieldpoint::future::await_(async { 40 + 2 }));
 //! assert_eq!(answer, 42);
 //! ```
+//!
+//! | Python | yieldpoint |
+//! |---|---|
+//! | `await fut` inside a coroutine | [`await_`]`(fut)` inside a green thread (any function it calls) |
+//! | an awaitable (`__await__`) | any [`Future`]; a [`JoinHandle`](crate::JoinHandle) is one |
+//! | `await task` from a coroutine | `handle.await` from async code ([`JoinHandle`](crate::JoinHandle) is a `Future`) |
+//! | `asyncio.wrap_future(f)` (a thread's future, awaited by a loop) | `handle.await` on a [`WorkQueue`](crate::sched::WorkQueue)'s task: woken from the worker thread |
+//! | `loop.run_in_executor(pool, f)` | spawn `f` on a [`WorkQueue`](crate::sched::WorkQueue) and await its handle (or [`spawn_blocking`](crate::spawn_blocking) from a green thread) |
+//!
+//! The waker given to the future is the green thread: waking it (from any thread, before
+//! the poll returns, or after the task ended or its scheduler was dropped) unparks it if it
+//! is parked here, and is otherwise harmless.
 //!
 //! Book: Part V, "Native coroutines: async/await and Rust futures" (coming).
 
@@ -22,7 +36,11 @@ use crate::sync::wait_list::{park_current, Waiter};
 use crate::task::WaitReason;
 
 /// Runs `future` to completion on the current green thread (parking only it while the
-/// future is pending), or on the current OS thread outside a scheduler.
+/// future is pending), or on the current OS thread outside a scheduler; returns its output.
+///
+/// The name is Python's `await` (a keyword in Rust, hence the trailing underscore, as in
+/// [`Yielder::yield_`](crate::Yielder::yield_)); it is not a scheduler's `block_on`, which
+/// runs a closure as a scheduler's main task.
 ///
 /// Python: `await future` inside a coroutine (PEP 492).
 ///
@@ -30,6 +48,12 @@ use crate::task::WaitReason;
 ///
 /// If the future panics. If the task is cancelled while waiting, the cancel unwinds from
 /// here and the future is dropped.
+///
+/// A future that needs a runtime's reactor panics on its first poll when none is entered:
+/// tokio's `time::sleep` and `net::TcpStream` say "there is no reactor running, must be
+/// called from the context of a Tokio 1.x runtime". With the `tokio` cargo feature, give the
+/// scheduler a tokio runtime handle (`Builder::tokio_handle` on either scheduler's
+/// builder): `await_` then enters it around each poll.
 ///
 /// # Examples
 /// ```
@@ -39,17 +63,19 @@ use crate::task::WaitReason;
 ///     let (tx, rx) = tokio::sync::oneshot::channel();
 ///     let sender = yieldpoint::spawn(move || tx.send(42).unwrap());
 ///     // Parks this green thread; `sender` runs meanwhile and completes the future.
-///     assert_eq!(yieldpoint::future::block_on(rx), Ok(42));
+///     assert_eq!(yieldpoint::future::await_(rx), Ok(42));
 ///     sender.join().unwrap();
 /// });
-/// assert_eq!(yieldpoint::future::block_on(async { 1 + 1 }), 2); // outside: the OS thread waits
+/// assert_eq!(yieldpoint::future::await_(async { 1 + 1 }), 2); // outside: the OS thread waits
 /// ```
-pub fn block_on<F: Future>(future: F) -> F::Output {
-    block_on_as(WaitReason::Future, future)
+#[doc(alias = "await")]
+#[doc(alias = "block_on")]
+pub fn await_<F: Future>(future: F) -> F::Output {
+    await_as(WaitReason::Future, future)
 }
 
-/// [`block_on`], reporting `reason` in task snapshots while parked.
-pub(crate) fn block_on_as<F: Future>(reason: WaitReason, future: F) -> F::Output {
+/// [`await_`], reporting `reason` in task snapshots while parked.
+pub(crate) fn await_as<F: Future>(reason: WaitReason, future: F) -> F::Output {
     let mut future = pin!(future);
     let waker = Waker::from(Arc::new(WakeWaiter(Waiter::current())));
     let mut cx = Context::from_waker(&waker);
