@@ -49,11 +49,13 @@ use crate::task::WaitReason;
 /// If the future panics. If the task is cancelled while waiting, the cancel unwinds from
 /// here and the future is dropped.
 ///
-/// A future that needs a runtime's reactor panics on its first poll when none is entered:
-/// tokio's `time::sleep` and `net::TcpStream` say "there is no reactor running, must be
-/// called from the context of a Tokio 1.x runtime". With the `tokio` cargo feature, give the
-/// scheduler a tokio runtime handle (`Builder::tokio_handle` on either scheduler's
-/// builder): `await_` then enters it around each poll.
+/// A future that needs a runtime's reactor panics when none is entered (tokio's
+/// `time::sleep` as it is created, `net::TcpStream::connect` on its first poll): "there is
+/// no reactor running, must be called from the context of a Tokio 1.x runtime". With the
+/// `tokio` cargo feature, give the scheduler a tokio runtime handle (`tokio_handle` on
+/// [`round_robin::Builder`](crate::sched::round_robin::Builder) or
+/// [`work_queue::Builder`](crate::sched::work_queue::Builder)): its threads then run
+/// inside that runtime's context, and green threads create and await tokio's futures.
 ///
 /// # Examples
 /// ```
