@@ -19,6 +19,7 @@
 //! | an awaitable (`__await__`) | any [`Future`]; a [`JoinHandle`](crate::JoinHandle) is one |
 //! | `await task` from a coroutine | `handle.await` from async code ([`JoinHandle`](crate::JoinHandle) is a `Future`) |
 //! | `asyncio.wrap_future(f)` (a thread's future, awaited by a loop) | `handle.await` on a [`WorkQueue`](crate::sched::WorkQueue)'s task: woken from the worker thread |
+//! | `async def gen(): ... await x ... yield v` (PEP 525) | [`AsyncGenerator`]`::new(\|co\| { let x = co.await_(fut); co.yield_(v); })`, a `Stream` |
 //! | `loop.run_in_executor(pool, f)` | spawn `f` on a [`WorkQueue`](crate::sched::WorkQueue) and await its handle (or [`spawn_blocking`](crate::spawn_blocking) from a green thread) |
 //!
 //! The waker given to the future is the green thread: waking it (from any thread, before
@@ -27,6 +28,8 @@
 //!
 //! Book: Part V, "Native coroutines: async/await and Rust futures" (coming).
 
+mod async_generator;
+
 use std::future::Future;
 use std::pin::pin;
 use std::sync::Arc;
@@ -34,6 +37,8 @@ use std::task::{Context, Poll, Wake, Waker};
 
 use crate::sync::wait_list::{park_current, Waiter};
 use crate::task::WaitReason;
+
+pub use async_generator::{AsyncGenerator, AsyncYielder};
 
 /// Runs `future` to completion on the current green thread (parking only it while the
 /// future is pending), or on the current OS thread outside a scheduler; returns its output.
