@@ -14,7 +14,7 @@
 
 use std::panic::{self, AssertUnwindSafe};
 
-use crate::future::block_on_as;
+use crate::future::await_as;
 use crate::task::WaitReason;
 
 /// Runs `f` on the blocking thread pool and returns its result; the calling green thread
@@ -45,7 +45,7 @@ where
     T: Send + 'static,
 {
     let work = blocking::unblock(move || panic::catch_unwind(AssertUnwindSafe(f)));
-    match block_on_as(WaitReason::Blocking, work) {
+    match await_as(WaitReason::Blocking, work) {
         Ok(value) => value,
         Err(payload) => panic::resume_unwind(payload),
     }

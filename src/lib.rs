@@ -51,6 +51,7 @@ pub mod time;
 
 pub use blocking::spawn_blocking;
 pub use coroutine::{Coroutine, CoroutineState, Exception, Lifecycle, Yielder};
+pub use future::AsyncGenerator;
 pub use generator::Generator;
 pub use sched::RoundRobin;
 pub use task::{current, maybe_yield, spawn, spawn_local, yield_now, JoinError, JoinHandle};

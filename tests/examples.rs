@@ -53,3 +53,16 @@ slogan: YIELD ! FROM !
 ";
     assert_eq!(run_example("generator_history"), expected);
 }
+
+/// A tokio application awaits green threads that ran deep recursions and called back into
+/// an async API: one line per job, in order.
+#[test]
+fn async_bridge_prints_each_job() {
+    let expected = "\
+job 1: depth 10000, sum 50005000, price 3
+job 2: depth 20000, sum 200010000, price 6
+job 3: depth 30000, sum 450015000, price 9
+job 4: depth 40000, sum 800020000, price 12
+";
+    assert_eq!(run_example("async_bridge"), expected);
+}

@@ -89,7 +89,7 @@ on_both_schedulers! {
                     })
                 }),
                 named("future", || {
-                    yieldpoint::future::block_on(std::future::pending::<()>())
+                    yieldpoint::future::await_(std::future::pending::<()>())
                 }),
                 named("yielder", || loop {
                     yieldpoint::yield_now();

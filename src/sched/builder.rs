@@ -21,6 +21,9 @@ pub(crate) struct Config {
     /// How long a thread may wait with every task parked and no timer set (round-robin's
     /// idle), or while a task unwinds, before it warns of a possible deadlock.
     pub(crate) stall_warning_after: Duration,
+    /// The tokio runtime that `future::await_` enters around each poll (`tokio` feature).
+    #[cfg(feature = "tokio")]
+    pub(crate) tokio: Option<tokio::runtime::Handle>,
 }
 
 impl Default for Config {
@@ -31,6 +34,8 @@ impl Default for Config {
             on_slow_task: Arc::new(|report| eprintln!("yieldpoint: {report}")),
             time_slice: Duration::from_millis(10),
             stall_warning_after: Duration::from_secs(10),
+            #[cfg(feature = "tokio")]
+            tokio: None,
         }
     }
 }
@@ -145,6 +150,38 @@ macro_rules! core_settings {
     /// ```
     pub fn time_slice(mut self, slice: std::time::Duration) -> Self {
         self.config.time_slice = slice;
+        self
+    }
+
+    /// Gives the scheduler a tokio runtime: the scheduler's threads enter `handle` for as
+    /// long as they run (its loop and every green thread), so green threads create and
+    /// await, with [`future::await_`](crate::future::await_), the futures that need tokio's
+    /// reactor or timer (`tokio::time::sleep`, `tokio::net::TcpStream`), and may
+    /// `tokio::spawn`. Without it those panic ("there is no reactor running, must be
+    /// called from the context of a Tokio 1.x runtime"). Only with the `tokio` cargo
+    /// feature.
+    ///
+    /// The runtime must be driven while the futures wait: a multi-thread runtime drives
+    /// its reactor and timers on its own workers; a current-thread one only while a thread
+    /// runs its `block_on`. The context is entered on the scheduler's own stack, below
+    /// every switch to a green thread, so no guard ever lives across a switch.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::time::Duration;
+    #[doc = concat!(" use yieldpoint::sched::", stringify!($sched), ";")]
+    ///
+    /// let tokio = tokio::runtime::Runtime::new().unwrap();
+    #[doc = concat!(" let rt = ", stringify!($sched), "::builder().tokio_handle(tokio.handle().clone()).build();")]
+    /// let slept = rt.block_on(|| {
+    ///     yieldpoint::future::await_(tokio::time::sleep(Duration::from_millis(1)));
+    ///     "slept on tokio's timer"
+    /// });
+    /// assert_eq!(slept, "slept on tokio's timer");
+    /// ```
+    #[cfg(feature = "tokio")]
+    pub fn tokio_handle(mut self, handle: tokio::runtime::Handle) -> Self {
+        self.config.tokio = Some(handle);
         self
     }
         }

@@ -21,24 +21,57 @@ thread_local! {
 /// # Panics
 ///
 /// Inside a green thread, or while another scheduler runs on this thread.
-pub(crate) fn enter(local: &Local, scheduler: &(dyn Schedule + 'static)) -> Entered {
+pub(crate) fn enter<'a>(local: &'a Local, scheduler: &(dyn Schedule + 'static)) -> Entered<'a> {
     let scheduler = task_context::enter_scheduler(scheduler);
     LOCAL.with(|cell| cell.set(local));
-    Entered(scheduler)
+    Entered::new(scheduler, local)
 }
 
 /// Like [`enter`], but `None` instead of a panic when a task or another scheduler is
 /// running here.
-pub(crate) fn try_enter(local: &Local, scheduler: &(dyn Schedule + 'static)) -> Option<Entered> {
+pub(crate) fn try_enter<'a>(
+    local: &'a Local,
+    scheduler: &(dyn Schedule + 'static),
+) -> Option<Entered<'a>> {
     let scheduler = task_context::try_enter_scheduler(scheduler)?;
     LOCAL.with(|cell| cell.set(local));
-    Some(Entered(scheduler))
+    Some(Entered::new(scheduler, local))
 }
 
 /// The scheduler entered by [`enter`]; leaves it when dropped.
-pub(crate) struct Entered(#[allow(dead_code)] SchedulerGuard);
+pub(crate) struct Entered<'a> {
+    _scheduler: SchedulerGuard,
+    /// The tokio runtime given to the scheduler (`Builder::tokio_handle`), entered for as
+    /// long as the scheduler runs here: its loop and every green thread it switches to run
+    /// inside it, so tokio's constructors (`time::sleep`, `net::TcpStream::connect`,
+    /// `spawn`) find it. The guard lives on the scheduler's own stack, below every switch
+    /// to a green thread, so no switch ever crosses it.
+    #[cfg(feature = "tokio")]
+    _tokio: Option<tokio::runtime::EnterGuard<'a>>,
+    #[cfg(not(feature = "tokio"))]
+    _local: std::marker::PhantomData<&'a Local>,
+}
 
-impl Drop for Entered {
+impl<'a> Entered<'a> {
+    fn new(scheduler: SchedulerGuard, local: &'a Local) -> Self {
+        Entered {
+            _scheduler: scheduler,
+            #[cfg(feature = "tokio")]
+            _tokio: local
+                .config
+                .tokio
+                .as_ref()
+                .map(tokio::runtime::Handle::enter),
+            #[cfg(not(feature = "tokio"))]
+            _local: {
+                let _ = local;
+                std::marker::PhantomData
+            },
+        }
+    }
+}
+
+impl Drop for Entered<'_> {
     fn drop(&mut self) {
         let _ = LOCAL.try_with(|cell| cell.set(ptr::null()));
     }

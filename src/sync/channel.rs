@@ -62,6 +62,15 @@
 //!    task's next yield point instead (the close can overtake the receiver's wake-up: a
 //!    busy worker, or one the OS preempted, runs it late).
 //!
+//! **Async receivers** ([`Receiver::recv_async`], [`Receiver::into_stream`]) wait in a
+//! third queue, `receiving_async`, and take no hand-off: a future may be dropped at any
+//! moment, and a message handed to a dropped future would be lost for good once the
+//! senders are gone (invariant 3). A message that goes into the queue (no receiver is
+//! listed in `receiving`) wakes the longest-waiting future, which takes a message from the
+//! queue when polled; a woken future dropped before that passes its wakeup on while a
+//! message is queued; the close wakes them all. So a future takes a message only in the
+//! poll that returns it, and is cancel-safe.
+//!
 //! After the close nobody registers again: a send fails once no receiver is left, and a
 //! receive fails once the queue is empty and no sender is left. A waiter that finds itself
 //! still listed when it takes the lock (a spurious wake-up) had no wake-up in flight and
@@ -78,8 +87,11 @@
 use std::collections::VecDeque;
 use std::error::Error;
 use std::fmt;
+use std::future::Future;
 use std::ops::DerefMut;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
 
 // The lock, the hand-off flag and its cell: std's, or loom's in the model test
 // tests/loom_channel.rs (built with `RUSTFLAGS="--cfg yieldpoint_loom"`).
@@ -184,6 +196,13 @@ pub(super) struct State<T, S> {
     receiving: WaitQueue<S>,
     /// Senders parked until there is room (bounded channels only).
     sending: WaitQueue,
+    /// Futures of `Receiver::recv_async` (and the receivers' `Stream`) waiting for a
+    /// message or the close. They take no hand-off (a future may be dropped at any time,
+    /// and a message handed to it would be lost, see invariant 3): a message sent while
+    /// no receiver is listed in `receiving` goes into the queue and wakes one of them,
+    /// which takes it from the queue when polled. A woken future dropped before it polls
+    /// passes its wakeup on while a message is queued.
+    receiving_async: WaitQueue,
 }
 
 /// A listed receiver's hand-off slot, as the `receiving` queue keeps it.
@@ -200,8 +219,8 @@ pub(super) trait Slot<T> {
 
 /// What one attempt to send did.
 enum Pushed<T> {
-    /// The message went into the queue.
-    Queued,
+    /// The message went into the queue (and this waiting future is to be woken for it).
+    Queued(Option<Waiter>),
     /// The message went straight to this receiver (popped from `receiving`), to be woken.
     HandedOff(Waiter),
     /// No receiver is left: the value back.
@@ -241,6 +260,7 @@ impl<T, S: Slot<T>> State<T, S> {
             receivers: 1,
             receiving: WaitQueue::default(),
             sending: WaitQueue::default(),
+            receiving_async: WaitQueue::default(),
         }
     }
 
@@ -265,7 +285,7 @@ impl<T, S: Slot<T>> State<T, S> {
             }
             None => {
                 self.queue.push_back(value);
-                Pushed::Queued
+                Pushed::Queued(self.receiving_async.pop())
             }
         }
     }
@@ -274,7 +294,7 @@ impl<T, S: Slot<T>> State<T, S> {
     #[inline]
     pub(super) fn try_send(&mut self, value: T) -> Result<Option<Waiter>, TrySendError<T>> {
         match self.push(value) {
-            Pushed::Queued => Ok(None),
+            Pushed::Queued(receiver) => Ok(receiver),
             Pushed::HandedOff(receiver) => Ok(Some(receiver)),
             Pushed::Closed(value) => Err(TrySendError::Closed(value)),
             Pushed::Full(value) => Err(TrySendError::Full(value)),
@@ -299,7 +319,12 @@ impl<T, S: Slot<T>> State<T, S> {
             None => false,
         };
         match state.push(value) {
-            Pushed::Queued => SendStep::Sent,
+            Pushed::Queued(None) => SendStep::Sent,
+            Pushed::Queued(Some(receiver)) => {
+                drop(state);
+                receiver.wake();
+                SendStep::Sent
+            }
             Pushed::HandedOff(receiver) => {
                 // The room this sender was woken for is still free: pass it on.
                 let next = if woken { state.sender_for_room() } else { None };
@@ -374,7 +399,7 @@ impl<T, S: Slot<T>> State<T, S> {
             }
             None => {
                 self.queue.push_front(message);
-                None
+                self.receiving_async.pop()
             }
         }
     }
@@ -400,6 +425,42 @@ impl<T, S: Slot<T>> State<T, S> {
         }
     }
 
+    /// One poll of an async receive (a `recv_async` future, a receiver's `Stream`), whose
+    /// waker of the poll before, if any, is listed under `ticket`: a message (with the
+    /// sender to wake for the room it freed), the close, or `waker` listed in
+    /// `receiving_async` under a new `ticket`.
+    pub(super) fn poll_recv(
+        &mut self,
+        ticket: &mut Option<u64>,
+        waker: &Waker,
+    ) -> Poll<Result<(T, Option<Waiter>), RecvError>> {
+        if let Some(listed) = ticket.take() {
+            // Woken (popped) or polled again: the check below uses the wakeup.
+            self.receiving_async.remove(listed);
+        }
+        match self.pop() {
+            Ok(received) => Poll::Ready(Ok(received)),
+            Err(TryRecvError::Closed) => Poll::Ready(Err(RecvError)),
+            Err(TryRecvError::Empty) => {
+                *ticket = Some(
+                    self.receiving_async
+                        .push_with(Waiter::Waker(waker.clone()), ()),
+                );
+                Poll::Pending
+            }
+        }
+    }
+
+    /// An async receive dropped while its waker was listed under `ticket`: unlisted; if it
+    /// was woken already and a message is queued, the next waiting future is returned, to
+    /// be woken in its place.
+    pub(super) fn leave_async(&mut self, ticket: u64) -> Option<Waiter> {
+        if self.receiving_async.remove(ticket) || self.queue.is_empty() {
+            return None;
+        }
+        self.receiving_async.pop()
+    }
+
     /// Whether every receiver is gone.
     pub(super) fn is_closed(&self) -> bool {
         self.receivers == 0
@@ -423,7 +484,8 @@ impl<T, S: Slot<T>> State<T, S> {
     pub(super) fn drop_sender(&mut self) -> Vec<Waiter> {
         self.senders -= 1;
         if self.senders == 0 {
-            self.receiving.take_all().collect()
+            let listed = self.receiving.take_all();
+            listed.chain(self.receiving_async.take_all()).collect()
         } else {
             Vec::new()
         }
@@ -912,6 +974,65 @@ impl<T> Receiver<T> {
         })
     }
 
+    /// [`recv`](Self::recv) for async code: a future of the next message that waits
+    /// without blocking the executor's thread (tokio, `futures`, any executor).
+    ///
+    /// Cancel-safe: a message is taken from the channel only by the poll that returns it,
+    /// so dropping the future loses nothing; a wakeup it was given and did not use goes to
+    /// the next waiting future. A sender hands its message straight to a green thread
+    /// parked in `recv`, if one is, and otherwise queues it and wakes one waiting future.
+    ///
+    /// Python: `await queue.get()` from a coroutine of another loop than the sender's.
+    ///
+    /// # Errors
+    ///
+    /// [`RecvError`] once the channel is empty and every sender is gone (permanent).
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sched::WorkQueue;
+    /// use yieldpoint::sync::channel;
+    ///
+    /// let rt = WorkQueue::builder().workers(1).build();
+    /// let (tx, rx) = channel::unbounded();
+    /// rt.spawn(move || tx.send("from a green thread").unwrap());
+    /// futures::executor::block_on(async {
+    ///     assert_eq!(rx.recv_async().await, Ok("from a green thread"));
+    ///     assert_eq!(rx.recv_async().await, Err(channel::RecvError)); // the sender is gone
+    /// });
+    /// ```
+    pub fn recv_async(&self) -> Recv<'_, T> {
+        Recv {
+            chan: &self.chan,
+            ticket: None,
+        }
+    }
+
+    /// The receiver as a [`Stream`](futures_core::Stream) of its messages, which ends once
+    /// the channel is closed and drained: async code consumes it with
+    /// `futures::StreamExt` (`next`, `map`, `collect`...). Each item is received as by
+    /// [`recv_async`](Self::recv_async).
+    ///
+    /// Python: `async for item in queue_iterator` over an `asyncio.Queue`.
+    ///
+    /// # Examples
+    /// ```
+    /// use futures::StreamExt;
+    /// use yieldpoint::sync::channel;
+    ///
+    /// let (tx, rx) = channel::unbounded();
+    /// (1..=3).for_each(|n| tx.send(n).unwrap());
+    /// drop(tx);
+    /// let total = futures::executor::block_on(rx.into_stream().fold(0, |a, n| async move { a + n }));
+    /// assert_eq!(total, 6);
+    /// ```
+    pub fn into_stream(self) -> RecvStream<T> {
+        RecvStream {
+            receiver: self,
+            ticket: None,
+        }
+    }
+
     /// An iterator that receives until the channel is closed and drained.
     ///
     /// # Examples
@@ -964,6 +1085,94 @@ impl<T> Receiver<T> {
     /// ```
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// One async receive by `ticket`'s owner: the message, with the sender to wake for its room
+/// woken; the close; or pending with the waker listed.
+fn poll_recv<T>(
+    chan: &Chan<T>,
+    ticket: &mut Option<u64>,
+    cx: &Context<'_>,
+) -> Poll<Result<T, RecvError>> {
+    let polled = chan.lock().poll_recv(ticket, cx.waker());
+    polled.map_ok(|(value, sender)| {
+        if let Some(sender) = sender {
+            sender.wake();
+        }
+        value
+    })
+}
+
+/// Unlists an async receive's waker as its future goes, passing on a wakeup it did not use.
+fn leave_async<T>(chan: &Chan<T>, ticket: Option<u64>) {
+    let Some(ticket) = ticket else { return };
+    let next = chan.lock().leave_async(ticket);
+    if let Some(next) = next {
+        next.wake();
+    }
+}
+
+/// The future of [`Receiver::recv_async`]: the next message, or [`RecvError`] once the
+/// channel is closed and drained.
+#[must_use = "futures do nothing unless awaited"]
+pub struct Recv<'a, T> {
+    chan: &'a Chan<T>,
+    /// The ticket of this future's waker in the channel's `receiving_async` queue.
+    ticket: Option<u64>,
+}
+
+impl<T> Future for Recv<'_, T> {
+    type Output = Result<T, RecvError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        poll_recv(this.chan, &mut this.ticket, cx)
+    }
+}
+
+impl<T> Drop for Recv<'_, T> {
+    fn drop(&mut self) {
+        leave_async(self.chan, self.ticket);
+    }
+}
+
+impl<T> fmt::Debug for Recv<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Recv")
+            .field("waiting", &self.ticket.is_some())
+            .finish()
+    }
+}
+
+/// A [`Receiver`] as a [`Stream`](futures_core::Stream) of its messages
+/// ([`Receiver::into_stream`]); it ends once the channel is closed and drained.
+pub struct RecvStream<T> {
+    receiver: Receiver<T>,
+    /// As [`Recv`]'s.
+    ticket: Option<u64>,
+}
+
+impl<T> futures_core::Stream for RecvStream<T> {
+    type Item = T;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        let this = self.get_mut();
+        poll_recv(&this.receiver.chan, &mut this.ticket, cx).map(Result::ok)
+    }
+}
+
+impl<T> Drop for RecvStream<T> {
+    fn drop(&mut self) {
+        leave_async(&self.receiver.chan, self.ticket.take());
+    }
+}
+
+impl<T> fmt::Debug for RecvStream<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RecvStream")
+            .field("receiver", &self.receiver)
+            .finish()
     }
 }
 

@@ -1,9 +1,10 @@
 //! `Event`: a flag tasks can wait for.
 
 use std::fmt;
+use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use super::wait_list::WaitList;
+use super::wait_list::{AsyncWait, WaitList};
 use crate::task::WaitReason;
 
 /// A flag that tasks wait on until another sets it.
@@ -109,6 +110,35 @@ impl Event {
     /// ```
     pub fn is_set(&self) -> bool {
         self.flag.load(Ordering::SeqCst)
+    }
+
+    /// [`wait`](Self::wait) for async code: a future that is ready once the event is set
+    /// (or was set and cleared since the call), without blocking the executor's thread.
+    ///
+    /// Dropping the future before it is ready unlists it (cancel-safe). Python:
+    /// `await event.wait()` from a coroutine of another loop than the setter's.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::sync::Arc;
+    /// use yieldpoint::sched::WorkQueue;
+    /// use yieldpoint::sync::Event;
+    ///
+    /// let rt = WorkQueue::builder().workers(1).build();
+    /// let ready = Arc::new(Event::new());
+    /// let setter = ready.clone();
+    /// rt.spawn(move || setter.set()); // a green thread sets it
+    /// futures::executor::block_on(ready.wait_async()); // async code waits for it
+    /// assert!(ready.is_set());
+    /// ```
+    pub fn wait_async(&self) -> impl Future<Output = ()> + Send + '_ {
+        let sets = self.sets.load(Ordering::SeqCst);
+        let mut wait = AsyncWait::new(&self.waiters);
+        std::future::poll_fn(move |cx| {
+            wait.poll_until(cx, || {
+                (self.is_set() || self.sets.load(Ordering::SeqCst) != sets).then_some(())
+            })
+        })
     }
 
     /// Waits until the flag is set; returns at once if it is. A `set` during the wait

@@ -2,11 +2,12 @@
 
 use std::cell::UnsafeCell;
 use std::fmt;
+use std::future::Future;
 use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::wait_list::WaitList;
+use super::wait_list::{AsyncWait, WaitList};
 use crate::task::WaitReason;
 
 /// A lock that parks the green thread (not the OS thread) while another holds it.
@@ -122,6 +123,27 @@ impl<T: ?Sized> Mutex<T> {
     pub fn lock(&self) -> MutexGuard<'_, T> {
         self.waiters
             .wait_until(WaitReason::Mutex, || self.try_lock())
+    }
+
+    /// [`lock`](Self::lock) for async code: a future of the guard that waits without
+    /// blocking the executor's thread.
+    ///
+    /// Dropping the future before it is ready unlists it, and passes on a wakeup it was
+    /// given, so the lock is not stranded (cancel-safe). Python: `async with lock:`.
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sync::Mutex;
+    ///
+    /// let counter = Mutex::new(0);
+    /// futures::executor::block_on(async {
+    ///     *counter.lock_async().await += 1;
+    /// });
+    /// assert_eq!(*counter.lock(), 1);
+    /// ```
+    pub fn lock_async(&self) -> impl Future<Output = MutexGuard<'_, T>> + '_ {
+        let mut wait = AsyncWait::new(&self.waiters);
+        std::future::poll_fn(move |cx| wait.poll_until(cx, || self.try_lock()))
     }
 
     /// Locks if the lock is free.

@@ -1,9 +1,10 @@
 //! `Semaphore`: a counter of permits tasks wait for.
 
 use std::fmt;
+use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use super::wait_list::WaitList;
+use super::wait_list::{AsyncWait, WaitList};
 use crate::task::WaitReason;
 
 /// A count of permits; `acquire` waits while there are none.
@@ -71,6 +72,27 @@ impl Semaphore {
     pub fn acquire(&self) -> SemaphorePermit<'_> {
         self.waiters
             .wait_until(WaitReason::Semaphore, || self.try_acquire())
+    }
+
+    /// [`acquire`](Self::acquire) for async code: a future of a permit that waits without
+    /// blocking the executor's thread.
+    ///
+    /// Dropping the future before it is ready unlists it, and passes on a wakeup it was
+    /// given, so no permit is stranded (cancel-safe). Python: `await sem.acquire()`.
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sync::Semaphore;
+    ///
+    /// let sem = Semaphore::new(1);
+    /// let held = futures::executor::block_on(sem.acquire_async());
+    /// assert_eq!(sem.available_permits(), 0);
+    /// drop(held);
+    /// assert_eq!(sem.available_permits(), 1);
+    /// ```
+    pub fn acquire_async(&self) -> impl Future<Output = SemaphorePermit<'_>> + Send + '_ {
+        let mut wait = AsyncWait::new(&self.waiters);
+        std::future::poll_fn(move |cx| wait.poll_until(cx, || self.try_acquire()))
     }
 
     /// Takes a permit if one is free.

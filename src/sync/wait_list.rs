@@ -8,6 +8,7 @@
 
 use std::collections::VecDeque;
 use std::sync::{Mutex, MutexGuard};
+use std::task::{Context, Poll};
 
 pub(crate) use crate::task::waiter::{park_current, park_current_or_interrupt, Waiter};
 use crate::task::WaitReason;
@@ -52,8 +53,15 @@ impl<X> WaitQueue<X> {
     /// Adds the current waiter, with `payload`, at the back; returns its ticket.
     #[inline]
     pub(crate) fn push_current_with(&mut self, payload: X) -> u64 {
+        self.push_with(Waiter::current(), payload)
+    }
+
+    /// Adds `waiter` (a future's waker, say), with `payload`, at the back; returns its
+    /// ticket.
+    #[inline]
+    pub(crate) fn push_with(&mut self, waiter: Waiter, payload: X) -> u64 {
         self.next_ticket += 1;
-        let entry = (self.next_ticket, Waiter::current(), payload);
+        let entry = (self.next_ticket, waiter, payload);
         if self.first.is_none() {
             self.first = Some(entry);
         } else {
@@ -162,6 +170,59 @@ impl WaitList {
                 ticket.disarm();
                 return value;
             }
+        }
+    }
+}
+
+/// The registration of an async wait on a [`WaitList`] (a future of `Event::wait_async`,
+/// `Semaphore::acquire_async`, `Mutex::lock_async`): the ticket of its waker while listed.
+/// Dropped before the wait succeeded, it unlists the waker, or passes on a wakeup it
+/// received and did not use, so none is lost (the future is cancel-safe).
+pub(crate) struct AsyncWait<'a> {
+    list: &'a WaitList,
+    ticket: Option<u64>,
+}
+
+impl<'a> AsyncWait<'a> {
+    pub(crate) fn new(list: &'a WaitList) -> Self {
+        AsyncWait { list, ticket: None }
+    }
+
+    /// One poll of the wait until `poll` returns `Some`: check, register the task's waker,
+    /// check again (the protocol of [`WaitList::wait_until`], with the waker in place of
+    /// the park). A poll again first unlists the waker of the poll before, so only the
+    /// latest is listed.
+    pub(crate) fn poll_until<T>(
+        &mut self,
+        cx: &Context<'_>,
+        mut poll: impl FnMut() -> Option<T>,
+    ) -> Poll<T> {
+        if let Some(ticket) = self.ticket.take() {
+            // Woken (popped) or not: either way the wakeup, if any, is used by this check.
+            self.list.lock().remove(ticket);
+        }
+        if let Some(value) = poll() {
+            return Poll::Ready(value);
+        }
+        let waiter = Waiter::Waker(cx.waker().clone());
+        self.ticket = Some(self.list.lock().push_with(waiter, ()));
+        if let Some(value) = poll() {
+            if let Some(ticket) = self.ticket.take() {
+                self.list.lock().remove(ticket);
+            }
+            return Poll::Ready(value);
+        }
+        Poll::Pending
+    }
+}
+
+impl Drop for AsyncWait<'_> {
+    fn drop(&mut self) {
+        let Some(ticket) = self.ticket else { return };
+        let listed = self.list.lock().remove(ticket);
+        if !listed {
+            // Woken, then dropped before it polled again: the wakeup goes to the next.
+            self.list.notify_one();
         }
     }
 }

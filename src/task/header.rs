@@ -10,6 +10,7 @@
 use std::ptr;
 use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::task::Waker;
 
 use super::cell::{TaskRef, Vtable};
 use super::context;
@@ -269,6 +270,14 @@ impl Header {
     pub(crate) fn wait(&self) {
         self.state
             .wait(Waiter::current, || park_current(WaitReason::Join));
+    }
+
+    /// The poll of a `JoinHandle` future: `true` if the task has finished; else registers
+    /// `waker` (replacing the one of an earlier poll), to be woken once, after the end is
+    /// published. Only the task's one joiner calls this.
+    #[inline]
+    pub(crate) fn poll_join(&self, waker: &Waker) -> bool {
+        self.state.register_joiner(|| Waiter::Waker(waker.clone()))
     }
 
     /// Records that the `JoinHandle` is gone: `true` if the task has finished, so the

@@ -3,9 +3,12 @@
 use std::any::Any;
 use std::error::Error;
 use std::fmt;
+use std::future::Future;
 use std::marker::PhantomData;
 use std::mem::ManuallyDrop;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use super::cell::TaskRef;
 use super::context;
@@ -37,6 +40,8 @@ use super::TaskId;
 pub struct JoinHandle<T> {
     /// The task; taken out only by `join` (see `into_result`), else released by `drop`.
     header: ManuallyDrop<TaskRef>,
+    /// The future returned `Ready`: the result is gone, a poll again is misuse.
+    taken: bool,
     /// The value's type, and the auto traits it gives the handle: `Send` and `Sync` when
     /// `T` is `Send`, as the value may be taken on the handle's thread.
     _value: PhantomData<std::sync::Mutex<T>>,
@@ -47,6 +52,7 @@ impl<T> JoinHandle<T> {
     pub(crate) fn new(task: TaskRef) -> Self {
         JoinHandle {
             header: ManuallyDrop::new(task),
+            taken: false,
             _value: PhantomData,
         }
     }
@@ -86,6 +92,7 @@ impl<T> JoinHandle<T> {
     #[track_caller]
     #[inline]
     pub fn join(self) -> Result<T, JoinError> {
+        self.assert_not_taken();
         if !self.header.is_finished() {
             self.assert_can_block();
             self.header.wait();
@@ -101,21 +108,21 @@ impl<T> JoinHandle<T> {
         let mut this = ManuallyDrop::new(self);
         // SAFETY: `this` is never used again nor dropped: the task moves out once.
         let task = unsafe { ManuallyDrop::take(&mut this.header) };
-        debug_assert!(task.is_finished());
-        // The scheduler's verdict comes first: a body that swallowed an expired timeout's
-        // unwind and returned anyway stored a value, but the task still ended interrupted.
-        // SAFETY: this handle is the task's one joiner (`join` takes it by value), and the
-        // task has finished.
-        if let Some(error) = unsafe { task.take_error() } {
-            // A value stored anyway is this joiner's to drop.
-            // SAFETY: the joiner, after the end, and no `detach` will come.
-            drop_unjoined(|| unsafe { task.drop_output() });
-            return Err(error);
-        }
-        let mut value: Option<T> = None;
-        // SAFETY: as above; the task's body returns a `T` (`JoinHandle::new`).
-        unsafe { task.take_output((&mut value as *mut Option<T>).cast()) };
-        value.ok_or_else(|| JoinError::cancelled(&task))
+        // SAFETY: this handle is the task's one joiner (`join` takes it by value), the
+        // task has finished, and the result was not taken (`assert_not_taken`).
+        unsafe { take_result(&task) }
+    }
+
+    /// Panics if the future already returned the result (a poll after `Ready`).
+    #[track_caller]
+    #[inline]
+    fn assert_not_taken(&self) {
+        assert!(
+            !self.taken,
+            "JoinHandle of task {} used after the future returned its result; a finished \
+             future must not be polled or joined again",
+            self.header.id
+        );
     }
 
     /// Joins the main task of `block_on`: its value, or its panic resumed here.
@@ -343,6 +350,85 @@ impl<T> JoinHandle<T> {
         self.header.name.as_deref()
     }
 }
+
+/// The finished task's value or error.
+///
+/// # Safety
+///
+/// The caller is the task's one joiner, saw it finished, and takes the result once.
+unsafe fn take_result<T>(task: &TaskRef) -> Result<T, JoinError> {
+    debug_assert!(task.is_finished());
+    // The scheduler's verdict comes first: a body that swallowed an expired timeout's
+    // unwind and returned anyway stored a value, but the task still ended interrupted.
+    // SAFETY: per this function's contract.
+    if let Some(error) = unsafe { task.take_error() } {
+        // A value stored anyway is this joiner's to drop.
+        // SAFETY: the joiner, after the end; the handle's `detach`, if any comes, finds
+        // the stage empty.
+        drop_unjoined(|| unsafe { task.drop_output() });
+        return Err(error);
+    }
+    let mut value: Option<T> = None;
+    // SAFETY: as above; the task's body returns a `T` (`JoinHandle::new`).
+    unsafe { task.take_output((&mut value as *mut Option<T>).cast()) };
+    value.ok_or_else(|| JoinError::cancelled(task))
+}
+
+/// Async code awaits a green thread: `handle.await` gives what [`join`](JoinHandle::join)
+/// gives, without blocking the executor's thread.
+///
+/// The future is woken once, after the task's end is published; a poll with another waker
+/// replaces the waker of the poll before (only the last is woken). Dropping the future
+/// detaches the task (it keeps running), as dropping the handle does; cancel explicitly
+/// with [`cancel`](JoinHandle::cancel). Any executor may poll it: tokio (current-thread or
+/// multi-thread), `futures::executor`, or a green thread through
+/// [`future::await_`](crate::future::await_).
+///
+/// Python: `await task` from a coroutine; `asyncio.wrap_future(fut)` when the task runs on
+/// another thread.
+///
+/// # Panics
+///
+/// When polled again after it returned `Ready` (the result is gone), or joined after.
+///
+/// Polling does not block, so it cannot tell (as [`join`](JoinHandle::join) does) that an
+/// executor blocking this very thread would stop the task's scheduler: awaiting a task of a
+/// [`RoundRobin`](crate::sched::RoundRobin) with `futures::executor::block_on` on the
+/// scheduler's own thread, outside it, waits forever. Await it where its scheduler runs on,
+/// or after `run`.
+///
+/// # Examples
+/// ```
+/// use yieldpoint::sched::WorkQueue;
+///
+/// let rt = WorkQueue::builder().workers(2).build();
+/// let task = rt.spawn(|| {
+///     yieldpoint::yield_now();
+///     6 * 7
+/// });
+/// // Any executor: here `futures`' own; tokio's `handle.await` is the same.
+/// assert_eq!(futures::executor::block_on(task).unwrap(), 42);
+/// ```
+impl<T> Future for JoinHandle<T> {
+    type Output = Result<T, JoinError>;
+
+    #[track_caller]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        this.assert_not_taken();
+        if !this.header.poll_join(cx.waker()) {
+            return Poll::Pending;
+        }
+        this.taken = true;
+        // SAFETY: the handle is the task's one joiner, `poll_join` saw the task finished,
+        // and `taken` (checked above, set now) makes this the one take.
+        Poll::Ready(unsafe { take_result(&this.header) })
+    }
+}
+
+// The future never pins the value (it moves out by `take_result`), so the handle may move
+// between polls whatever `T` is.
+impl<T> Unpin for JoinHandle<T> {}
 
 impl<T> Drop for JoinHandle<T> {
     /// Detaches the task (it keeps running); its value, if it is already there, is dropped

@@ -135,7 +135,7 @@ pub enum WaitReason {
     Semaphore,
     /// [`spawn_blocking`](crate::spawn_blocking) work on the thread pool.
     Blocking,
-    /// A Rust future ([`future::block_on`](crate::future::block_on)).
+    /// A Rust future ([`future::await_`](crate::future::await_)).
     Future,
     /// A file descriptor to become readable ([`io::wait_readable`](crate::io::wait_readable),
     /// a [`net`](crate::net) read or accept).

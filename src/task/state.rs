@@ -32,7 +32,7 @@
 //! |              | `PARKED` (`0b01`) | the owner's `try_park`, after the task switched out to wait | the one wakeup (`unpark`, `request_cancel`) that finds it, which requeues the task | the task waits; only a wakeup runs it again |
 //! |              | `NOTIFIED` (`0b11`) | a wakeup that finds the task not parked (one that finds a token writes it again) | the owner's `try_park`, which consumes it | a token, as `std::thread::park`'s: the task's next park returns at once |
 //! | `CANCEL` (bit 0) | set | `request_cancel` (`JoinHandle::cancel`, a scheduler's shutdown), unless `FINISHED` | the owner's `take_cancel`, as it raises the cancel | a cancel is requested and not yet raised |
-//! | `JOINING` (bit 1) | set | the joiner (`register_joiner`, in `wait`), once, unless `FINISHED` | never | the joiner's waiter is registered: from now on it is the owner's to take and wake |
+//! | `JOINING` (bit 1) | set | the joiner (`register_joiner`: in `wait`, or a poll of the `JoinHandle` future), unless `FINISHED` | the joiner's `unregister_joiner` (before it registers a new waiter, or as its handle drops), unless `FINISHED` | the joiner's waiter is registered: while set, it is the owner's to take and wake |
 //! | `DETACHED` (bit 2) | set | the handle's drop (`detach`), unless `join` consumed the handle | never | nobody will take the task's value |
 //! | `FINISHED` (bit 3) | set | the owner, at the task's end (`finish`) | never | the task's error and value are published |
 //!
@@ -53,12 +53,13 @@
 //!
 //! | transition | caller | read-modify-write | change | then, by what it replaced |
 //! |------------|--------|-------------------|--------|---------------------------|
-//! | [`unpark`](State::unpark) | any thread | compare-exchange (a loop if the word changes under it) | park `PARKED` → `IDLE`, else → `NOTIFIED` (a token already there is written again) | `PARKED`: the caller requeues the task |
+//! | [`unpark`](State::unpark) | any thread | compare-exchange (a loop if the word changes under it) | none if `FINISHED` (a waker that outlived its task); else park `PARKED` → `IDLE`, else → `NOTIFIED` (a token already there is written again) | `PARKED`: the caller requeues the task |
 //! | [`request_cancel`](State::request_cancel) | any thread | compare-exchange loop | none if `FINISHED`; else set `CANCEL` and make `unpark`'s change | as `unpark` |
 //! | [`try_park`](State::try_park) | the owner, after the task switched out to park | `fetch_add` | park `IDLE` → `PARKED`, `NOTIFIED` → `IDLE` | `NOTIFIED`: the owner runs the task again |
 //! | [`take_cancel`](State::take_cancel) | the owner, at the task's yield point | `fetch_and` | clear `CANCEL` | `CANCEL`: the owner raises the cancel there |
 //! | [`register_joiner`](State::register_joiner) | the joiner, once, if it saw no `FINISHED` | `fetch_or` | set `JOINING` | `FINISHED`: the joiner takes its waiter back; else it parks until it sees `FINISHED` ([`wait`](State::wait)) |
-//! | [`detach`](State::detach) | the handle's drop, once | `fetch_or` | set `DETACHED` | `FINISHED`: the caller drops the value |
+//! | [`unregister_joiner`](State::unregister_joiner) | the joiner, when `JOINING` is set and it registers again or detaches | compare-exchange loop | none if `FINISHED`; else clear `JOINING` | not `FINISHED`: the joiner takes its waiter back (drops it); else the owner has it |
+//! | [`detach`](State::detach) | the handle's drop, once (after `unregister_joiner` if `JOINING`) | `fetch_or` | set `DETACHED` | `FINISHED`: the caller drops the value |
 //! | [`finish`](State::finish) | the owner, once | `fetch_or` | set `FINISHED` | `JOINING`: the owner takes the waiter and wakes it; `DETACHED`: the owner drops the value |
 //!
 //! The reads: [`is_finished`](State::is_finished) (acquire: after it, the error and the
@@ -86,14 +87,20 @@
 //! one read-modify-write and acts on what the others had set before it:
 //!
 //! - The joiner writes its waiter while `JOINING` is clear, then sets it. If `FINISHED` was
-//!   already set, the owner never saw `JOINING` and the joiner takes its waiter back; else the
-//!   owner, whose `FINISHED` comes later, takes and wakes it. The waiter is never touched by
-//!   both, and a join that started before the end is always woken.
+//!   already set, the owner never saw `JOINING` and the joiner takes its waiter back; else
+//!   the owner, whose `FINISHED` comes later, takes and wakes it. To replace its waiter (a
+//!   `JoinHandle` future polled again with another waker), the joiner first clears
+//!   `JOINING` with a compare-exchange that fails on `FINISHED`: if it succeeds, the
+//!   owner's later `finish` sees no `JOINING` and the slot is the joiner's again; if it
+//!   fails, the owner has taken (and woken) the old waiter and the task's end is
+//!   published. The waiter is never touched by both, and a join (or poll) that started
+//!   before the end is always woken, the last waiter registered exactly once.
 //! - The value is dropped by exactly one party when nobody joins: the handle's drop if
 //!   `FINISHED` was set before its `DETACHED` (it saw the value published), the owner if
 //!   `DETACHED` was set before its `FINISHED`. A joiner that is cancelled while it waits
-//!   drops its handle as it unwinds: `JOINING` and `DETACHED` are then both set, and the
-//!   owner takes (and wakes, to no effect) the waiter and drops the value.
+//!   (or a `JoinHandle` future dropped after a poll) drops its handle: it takes its waiter
+//!   back first as above, so the owner wakes nobody and drops the value; if the task had
+//!   finished, the owner had taken (and woken, to no effect) the waiter.
 //!
 //! ## Cancel
 //!
@@ -207,7 +214,7 @@ impl<W, E> State<W, E> {
         // The common case first, as a compare-exchange of the word just read (a handful
         // of instructions on every wakeup's path); the loop handles the rest.
         let word = self.word.load(Ordering::Relaxed);
-        if word & PARK == PARKED
+        if word & (PARK | FINISHED) == PARKED
             && self
                 .word
                 .compare_exchange_weak(word, word - PARKED, Ordering::AcqRel, Ordering::Relaxed)
@@ -215,7 +222,10 @@ impl<W, E> State<W, E> {
         {
             return true;
         }
-        self.update(|word| Some(wake(word))) & PARK == PARKED
+        // A finished task is left alone: one closed where it was parked (its scheduler
+        // dropped) keeps `PARKED`, and must not be queued on a scheduler that is gone.
+        let before = self.update(|word| (word & FINISHED == 0).then(|| wake(word)));
+        before & (PARK | FINISHED) == PARKED
     }
 
     /// Requests a cancel and wakes the task for it, in one read-modify-write: `true` if
@@ -310,19 +320,27 @@ impl<W, E> State<W, E> {
         }
     }
 
-    /// The first half of [`wait`](Self::wait): registers the joiner (`waiter()`) unless
-    /// the task has finished; `true` if it has (then nothing stays registered), `false` if
-    /// the owner will take and wake the waiter at the end.
+    /// The first half of [`wait`](Self::wait), and the whole of a `JoinHandle` poll:
+    /// registers the joiner (`waiter()`) unless the task has finished; `true` if it has
+    /// (then nothing stays registered), `false` if the owner will take and wake the waiter
+    /// at the end.
     ///
-    /// Only the task's one joiner calls this, once.
+    /// Only the task's one joiner calls this; it may call it again (a future polled again
+    /// with a new waker): the waiter registered before is taken back (`unregister_joiner`)
+    /// and replaced, so only the last one is woken.
     #[inline(always)]
     pub(crate) fn register_joiner(&self, waiter: impl FnOnce() -> W) -> bool {
-        if self.is_finished() {
+        let word = self.word.load(Ordering::Acquire);
+        if word & FINISHED != 0 {
+            return true;
+        }
+        if word & JOINING != 0 && self.unregister_joiner() {
             return true;
         }
         let waiter = waiter();
-        // SAFETY: not `JOINING`: the owner does not touch `joiner` until it sees `JOINING`,
-        // and this is the only joiner.
+        // SAFETY: not `JOINING` (never set, or cleared by `unregister_joiner` just above):
+        // the owner does not touch `joiner` until it sees `JOINING`, and this is the only
+        // joiner.
         self.joiner.with_mut(|slot| unsafe { *slot = Some(waiter) });
         if self.word.fetch_or(JOINING, Ordering::AcqRel) & FINISHED == 0 {
             return false;
@@ -335,9 +353,38 @@ impl<W, E> State<W, E> {
         true
     }
 
+    /// Takes back (and drops) the waiter the joiner registered, by clearing `JOINING`
+    /// unless the task has finished: `true` if it has (the owner took the waiter and woke
+    /// it, or will: it is not the joiner's any more). Only the joiner calls this, and only
+    /// when it set `JOINING` before.
+    #[cold]
+    fn unregister_joiner(&self) -> bool {
+        let before = self.update(|word| (word & FINISHED == 0).then_some(word & !JOINING));
+        if before & FINISHED != 0 {
+            return true;
+        }
+        debug_assert!(
+            before & JOINING != 0,
+            "only a registered joiner unregisters"
+        );
+        // SAFETY: this read-modify-write cleared `JOINING` before any `FINISHED`: the
+        // owner's `finish`, later, will not see `JOINING` (until the joiner sets it again)
+        // and leaves the slot alone; the joiner is the only other party.
+        drop(self.joiner.with_mut(|slot| unsafe { (*slot).take() }));
+        false
+    }
+
     /// Records that the `JoinHandle` is gone: `true` if the task has finished, and the
     /// caller must drop its value; otherwise the owner will, at the end.
+    ///
+    /// A handle that registered a waiter (a cancelled `join`, a dropped future) takes it
+    /// back first, unless the task has finished, so the owner wakes nobody at the end.
     pub(crate) fn detach(&self) -> bool {
+        // Relaxed: only the joiner (this handle) sets `JOINING`.
+        if self.word.load(Ordering::Relaxed) & JOINING != 0 {
+            // Taken back if still unfinished; else the owner has it (and wakes it).
+            self.unregister_joiner();
+        }
         self.word.fetch_or(DETACHED, Ordering::AcqRel) & FINISHED != 0
     }
 

@@ -1,5 +1,6 @@
 //! Something to wake: a green thread when the wait happens inside a scheduler, the OS
-//! thread otherwise; and the park that waits for the wakeup. Every green-aware wait
+//! thread otherwise, or a future's [`Waker`] when async code waits (a `JoinHandle` or a
+//! `sync` future polled by any executor); and the park that waits for the wakeup. Every green-aware wait
 //! (`join`, `sync`, `time`, `future`) registers a [`Waiter`] and calls [`park_current`].
 //!
 //! Parking is token based (like `std::thread::park`): a wakeup that arrives between
@@ -13,14 +14,19 @@ use os_thread::Thread;
 #[cfg(not(yieldpoint_loom))]
 use std::thread as os_thread;
 
+use std::task::Waker;
+
 use super::cell::TaskRef;
 use super::context::{self, Interrupt};
 use super::WaitReason;
 
-/// Something that can be woken: a green thread or an OS thread.
+/// Something that can be woken: a green thread, an OS thread, or a future's waker.
 pub(crate) enum Waiter {
     Task(TaskRef),
     Thread(Thread),
+    /// A future waits: waking it wakes whatever executor polls it (tokio, `futures`, or
+    /// yieldpoint's own `future::await_`).
+    Waker(Waker),
 }
 
 impl Waiter {
@@ -38,6 +44,7 @@ impl Waiter {
         match self {
             Waiter::Task(header) => header.unpark_owned(),
             Waiter::Thread(thread) => thread.unpark(),
+            Waiter::Waker(waker) => waker.wake(),
         }
     }
 
@@ -45,6 +52,7 @@ impl Waiter {
         match self {
             Waiter::Task(header) => header.unpark(),
             Waiter::Thread(thread) => thread.unpark(),
+            Waiter::Waker(waker) => waker.wake_by_ref(),
         }
     }
 }
