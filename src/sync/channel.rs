@@ -93,27 +93,16 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
-// The lock, the hand-off flag and its cell: std's, or loom's in the model test
-// tests/loom_channel.rs (built with `RUSTFLAGS="--cfg yieldpoint_loom"`).
+// The lock: std's, or loom's in the model test tests/loom_channel.rs (built with
+// `RUSTFLAGS="--cfg yieldpoint_loom"`); the hand-off cell, `PublishOnce`, switches with it.
 #[cfg(yieldpoint_loom)]
-use loom::{
-    cell::UnsafeCell,
-    sync::{
-        atomic::{AtomicBool, Ordering},
-        Mutex, MutexGuard,
-    },
-};
+use loom::sync::{Mutex, MutexGuard};
 #[cfg(not(yieldpoint_loom))]
-use std::{
-    cell::UnsafeCell,
-    sync::{
-        atomic::{AtomicBool, Ordering},
-        Mutex, MutexGuard,
-    },
-};
+use std::sync::{Mutex, MutexGuard};
 
 use super::wait_list::{park_current, park_current_or_interrupt, WaitQueue, Waiter};
 use crate::task::context::Interrupt;
+use crate::task::publish::PublishOnce;
 use crate::task::WaitReason;
 
 /// Creates a channel that holds at most `capacity` messages; `send` waits while it is full.
@@ -543,20 +532,22 @@ impl<T> Chan<T> {
             ticket: None,
         };
         loop {
-            if parked.ticket.is_some() && slot.is_delivered() {
-                parked.ticket = None;
-                // SAFETY: delivered, so the sender unlisted this receiver and wrote the
-                // message before its release store.
-                return Ok(unsafe { slot.take() });
+            if parked.ticket.is_some() {
+                if let Some(message) = slot.take() {
+                    // Delivered: the sender unlisted this receiver.
+                    parked.ticket = None;
+                    return Ok(message);
+                }
             }
             let mut state = self.lock();
             if let Some(ticket) = parked.ticket.take() {
                 // Popped (woken) or still listed (a spurious wakeup); a message may have
                 // been delivered since the check above.
-                if !state.unlist_receiver(ticket) && slot.is_delivered() {
-                    drop(state);
-                    // SAFETY: as above.
-                    return Ok(unsafe { slot.take() });
+                if !state.unlist_receiver(ticket) {
+                    if let Some(message) = slot.take() {
+                        drop(state);
+                        return Ok(message);
+                    }
                 }
             }
             match State::recv_step(state, HandoffRef(&slot)) {
@@ -572,62 +563,17 @@ impl<T> Chan<T> {
 }
 
 /// Where a parked receiver's message is handed over: on the receiver's stack, listed with
-/// its registration in the channel's `receiving` queue.
-struct Handoff<T> {
-    value: UnsafeCell<Option<T>>,
-    /// Set (release) by the sender after it wrote `value`.
-    delivered: AtomicBool,
-}
+/// its registration in the channel's `receiving` queue. The sender that pops the receiver
+/// publishes the message there (under the lock); the receiver takes it once.
+type Handoff<T> = PublishOnce<T>;
 
-impl<T> Handoff<T> {
-    fn new() -> Self {
-        Handoff {
-            value: UnsafeCell::new(None),
-            delivered: AtomicBool::new(false),
-        }
-    }
-
-    #[inline]
-    fn is_delivered(&self) -> bool {
-        self.delivered.load(Ordering::Acquire)
-    }
-
-    /// Hands `value` over.
-    ///
-    /// # Safety
-    ///
-    /// The caller holds the channel's lock and has just unlisted the slot's receiver: no
-    /// one else writes the slot, and its receiver reads it only once `delivered`.
-    unsafe fn deliver(&self, value: T) {
-        // SAFETY: see the function's contract.
-        self.with_value(|slot| unsafe { *slot = Some(value) });
-        self.delivered.store(true, Ordering::Release);
-    }
-
-    /// Runs `f` on the slot's pointer.
-    #[cfg(not(yieldpoint_loom))]
-    #[inline(always)]
-    fn with_value<R>(&self, f: impl FnOnce(*mut Option<T>) -> R) -> R {
-        f(self.value.get())
-    }
-
-    /// Runs `f` on the slot's pointer; loom checks the access against its model.
-    #[cfg(yieldpoint_loom)]
-    fn with_value<R>(&self, f: impl FnOnce(*mut Option<T>) -> R) -> R {
-        self.value.with_mut(f)
-    }
-
-    /// Takes the delivered message.
-    ///
-    /// # Safety
-    ///
-    /// [`is_delivered`](Self::is_delivered) returned `true` (or the caller holds the lock
-    /// that `deliver` ran under, and it was delivered), and nothing took it yet.
-    unsafe fn take(&self) -> T {
-        // SAFETY: delivered: the sender's write happened before, and no one writes again.
-        let value = self.with_value(|slot| unsafe { (*slot).take() });
-        value.expect("a delivered slot holds its message")
-    }
+/// The message handed to `slot`, which [`PublishOnce::is_full`] said is there: only the
+/// slot's receiver takes it.
+#[inline]
+fn handed_over<T>(slot: &Handoff<T>) -> T {
+    slot.take().unwrap_or_else(|| {
+        unreachable!("a delivered slot holds its message until its receiver takes it")
+    })
 }
 
 /// A listed receiver's [`Handoff`], as the channel's `receiving` queue keeps it.
@@ -642,13 +588,16 @@ struct HandoffRef<T>(*const Handoff<T>);
 unsafe impl<T: Send> Send for HandoffRef<T> {}
 
 impl<T> Slot<T> for HandoffRef<T> {
-    /// As [`Handoff::deliver`], whose contract [`Slot::deliver`]'s implies: the caller holds
+    /// Publishes `value` in the receiver's [`Handoff`], as [`Slot::deliver`]'s contract allows: the caller holds
     /// the channel's lock and has just unlisted the receiver.
     #[inline]
     unsafe fn deliver(&self, value: T) {
         // SAFETY: the receiver keeps the slot alive until it is unlisted and takes the lock
         // to unlist itself, which the caller holds.
-        unsafe { (*self.0).deliver(value) }
+        let slot = unsafe { &*self.0 };
+        if slot.publish(value).is_err() {
+            unreachable!("a listed receiver's slot is handed one message: it was unlisted for it");
+        }
     }
 }
 
@@ -697,11 +646,10 @@ impl<T> Chan<T> {
     fn leave_interrupted(&self, slot: &Handoff<T>, ticket: u64) -> Option<T> {
         let next = {
             let mut state = self.lock();
-            if state.unlist_receiver(ticket) || !slot.is_delivered() {
+            if state.unlist_receiver(ticket) || !slot.is_full() {
                 return None;
             }
-            // SAFETY: delivered, under the lock it was delivered under; taken once.
-            match state.give_back_while_open(unsafe { slot.take() }) {
+            match state.give_back_while_open(handed_over(slot)) {
                 Ok(next) => next,
                 Err(kept) => return Some(kept),
             }
@@ -722,11 +670,10 @@ impl<T> ParkedReceiver<'_, T> {
             let mut state = self.chan.lock();
             // Still listed: nothing came. Popped without a message: by the close, which
             // woke every receiver, so there is nothing to pass on.
-            if state.unlist_receiver(ticket) || !self.slot.is_delivered() {
+            if state.unlist_receiver(ticket) || !self.slot.is_full() {
                 return;
             }
-            // SAFETY: delivered, under the lock it was delivered under; taken once.
-            let message = unsafe { self.slot.take() };
+            let message = handed_over(self.slot);
             state.give_back(message)
         };
         if let Some(next) = next {

@@ -286,15 +286,10 @@ impl Header {
         self.state.detach()
     }
 
-    /// The error the task ended with, if any.
-    ///
-    /// # Safety
-    ///
-    /// The caller is the task's one joiner, it saw [`is_finished`](Self::is_finished)
-    /// return `true`, and nothing else takes the error.
-    pub(crate) unsafe fn take_error(&self) -> Option<JoinError> {
-        // SAFETY: per this function's contract, which is `State::take_error`'s.
-        unsafe { self.state.take_error() }
+    /// The error the task ended with, if any, once: for the task's one joiner, after
+    /// [`is_finished`](Self::is_finished) returned `true`.
+    pub(crate) fn take_error(&self) -> Option<JoinError> {
+        self.state.take_error()
     }
 }
 

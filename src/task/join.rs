@@ -360,8 +360,7 @@ unsafe fn take_result<T>(task: &TaskRef) -> Result<T, JoinError> {
     debug_assert!(task.is_finished());
     // The scheduler's verdict comes first: a body that swallowed an expired timeout's
     // unwind and returned anyway stored a value, but the task still ended interrupted.
-    // SAFETY: per this function's contract.
-    if let Some(error) = unsafe { task.take_error() } {
+    if let Some(error) = task.take_error() {
         // A value stored anyway is this joiner's to drop.
         // SAFETY: the joiner, after the end; the handle's `detach`, if any comes, finds
         // the stage empty.

@@ -35,6 +35,7 @@ pub(crate) mod context;
 pub(crate) mod header;
 mod join;
 pub(crate) mod owner;
+pub(crate) mod publish;
 pub(crate) mod schedule;
 pub(crate) mod spawn;
 pub(crate) mod state;

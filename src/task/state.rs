@@ -120,6 +120,7 @@
 //! saw `pending` clear; `std::thread::park`'s own token covers an unpark that comes between
 //! that check and the park.
 
+use super::publish::PublishOnce;
 use crate::loom::{AtomicBool, AtomicU32, Mutex, Ordering, UnsafeCell};
 
 #[cfg(all(test, yieldpoint_loom))]
@@ -152,14 +153,15 @@ pub(crate) struct State<W, E> {
     word: AtomicU32,
     /// The parked joiner; see the module docs for who may touch it when.
     joiner: UnsafeCell<Option<W>>,
-    /// Why the task produced no value: written by the owner before `FINISHED`, taken by
+    /// Why the task produced no value: published by the owner before `FINISHED`, taken by
     /// the joiner after.
-    error: UnsafeCell<Option<E>>,
+    error: PublishOnce<E>,
 }
 
-// SAFETY: `joiner` and `error` are only reached by the two parties of the protocol in the
-// module docs, at times the state word orders (release/acquire); what they hold moves
-// between the two threads, which `W: Send` and `E: Send` allow.
+// SAFETY: `joiner` is only reached by the two parties of the protocol in the module docs,
+// at times the state word orders (release/acquire), and `error` is a `PublishOnce`, `Sync`
+// for `E: Send`; what they hold moves between the two threads, which `W: Send` and
+// `E: Send` allow.
 unsafe impl<W: Send, E: Send> Sync for State<W, E> {}
 
 /// What [`State::finish`] found: the joiner to wake, and whether the handle is gone.
@@ -175,7 +177,7 @@ impl<W, E> State<W, E> {
         State {
             word: AtomicU32::new(0),
             joiner: UnsafeCell::new(None),
-            error: UnsafeCell::new(None),
+            error: PublishOnce::new(),
         }
     }
 
@@ -283,9 +285,11 @@ impl<W, E> State<W, E> {
                 detached: false,
             };
         }
-        // SAFETY: not yet `FINISHED`, so the joiner does not read `error`; only the owner
-        // writes it, and it is this thread.
-        self.error.with_mut(|slot| unsafe { *slot = error });
+        if let Some(error) = error {
+            // Only the owner publishes, and only before `FINISHED`: this is the first.
+            let published = self.error.publish(error);
+            debug_assert!(published.is_ok(), "a task's end is published once");
+        }
         let before = self.word.fetch_or(FINISHED, Ordering::AcqRel);
         let joiner = if before & JOINING != 0 {
             // SAFETY: the joiner registered (its write happened before its `JOINING`, which
@@ -388,17 +392,11 @@ impl<W, E> State<W, E> {
         self.word.fetch_or(DETACHED, Ordering::AcqRel) & FINISHED != 0
     }
 
-    /// The error the task ended with, if any.
-    ///
-    /// # Safety
-    ///
-    /// The caller is the task's one joiner, it saw [`is_finished`](Self::is_finished)
-    /// return `true`, and nothing else takes the error.
-    pub(crate) unsafe fn take_error(&self) -> Option<E> {
+    /// The error the task ended with, if any, once: the task's one joiner takes it after
+    /// [`is_finished`](Self::is_finished) returned `true` (before, there is none yet).
+    pub(crate) fn take_error(&self) -> Option<E> {
         debug_assert!(self.is_finished());
-        // SAFETY: per this function's contract, the owner wrote `error` before `FINISHED`
-        // and will not touch it again; the caller is its only reader.
-        self.error.with_mut(|slot| unsafe { (*slot).take() })
+        self.error.take()
     }
 }
 

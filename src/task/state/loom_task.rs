@@ -57,11 +57,10 @@ impl<W> Task<W> {
 
     /// The joiner's side after `wait` returned (`JoinHandle::into_result`).
     fn take(&self) -> Result<Value, &'static str> {
-        // SAFETY: the one joiner, after the end was published.
-        if let Some(error) = unsafe { self.state.take_error() } {
+        if let Some(error) = self.state.take_error() {
             return Err(error);
         }
-        // SAFETY: as above.
+        // SAFETY: the one joiner, after the end was published.
         self.value
             .with_mut(|slot| unsafe { (*slot).take() })
             .ok_or("no value")
