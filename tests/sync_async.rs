@@ -161,6 +161,25 @@ fn a_dropped_recv_async_loses_no_message_nor_wakeup() {
     );
 }
 
+/// Python: `await queue.put(x)` on a full queue, cancelled after room was freed for it:
+/// the next waiting sender gets the room.
+#[test]
+fn a_dropped_send_async_strands_no_room() {
+    let (tx, rx) = channel::bounded(1);
+    tx.send("fills the channel").unwrap();
+    let sent = woken_then_dropped_passes_the_wakeup_on(
+        tx.send_async("dropped, never sent"),
+        tx.send_async("sent by the second"),
+        || assert_eq!(rx.try_recv(), Ok("fills the channel")),
+    );
+    assert_eq!(sent, Ok(()));
+    assert_eq!(rx.try_recv(), Ok("sent by the second"));
+    assert_eq!(rx.try_recv(), Err(channel::TryRecvError::Empty));
+    drop(rx);
+    let refused = futures::executor::block_on(tx.send_async("nobody listens"));
+    assert_eq!(refused.unwrap_err().0, "nobody listens");
+}
+
 #[test]
 fn a_dropped_acquire_async_strands_no_permit() {
     let sem = Semaphore::new(0);

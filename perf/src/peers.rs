@@ -323,3 +323,33 @@ pub fn threads_fan_out(n: u64) -> Duration {
         .elapsed()
         .mul_f64(n as f64 / (rounds * FAN_OUT_TASKS) as f64)
 }
+
+/// `await_green_thread`'s peer: the runtime's caller (`block_on`, on this thread) awaits a
+/// tokio task that yields once, on a multi-thread runtime of one worker.
+pub fn tokio_await_task(n: u64) -> Duration {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .build()
+        .expect("a tokio multi-thread runtime");
+    rt.block_on(async {
+        let start = Instant::now();
+        for _ in 0..n {
+            rt.spawn(tokio::task::yield_now()).await.unwrap();
+        }
+        start.elapsed()
+    })
+}
+
+/// `green_awaits_future`'s peer: a tokio task awaits a oneshot that another task of the
+/// current-thread runtime completes.
+pub fn tokio_awaits_future(n: u64) -> Duration {
+    tokio_current_thread().block_on(async move {
+        let start = Instant::now();
+        for i in 0..n {
+            let (tx, rx) = tokio::sync::oneshot::channel();
+            tokio::spawn(async move { tx.send(i).unwrap() });
+            std::hint::black_box(rx.await.unwrap());
+        }
+        start.elapsed()
+    })
+}

@@ -436,6 +436,64 @@ pub fn rows() -> Vec<Row> {
             targets: Vec::new(),
             memory: false,
         },
+        Row {
+            operation: "await_green_thread",
+            unit: "ns",
+            description: "async code on this thread awaits a task that yields once, run by one \
+                          worker thread: a yieldpoint green thread (its `JoinHandle` is a \
+                          `Future`) or a tokio task"
+                .into(),
+            entries: vec![
+                yieldpoint(
+                    "work-queue",
+                    "`JoinHandle.await` (tokio current-thread awaits a `WorkQueue` task)",
+                    yp::await_green_thread,
+                ),
+                peer(
+                    "tokio",
+                    "tokio `block_on` awaits a tokio task (multi-thread, 1 worker)",
+                    "work-queue",
+                    Source::InProcess(peers::tokio_await_task),
+                ),
+            ],
+            targets: vec![(
+                "`await_green_thread` within 1.5× tokio awaiting a tokio task".into(),
+                Target::WithinFactor {
+                    entry: "work-queue",
+                    peer: "tokio",
+                    factor: 1.5,
+                },
+            )],
+            memory: false,
+        },
+        Row {
+            operation: "green_awaits_future",
+            unit: "ns",
+            description: "a task awaits a oneshot that a task it spawned completes, on one thread"
+                .into(),
+            entries: vec![
+                yieldpoint(
+                    "round-robin",
+                    "green thread `future::await_` (round-robin)",
+                    yp::green_awaits_future,
+                ),
+                peer(
+                    "tokio",
+                    "tokio task `.await` (current-thread)",
+                    "round-robin",
+                    Source::InProcess(peers::tokio_awaits_future),
+                ),
+            ],
+            targets: vec![(
+                "`green_awaits_future` within 1.5× a tokio task awaiting the same".into(),
+                Target::WithinFactor {
+                    entry: "round-robin",
+                    peer: "tokio",
+                    factor: 1.5,
+                },
+            )],
+            memory: false,
+        },
         tcp_echo(),
         http_hello(),
         Row {

@@ -222,3 +222,34 @@ pub fn maybe_yield_round_robin(n: u64) -> Duration {
         start.elapsed()
     })
 }
+
+/// `await_green_thread`: async code (a tokio current-thread runtime on this thread) awaits
+/// a green thread that yields once, on a work queue of one worker: a `JoinHandle` as a
+/// `Future`, woken from the worker thread.
+pub fn await_green_thread(n: u64) -> Duration {
+    let pool = WorkQueue::builder().workers(1).build();
+    let tokio = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("a tokio current-thread runtime");
+    tokio.block_on(async {
+        let start = Instant::now();
+        for _ in 0..n {
+            pool.spawn(yieldpoint::yield_now).await.unwrap();
+        }
+        start.elapsed()
+    })
+}
+
+/// `green_awaits_future`: a green thread awaits (`future::await_`) a oneshot that another
+/// green thread of the round-robin scheduler completes.
+pub fn green_awaits_future(n: u64) -> Duration {
+    RoundRobin::new().block_on(move || {
+        let start = Instant::now();
+        for i in 0..n {
+            let (tx, rx) = tokio::sync::oneshot::channel();
+            yieldpoint::spawn(move || tx.send(i).unwrap());
+            black_box(yieldpoint::future::await_(rx).unwrap());
+        }
+        start.elapsed()
+    })
+}

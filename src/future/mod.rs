@@ -20,6 +20,7 @@
 //! | `await task` from a coroutine | `handle.await` from async code ([`JoinHandle`](crate::JoinHandle) is a `Future`) |
 //! | `asyncio.wrap_future(f)` (a thread's future, awaited by a loop) | `handle.await` on a [`WorkQueue`](crate::sched::WorkQueue)'s task: woken from the worker thread |
 //! | `async def gen(): ... await x ... yield v` (PEP 525) | [`AsyncGenerator`]`::new(\|co\| { let x = co.await_(fut); co.yield_(v); })`, a `Stream` |
+//! | `await queue.get()`, `await event.wait()`, `async with lock` from a coroutine | [`Sender::send_async`](crate::sync::channel::Sender::send_async), [`Receiver::recv_async`](crate::sync::channel::Receiver::recv_async) (or [`into_stream`](crate::sync::channel::Receiver::into_stream)), [`Event::wait_async`](crate::sync::Event::wait_async), [`Semaphore::acquire_async`](crate::sync::Semaphore::acquire_async), [`Mutex::lock_async`](crate::sync::Mutex::lock_async) from async code |
 //! | `loop.run_in_executor(pool, f)` | spawn `f` on a [`WorkQueue`](crate::sched::WorkQueue) and await its handle (or [`spawn_blocking`](crate::spawn_blocking) from a green thread) |
 //!
 //! The waker given to the future is the green thread: waking it (from any thread, before

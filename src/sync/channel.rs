@@ -297,9 +297,21 @@ impl<T, S: Slot<T>> State<T, S> {
     /// Always inlined: it is most of the hot path of `send`.
     #[inline(always)]
     pub(super) fn send_step(
+        state: impl DerefMut<Target = Self>,
+        value: T,
+        ticket: Option<u64>,
+    ) -> SendStep<T> {
+        Self::send_step_as(state, value, ticket, Waiter::current)
+    }
+
+    /// [`send_step`](Self::send_step) that lists `waiter()` when the channel is full (a
+    /// future's waker, for `Sender::send_async`).
+    #[inline(always)]
+    pub(super) fn send_step_as(
         mut state: impl DerefMut<Target = Self>,
         value: T,
         ticket: Option<u64>,
+        waiter: impl FnOnce() -> Waiter,
     ) -> SendStep<T> {
         // Woken (its entry was popped: it owes the room it was woken for), or a spurious
         // wakeup (still listed: it owes nothing).
@@ -325,7 +337,7 @@ impl<T, S: Slot<T>> State<T, S> {
                 SendStep::Sent
             }
             Pushed::Closed(value) => SendStep::Closed(value),
-            Pushed::Full(value) => SendStep::Listed(value, state.sending.push_current()),
+            Pushed::Full(value) => SendStep::Listed(value, state.sending.push_with(waiter(), ())),
         }
     }
 
@@ -683,9 +695,9 @@ impl<T> ParkedReceiver<'_, T> {
 }
 
 /// A parked sender's registration. Dropped with a ticket only when the wait unwinds (the
-/// task was cancelled or timed out while parked): then it removes the registration, or, if
-/// the sender had already been woken, passes the wakeup on to the next sender while there
-/// is room, so none is lost.
+/// task was cancelled or timed out while parked) or a [`SendAsync`] future is dropped while
+/// it waits: then it removes the registration, or, if the sender had already been woken,
+/// passes the wakeup on to the next sender while there is room, so none is lost.
 struct ParkedSender<'a, T> {
     chan: &'a Chan<T>,
     ticket: Option<u64>,
@@ -765,6 +777,45 @@ impl<T> Sender<T> {
     #[inline]
     pub fn send(&self, value: T) -> Result<(), SendError<T>> {
         self.chan.send(value)
+    }
+
+    /// [`send`](Self::send) for async code: a future that sends `value`, waiting without
+    /// blocking the executor's thread while a bounded channel is full (an unbounded one
+    /// never waits).
+    ///
+    /// Cancel-safe: dropped before it is ready, the future drops `value` unsent (it was not
+    /// queued) and passes on a wakeup for room it was given, so no other sender is stranded.
+    ///
+    /// Python: `await queue.put(item)` from a coroutine of another loop than the receiver's.
+    ///
+    /// # Errors
+    ///
+    /// [`SendError`] with the value back once every receiver is gone (permanent).
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sched::WorkQueue;
+    /// use yieldpoint::sync::channel;
+    ///
+    /// let rt = WorkQueue::builder().workers(1).build();
+    /// let (tx, rx) = channel::bounded(1);
+    /// let consumer = rt.spawn(move || rx.iter().sum::<u32>());
+    /// futures::executor::block_on(async {
+    ///     for n in 1..=4 {
+    ///         tx.send_async(n).await.unwrap(); // waits while the one slot is taken
+    ///     }
+    /// });
+    /// drop(tx);
+    /// assert_eq!(futures::executor::block_on(consumer).unwrap(), 10);
+    /// ```
+    pub fn send_async(&self, value: T) -> SendAsync<'_, T> {
+        SendAsync {
+            value: Some(value),
+            parked: ParkedSender {
+                chan: &self.chan,
+                ticket: None,
+            },
+        }
     }
 
     /// Sends `value` if there is room now.
@@ -1057,6 +1108,51 @@ fn leave_async<T>(chan: &Chan<T>, ticket: Option<u64>) {
     let next = chan.lock().leave_async(ticket);
     if let Some(next) = next {
         next.wake();
+    }
+}
+
+/// The future of [`Sender::send_async`]: `Ok` once the value is sent, or [`SendError`]
+/// with it back once every receiver is gone.
+#[must_use = "futures do nothing unless awaited"]
+pub struct SendAsync<'a, T> {
+    /// The value, until it is sent (or handed back).
+    value: Option<T>,
+    /// The registration while the channel is full; its drop leaves the wait as a cancelled
+    /// green sender's does (invariant 2).
+    parked: ParkedSender<'a, T>,
+}
+
+impl<T> Future for SendAsync<'_, T> {
+    type Output = Result<(), SendError<T>>;
+
+    #[track_caller]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        let value = this
+            .value
+            .take()
+            .expect("send_async polled after it completed; await a new send_async");
+        let chan = this.parked.chan;
+        let waker = || Waiter::Waker(cx.waker().clone());
+        match State::send_step_as(chan.lock(), value, this.parked.ticket.take(), waker) {
+            SendStep::Sent => Poll::Ready(Ok(())),
+            SendStep::Closed(value) => Poll::Ready(Err(SendError(value))),
+            SendStep::Listed(value, ticket) => {
+                (this.value, this.parked.ticket) = (Some(value), Some(ticket));
+                Poll::Pending
+            }
+        }
+    }
+}
+
+// The value is never pinned: it moves in and out of the channel by value.
+impl<T> Unpin for SendAsync<'_, T> {}
+
+impl<T> fmt::Debug for SendAsync<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SendAsync")
+            .field("waiting", &self.parked.ticket.is_some())
+            .finish()
     }
 }
 
