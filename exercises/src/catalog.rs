@@ -14,6 +14,8 @@ pub enum Part {
     Delegation,
     /// Part IV: Event loops and schedulers (PEP 3156).
     EventLoops,
+    /// Part V: Native coroutines and Rust futures (PEP 492).
+    NativeCoroutines,
 }
 
 impl Part {
@@ -24,15 +26,17 @@ impl Part {
             Part::Coroutines => "Part II: Coroutines: send, throw, close (PEP 342)",
             Part::Delegation => "Part III: Delegation: yield from (PEP 380)",
             Part::EventLoops => "Part IV: Event loops and schedulers (PEP 3156)",
+            Part::NativeCoroutines => "Part V: Native coroutines and Rust futures (PEP 492)",
         }
     }
 
     /// Every part, in book order.
-    pub const ALL: [Part; 4] = [
+    pub const ALL: [Part; 5] = [
         Part::Generators,
         Part::Coroutines,
         Part::Delegation,
         Part::EventLoops,
+        Part::NativeCoroutines,
     ];
 }
 
@@ -437,6 +441,17 @@ pub const EXERCISES: &[Exercise] = &[
         hint: "Read \"Why started tasks never move\" in part4/schedulers.md. The closure \
                passed to `spawn` must be `Send`: it may start on another worker. A value made \
                inside the task, once it runs, never leaves its worker, `Rc` or not.",
+    },
+    Exercise {
+        id: "countdown_future",
+        number: "V.1",
+        title: "a countdown Future written by hand",
+        part: Part::NativeCoroutines,
+        stub: "src/part5/countdown_future.rs",
+        chapter: "part5/awaitables-in-rust.md",
+        hint: "Read \"The poll contract\" in part5/awaitables-in-rust.md. `Pending` is a \
+               promise: before returning it, wake the waker of the `Context` you were just \
+               given (`wake_by_ref`), once. One step per poll; no loop inside `poll`.",
     },
 ];
 
