@@ -453,6 +453,30 @@ pub const EXERCISES: &[Exercise] = &[
                promise: before returning it, wake the waker of the `Context` you were just \
                given (`wake_by_ref`), once. One step per poll; no loop inside `poll`.",
     },
+    Exercise {
+        id: "mini_executor",
+        number: "V.2",
+        title: "a mini executor running async countdown and countup",
+        part: Part::NativeCoroutines,
+        stub: "src/part5/mini_executor.rs",
+        chapter: "part5/hand-written-executor.md",
+        hint: "Read part5/hand-written-executor.md and the rules at the top of the file. The \
+               waker is `call_soon`: it only queues the task's id (once: see `queued`). \
+               `run` pops ids, never loops over all tasks; take the id out of the lock \
+               before polling. The async fns need `.await` on each yield point.",
+    },
+    Exercise {
+        id: "thread_waker",
+        number: "V.3",
+        title: "a Waker that unparks a thread, and block_on",
+        part: Part::NativeCoroutines,
+        stub: "src/part5/thread_waker.rs",
+        chapter: "part5/hand-written-executor.md",
+        hint: "Read \"Sleeping until woken\" in part5/hand-written-executor.md and the rules \
+               at the top of the file. `park` returns for an `unpark` that came before it, \
+               and sometimes for none: the flag, not `park` returning, says whether to \
+               poll again. Take the flag with `swap`; never reset it after the poll.",
+    },
 ];
 
 /// The exercise named `id`.
