@@ -329,6 +329,52 @@ fn both_chains_print_the_same_report() {
 }
 // ANCHOR_END: both_colours
 
+// ANCHOR: where_state_lives
+#[test]
+fn a_future_is_its_state_a_green_thread_is_a_stack() {
+    let ids = [1, 2, 3];
+    // Stackless: the whole suspended chain (report, summarize, fetch, the YieldNow) is
+    // one value, its size fixed at compile time from the locals held across awaits.
+    let chain = report_async(&ids);
+    assert!(std::mem::size_of_val(&chain) < 1024);
+    // Stackful: the chain's frames live on the green thread's own stack, reserved in
+    // full (DEFAULT_STACK_SIZE, behind a guard page); only the pages touched use memory.
+    assert_eq!(yieldpoint::stack::DEFAULT_STACK_SIZE, 64 * 1024);
+}
+// ANCHOR_END: where_state_lives
+
+// ANCHOR: recursion
+/// A recursive async fn needs a box per level: its state machine would contain itself.
+fn depth_async(n: u32) -> Pin<Box<dyn Future<Output = u32>>> {
+    Box::pin(async move {
+        if n == 0 {
+            YieldNow::default().await;
+            return 0;
+        }
+        1 + depth_async(n - 1).await
+    })
+}
+
+/// A recursive plain function on a green thread: frames on its stack, yield at the bottom.
+fn depth(n: u32) -> u32 {
+    if n == 0 {
+        yieldpoint::yield_now();
+        return 0;
+    }
+    1 + depth(n - 1)
+}
+
+#[test]
+fn recursion_in_both_worlds() {
+    let (async_depth, polls) = run_one(depth_async(100));
+    assert_eq!((async_depth, polls), (100, 2));
+    let rt = RoundRobin::new();
+    let stackful = rt.spawn(|| depth(100));
+    rt.run();
+    assert_eq!(stackful.join().unwrap(), 100);
+}
+// ANCHOR_END: recursion
+
 /// The Python originals of Part V, `book/python/part5_await_*.py`, run with python3 when
 /// it is installed: each prints what the chapter says it prints.
 #[test]

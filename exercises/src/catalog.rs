@@ -477,6 +477,18 @@ pub const EXERCISES: &[Exercise] = &[
                and sometimes for none: the flag, not `park` returning, says whether to \
                poll again. Take the flag with `swap`; never reset it after the poll.",
     },
+    Exercise {
+        id: "colour_refactor",
+        number: "V.4",
+        title: "the colour refactor: async all the way up, or one yield point",
+        part: Part::NativeCoroutines,
+        stub: "src/part5/colour_refactor.rs",
+        chapter: "part5/stackless-vs-stackful.md",
+        hint: "Read \"Function colour\" in part5/stackless-vs-stackful.md and the rules at \
+               the top of the file. The plain chain needs one call in `fetch`, before the \
+               database. The async chain needs an `.await` at every level: an `async fn` \
+               with no `.await` inside never gives another task a turn.",
+    },
 ];
 
 /// The exercise named `id`.

@@ -44,35 +44,12 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::{Context, Wake, Waker};
+
+use exercises::part5::yield_now;
 
 /// The lines the tasks print, in order.
 pub type Lines = Rc<RefCell<Vec<String>>>;
-
-/// Python's `await asyncio.sleep(0)`: `Pending` once (after waking its task), then
-/// `Ready`.
-#[derive(Debug, Default)]
-pub struct YieldNow {
-    yielded: bool,
-}
-
-impl Future for YieldNow {
-    type Output = ();
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.yielded {
-            return Poll::Ready(());
-        }
-        self.yielded = true;
-        cx.waker().wake_by_ref();
-        Poll::Pending
-    }
-}
-
-/// A yield point: `yield_now().await`.
-pub fn yield_now() -> YieldNow {
-    YieldNow::default()
-}
 
 /// Part I's countdown: pushes `"Down n"`, ..., `"Down 1"`, with a yield point after each
 /// line.
