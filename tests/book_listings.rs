@@ -16,6 +16,8 @@ mod part3;
 mod part4_event_loop;
 #[path = "../book/listings/part4_io.rs"]
 mod part4_io;
+#[path = "../book/listings/part5_futures.rs"]
+mod part5_futures;
 // Part III's overflow listing re-runs this test binary as a child process.
 #[path = "support/child_process.rs"]
 mod child_process;

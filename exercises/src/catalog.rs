@@ -14,6 +14,8 @@ pub enum Part {
     Delegation,
     /// Part IV: Event loops and schedulers (PEP 3156).
     EventLoops,
+    /// Part V: Native coroutines and Rust futures (PEP 492).
+    NativeCoroutines,
 }
 
 impl Part {
@@ -24,15 +26,17 @@ impl Part {
             Part::Coroutines => "Part II: Coroutines: send, throw, close (PEP 342)",
             Part::Delegation => "Part III: Delegation: yield from (PEP 380)",
             Part::EventLoops => "Part IV: Event loops and schedulers (PEP 3156)",
+            Part::NativeCoroutines => "Part V: Native coroutines and Rust futures (PEP 492)",
         }
     }
 
     /// Every part, in book order.
-    pub const ALL: [Part; 4] = [
+    pub const ALL: [Part; 5] = [
         Part::Generators,
         Part::Coroutines,
         Part::Delegation,
         Part::EventLoops,
+        Part::NativeCoroutines,
     ];
 }
 
@@ -437,6 +441,53 @@ pub const EXERCISES: &[Exercise] = &[
         hint: "Read \"Why started tasks never move\" in part4/schedulers.md. The closure \
                passed to `spawn` must be `Send`: it may start on another worker. A value made \
                inside the task, once it runs, never leaves its worker, `Rc` or not.",
+    },
+    Exercise {
+        id: "countdown_future",
+        number: "V.1",
+        title: "a countdown Future written by hand",
+        part: Part::NativeCoroutines,
+        stub: "src/part5/countdown_future.rs",
+        chapter: "part5/awaitables-in-rust.md",
+        hint: "Read \"The poll contract\" in part5/awaitables-in-rust.md. `Pending` is a \
+               promise: before returning it, wake the waker of the `Context` you were just \
+               given (`wake_by_ref`), once. One step per poll; no loop inside `poll`.",
+    },
+    Exercise {
+        id: "mini_executor",
+        number: "V.2",
+        title: "a mini executor running async countdown and countup",
+        part: Part::NativeCoroutines,
+        stub: "src/part5/mini_executor.rs",
+        chapter: "part5/hand-written-executor.md",
+        hint: "Read part5/hand-written-executor.md and the rules at the top of the file. The \
+               waker is `call_soon`: it only queues the task's id (once: see `queued`). \
+               `run` pops ids, never loops over all tasks; take the id out of the lock \
+               before polling. The async fns need `.await` on each yield point.",
+    },
+    Exercise {
+        id: "thread_waker",
+        number: "V.3",
+        title: "a Waker that unparks a thread, and block_on",
+        part: Part::NativeCoroutines,
+        stub: "src/part5/thread_waker.rs",
+        chapter: "part5/hand-written-executor.md",
+        hint: "Read \"Sleeping until woken\" in part5/hand-written-executor.md and the rules \
+               at the top of the file. `park` returns for an `unpark` that came before it, \
+               and sometimes for none: the flag, not `park` returning, says whether to \
+               poll again. Take the flag with `swap`; never reset it after the poll.",
+    },
+    Exercise {
+        id: "colour_refactor",
+        number: "V.4",
+        title: "the colour refactor: async all the way up, or one yield point",
+        part: Part::NativeCoroutines,
+        stub: "src/part5/colour_refactor.rs",
+        chapter: "part5/stackless-vs-stackful.md",
+        hint: "Read \"Function colour\" in part5/stackless-vs-stackful.md and the rules at \
+               the top of the file. The plain chain needs one call in `fetch`, before the \
+               database. The async chain needs an `.await` at every level: an `async fn` \
+               with no `.await` inside never gives another task a turn.",
     },
 ];
 

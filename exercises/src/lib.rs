@@ -56,6 +56,7 @@ extern crate self as exercises;
 
 pub mod catalog;
 pub mod part4;
+pub mod part5;
 
 pub use catalog::hint;
 

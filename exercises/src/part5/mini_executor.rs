@@ -1,0 +1,132 @@
+//! Exercise V.2: a mini executor for async fns (PEP 492 on Part IV's loop)
+//!
+//! You learn what an executor is: a ready queue of task ids, a waker per task that puts
+//! its id on the queue (asyncio's done callback plus `call_soon`), and a loop that polls
+//! the tasks in the order they were woken. On it, Part I's countdown and countup run as
+//! `async fn`s and print the round robin's six lines.
+//!
+//! ```python
+//! # Part I's tasks as native coroutines (Python 3.5+), run by asyncio's loop
+//! async def countdown(n):
+//!     while n > 0:
+//!         print("Down", n)
+//!         n -= 1
+//!         await asyncio.sleep(0)
+//!
+//! async def countup(stop):
+//!     x = 0
+//!     while x < stop:
+//!         print("Up", x)
+//!         x += 1
+//!         await asyncio.sleep(0)
+//!
+//! async def main():
+//!     await asyncio.gather(countdown(3), countup(3))
+//! ```
+//!
+//! The rules (the grader checks each one):
+//!
+//! 1. `spawn` makes the task ready at once: spawned tasks are first polled in spawn order.
+//! 2. `run` polls the tasks in the order they were woken. It polls a task only after its
+//!    waker was woken, and once per wake-up: a task woken several times before it is
+//!    polled is polled once (its waker remembers that it is queued).
+//! 3. A task that returns `Ready` is dropped at once and never polled again; waking it
+//!    afterwards does nothing.
+//! 4. `run` returns when no task is ready. Tasks still pending stay: a later wake-up and
+//!    another `run` continue them.
+//! 5. A task may wake itself or other tasks while it is polled: hold no lock across a
+//!    poll.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Wake, Waker};
+
+use exercises::part5::yield_now;
+
+/// The lines the tasks print, in order.
+pub type Lines = Rc<RefCell<Vec<String>>>;
+
+/// Part I's countdown: pushes `"Down n"`, ..., `"Down 1"`, with a yield point after each
+/// line.
+pub async fn countdown(mut n: u32, lines: Lines) {
+    // TODO: Part I's loop, with `yield_now().await` where the generator yielded.
+    // countdown(2, lines) polled three times -> lines ["Down 2"], then ["Down 2", "Down 1"],
+    // then Ready
+    todo!()
+}
+
+/// Part I's countup: pushes `"Up 0"`, ..., `"Up {stop - 1}"`, with a yield point after
+/// each line.
+pub async fn countup(stop: u32, lines: Lines) {
+    // TODO: the same for counting up.
+    // countup(2, lines) -> "Up 0", yield point, "Up 1", yield point, Ready
+    todo!()
+}
+
+/// Ids of the tasks to poll, in the order they were woken. Python: `loop._ready`.
+type ReadyQueue = Arc<Mutex<VecDeque<usize>>>;
+
+/// A task's waker: waking it queues the task's id, unless it is queued already.
+struct TaskWaker {
+    id: usize,
+    /// Whether `id` is in the ready queue now.
+    queued: AtomicBool,
+    ready: ReadyQueue,
+}
+
+impl Wake for TaskWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        // TODO: `call_soon` for this task: push `self.id` to the back of the ready queue,
+        // unless the task is queued already (rule 2).
+        // woken twice before the executor gets to it -> its id is in the queue once
+        todo!()
+    }
+}
+
+/// A task: its future, until it is done, and its waker.
+struct Task {
+    future: Option<Pin<Box<dyn Future<Output = ()>>>>,
+    waker: Arc<TaskWaker>,
+}
+
+/// A single-threaded executor: Part IV's ready loop, polling futures.
+#[derive(Default)]
+pub struct Executor {
+    /// Every task spawned, by id (its index); a finished task's future is `None`.
+    tasks: Vec<Task>,
+    ready: ReadyQueue,
+}
+
+impl Executor {
+    /// An executor with no tasks.
+    pub fn new() -> Self {
+        Executor::default()
+    }
+
+    /// Adds `future` as a task, ready to be polled. Python: `asyncio.create_task(coro)`.
+    pub fn spawn(&mut self, future: impl Future<Output = ()> + 'static) {
+        // TODO: a `Task` with the boxed, pinned future (`Box::pin`) and a new `TaskWaker`
+        // whose id is the task's index in `self.tasks`; then make it ready (rule 1).
+        // spawn(a); spawn(b); run() -> a is polled first, then b
+        todo!()
+    }
+
+    /// Polls woken tasks, in the order they were woken, until none is ready.
+    pub fn run(&mut self) {
+        // TODO: pop the next id from the ready queue (release the lock before polling,
+        // rule 5); none left -> return (rule 4). Mark the task not queued, then poll its
+        // future with a `Waker::from` its `TaskWaker`; `Ready` -> drop the future (rule 3).
+        // spawn(countdown(3, l)); spawn(countup(3, l)); run()
+        //   -> l == ["Down 3", "Up 0", "Down 2", "Up 1", "Down 1", "Up 2"]
+        todo!()
+    }
+}

@@ -1,0 +1,49 @@
+//! Known-wrong solution of exercise V.4 (cheat class: the yield point after the database call).
+//!
+//! Both chains yield, but after asking the database instead of before: the slow call is
+//! made without waiting for it, and the other task's turn comes too late.
+
+use exercises::part5::YieldNow;
+
+/// The database: a value for an id (the grader's logs each call).
+pub type Db<'a> = &'a dyn Fn(u32) -> u32;
+
+// The stackful chain: plain functions, a yield point at the bottom.
+
+fn fetch(id: u32, db: Db) -> u32 {
+    let value = db(id);
+    yieldpoint::yield_now();
+    value
+}
+
+fn summarize(id: u32, db: Db) -> String {
+    format!("{id}: {}", fetch(id, db))
+}
+
+/// The report: one line per id. Run it in a green thread; it yields inside each `fetch`.
+pub fn report(ids: &[u32], db: Db) -> String {
+    let lines: Vec<String> = ids.iter().map(|&id| summarize(id, db)).collect();
+    lines.join("\n")
+}
+
+// The async chain: every function between the report and the wait is async. Its yield
+// point is `YieldNow`, chapter 2's bare `yield`.
+
+async fn fetch_async(id: u32, db: Db<'_>) -> u32 {
+    let value = db(id);
+    YieldNow::default().await;
+    value
+}
+
+async fn summarize_async(id: u32, db: Db<'_>) -> String {
+    format!("{id}: {}", fetch_async(id, db).await)
+}
+
+/// The same report, as an `async fn`: poll it on an executor.
+pub async fn report_async(ids: &[u32], db: Db<'_>) -> String {
+    let mut lines = Vec::new();
+    for &id in ids {
+        lines.push(summarize_async(id, db).await);
+    }
+    lines.join("\n")
+}
