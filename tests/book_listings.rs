@@ -16,6 +16,8 @@ mod part3;
 mod part4_event_loop;
 #[path = "../book/listings/part4_io.rs"]
 mod part4_io;
+#[path = "../book/listings/part5_bridges.rs"]
+mod part5_bridges;
 #[path = "../book/listings/part5_futures.rs"]
 mod part5_futures;
 // Part III's overflow listing re-runs this test binary as a child process.
@@ -29,6 +31,21 @@ use std::path::{Path, PathBuf};
 #[test]
 fn seed_000_round_robin_runs() {
     seed_000_round_robin::main();
+}
+
+/// Runs the Python original `book/python/{file}` with python3: its output, or `None`
+/// when python3 is not installed.
+fn python_original(file: &str) -> Option<std::process::Output> {
+    let path = format!("{}/book/python/{file}", env!("CARGO_MANIFEST_DIR"));
+    std::process::Command::new("python3")
+        .arg(path)
+        .output()
+        .ok()
+}
+
+/// What a Python original printed on stdout.
+fn stdout_of(output: std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 fn pages(dir: &Path, found: &mut Vec<PathBuf>) {

@@ -489,6 +489,54 @@ pub const EXERCISES: &[Exercise] = &[
                database. The async chain needs an `.await` at every level: an `async fn` \
                with no `.await` inside never gives another task a turn.",
     },
+    Exercise {
+        id: "green_await",
+        number: "V.5",
+        title: "a green thread awaits a future: await_ of your own",
+        part: Part::NativeCoroutines,
+        stub: "src/part5/green_await.rs",
+        chapter: "part5/bridges.md",
+        hint: "Read \"A green thread awaits a future\" in part5/bridges.md. A waker is whatever \
+               makes the waiting side run again: here `Event::set`. Poll, and on `Pending` \
+               wait on the event; a wake may come during the poll itself, so clear the event \
+               before each poll, never between the poll and the wait.",
+    },
+    Exercise {
+        id: "await_task",
+        number: "V.6",
+        title: "async code awaits a green thread: value, panic, cancel",
+        part: Part::NativeCoroutines,
+        stub: "src/part5/await_task.rs",
+        chapter: "part5/bridges.md",
+        hint: "Read \"Async code awaits a green thread\" in part5/bridges.md. `task.await` \
+               never blocks: `join()` would block the executor's thread. Match the \
+               `JoinError`: `is_cancelled` first, then `try_into_panic` and `downcast_ref` \
+               for `&str` and for `String`. After `cancel`, still await the handle.",
+    },
+    Exercise {
+        id: "drop_vs_throw",
+        number: "V.7",
+        title: "cancellation in both worlds: a dropped future, a cancelled green thread",
+        part: Part::NativeCoroutines,
+        stub: "src/part5/drop_vs_throw.rs",
+        chapter: "part5/cancellation.md",
+        hint: "Read part5/cancellation.md. A future's code runs only when polled, and a \
+               dropped future drops its live locals in reverse order. A green thread's \
+               cancel is an unwind: catch it with `catch_unwind` around the work, wait \
+               after the catch, then `resume_unwind`. A `Drop` is too early to wait.",
+    },
+    Exercise {
+        id: "page_lines",
+        number: "V.8",
+        title: "an async generator as a Stream, closed when dropped",
+        part: Part::NativeCoroutines,
+        stub: "src/part5/page_lines.rs",
+        chapter: "part5/bridges.md",
+        hint: "Read \"Async generators as streams\" in part5/bridges.md. The body is a \
+               Part I generator with `co.await_` in it: await one page, yield its lines, \
+               then the next page. `finally` is a guard made first in the body: its `Drop` \
+               runs at the end and when the stream is dropped early.",
+    },
 ];
 
 /// The exercise named `id`.

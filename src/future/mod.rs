@@ -27,7 +27,8 @@
 //! the poll returns, or after the task ended or its scheduler was dropped) unparks it if it
 //! is parked here, and is otherwise harmless.
 //!
-//! Book: Part V, "Native coroutines: async/await and Rust futures" (coming).
+//! Book: Part V, "Bridges: green threads and futures" (`book/src/part5/bridges.md`) and
+//! "Cancellation in both worlds" (`book/src/part5/cancellation.md`).
 
 mod async_generator;
 

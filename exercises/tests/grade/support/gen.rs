@@ -47,6 +47,15 @@ impl Rng {
         self.range(0..end as u64) as usize
     }
 
+    /// The numbers `0..n` in a random order.
+    pub fn shuffled(&mut self, n: usize) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..n).collect();
+        for i in (1..n).rev() {
+            order.swap(i, self.below(i + 1));
+        }
+        order
+    }
+
     /// True with probability `1 / n`.
     pub fn one_in(&mut self, n: u64) -> bool {
         self.range(0..n) == 0

@@ -40,6 +40,7 @@ use std::collections::BTreeSet;
 use std::panic;
 use std::sync::{Mutex, Once};
 
+pub mod bridges;
 pub mod compile_check;
 pub mod gen;
 pub mod part3;
