@@ -307,19 +307,11 @@ fn a_started_task_keeps_its_thread() {
 /// python3 when it is installed: each prints what the comments in the book say it prints.
 #[test]
 fn python_originals_print_what_the_book_says() {
-    let run = |file: &str| {
-        let path = format!("{}/book/python/{file}", env!("CARGO_MANIFEST_DIR"));
-        std::process::Command::new("python3")
-            .arg(path)
-            .output()
-            .ok()
-    };
+    use crate::{python_original as run, stdout_of as stdout};
     let Some(version) = run("part4_io_add_reader.py") else {
         println!("skipped: python3 is not installed");
         return;
     };
-    let stdout =
-        |output: std::process::Output| String::from_utf8_lossy(&output.stdout).into_owned();
     assert_eq!(stdout(version), "[b'pi', b'ng']\n");
     let bank = run("part4_io_bank.py").unwrap();
     assert_eq!(

@@ -379,19 +379,11 @@ fn recursion_in_both_worlds() {
 /// it is installed: each prints what the chapter says it prints.
 #[test]
 fn python_originals_print_what_the_book_says() {
-    let run = |file: &str| {
-        let path = format!("{}/book/python/{file}", env!("CARGO_MANIFEST_DIR"));
-        std::process::Command::new("python3")
-            .arg(path)
-            .output()
-            .ok()
-    };
+    use crate::{python_original as run, stdout_of as stdout};
     let Some(coroutines) = run("part5_await_coroutines.py") else {
         println!("skipped: python3 is not installed");
         return;
     };
-    let stdout =
-        |output: std::process::Output| String::from_utf8_lossy(&output.stdout).into_owned();
     assert_eq!(
         stdout(coroutines),
         "yield from and await drive the same way\n\
