@@ -93,12 +93,6 @@ impl<T> PublishOnce<T> {
     }
 }
 
-impl<T> Default for PublishOnce<T> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 #[cfg(all(test, not(yieldpoint_loom)))]
 mod tests {
     use std::sync::Arc;
