@@ -322,6 +322,33 @@ fn drop_ends_a_task_left_in_a_lifo_slot() {
 }
 
 /// `cancel` from another worker unwinds a task parked on a channel; destructors run.
+/// Workers report the ends of tasks to the scheduler's registry in batches (see
+/// `sched/work_queue/registry.rs`), yet a task that has ended leaves snapshots and the
+/// task count at once, on whichever worker it ran, and `run` returns when the last one
+/// ends.
+#[test]
+fn ended_tasks_leave_snapshots_and_counts_at_once() {
+    let rt = two_workers();
+    let spawner = rt.spawn(|| {
+        let mut listed = Vec::new();
+        for round in 0..20u64 {
+            let children: Vec<_> = (0..100)
+                .map(|i| yieldpoint::spawn(move || round * i))
+                .collect();
+            for child in children {
+                child.join().unwrap();
+            }
+            // Every child has ended; only this task is left.
+            listed.push(yieldpoint::task::all_tasks().len());
+        }
+        listed
+    });
+    rt.run();
+    assert_eq!(spawner.join().unwrap(), vec![1; 20]);
+    assert!(rt.tasks().is_empty(), "{:?}", rt.tasks());
+    assert!(format!("{rt:?}").contains("tasks: 0"), "{rt:?}");
+}
+
 #[test]
 fn cancel_across_workers() {
     struct Guard(Arc<AtomicUsize>);

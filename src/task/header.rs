@@ -39,6 +39,10 @@ pub(crate) struct Header {
     /// A `timeout` that expired and must interrupt the task at its next yield point (0:
     /// none). An id, not a flag, so not a bit of the state word.
     expired_timeout: AtomicU64,
+    /// Where the scheduler keeps the task for snapshots (the work queue's registry): a
+    /// number the task layer never reads, written once by the spawning thread before the
+    /// task is queued, read by whoever reports its end.
+    sched_place: AtomicU64,
     /// Written only by the owner thread.
     own: OwnerOnly,
 }
@@ -77,6 +81,7 @@ impl Header {
             name,
             owner: AtomicPtr::new(ptr::null_mut()),
             expired_timeout: AtomicU64::new(0),
+            sched_place: AtomicU64::new(0),
             own: OwnerOnly {
                 key: AtomicUsize::new(usize::MAX),
                 coroutine: AtomicPtr::new(ptr::null_mut()),
@@ -143,6 +148,19 @@ impl Header {
     #[inline]
     pub(crate) fn set_yielder(&self, yielder: *mut ()) {
         self.own.yielder.store(yielder, Ordering::Relaxed);
+    }
+
+    /// Records where the scheduler keeps the task (before it queues the task: the queue
+    /// publishes it to the thread that reads it back).
+    #[inline]
+    pub(crate) fn set_sched_place(&self, place: u64) {
+        self.sched_place.store(place, Ordering::Relaxed);
+    }
+
+    /// What [`set_sched_place`](Self::set_sched_place) recorded (0 if nothing).
+    #[inline]
+    pub(crate) fn sched_place(&self) -> u64 {
+        self.sched_place.load(Ordering::Relaxed)
     }
 
     #[inline]

@@ -100,24 +100,22 @@
 
 mod balance;
 mod idle;
+mod registry;
 mod worker;
 
-use std::collections::HashMap;
 use std::fmt;
-use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::thread;
 
 use crossbeam_deque::{Injector, Stealer, Worker};
 
 use super::Config;
-use crate::task::cell::TaskRef;
-use crate::task::header::Header;
 use crate::task::spawn::NewTask;
-use crate::task::{self, JoinHandle, SpawnError, TaskId, TaskSnapshot};
+use crate::task::{self, JoinHandle, SpawnError, TaskSnapshot};
 use balance::Loads;
 use idle::Sleepers;
+use registry::Registry;
 
 /// Green threads on N OS worker threads; unstarted tasks are balanced by work stealing,
 /// started ones stay on their worker (see "Soundness" in the module docs).
@@ -163,20 +161,13 @@ pub(crate) struct Shared {
     sleepers: CacheLine<Sleepers>,
     /// Each worker's resident tasks: where new tasks should start.
     loads: Loads,
-    /// Tasks spawned and not finished.
-    live: CacheLine<AtomicUsize>,
-    /// Callers of `run` (OS threads, never tasks) waiting for `live` to reach 0, and the
-    /// lock that orders their check of `live` with its last decrement.
-    all_done: (Mutex<()>, Condvar),
-    /// Every unfinished task, for snapshots, in [`TASK_SHARDS`] maps by task id: each
-    /// spawn and each end of a task updates one, and workers doing so at once then rarely
-    /// contend for the same lock.
-    tasks: [CacheLine<Mutex<TaskMap>>; TASK_SHARDS],
+    /// Every unfinished task, and their count (`registry.rs`).
+    registry: Registry,
 }
 
 /// A value on cache lines of its own, so that writing it does not slow down readers of its
-/// neighbours on other cores: `live` and the task shards, which every spawn and every
-/// task's end write, and the idle workers' counts; their neighbours (`shutdown`, the
+/// neighbours on other cores: the registry's count and shards, which spawns and ends of
+/// tasks write, and the idle workers' counts; their neighbours (`shutdown`, the
 /// stealers) are read on every turn of every worker's loop. 128 bytes: x86's
 /// adjacent-line prefetcher pulls lines in pairs (crossbeam's `CachePadded` does the
 /// same).
@@ -192,70 +183,7 @@ impl<T> std::ops::Deref for CacheLine<T> {
     }
 }
 
-/// Shards of [`Shared::tasks`].
-const TASK_SHARDS: usize = 16;
-
-/// Unfinished tasks by id. Ids are unique and handed out in order, so a multiplicative
-/// hash spreads them as well as SipHash does, for a fraction of its cost.
-type TaskMap = HashMap<TaskId, TaskRef, BuildHasherDefault<TaskIdHasher>>;
-
-/// Fibonacci hashing of a [`TaskId`] (the hasher of [`TaskMap`]).
-#[derive(Default)]
-struct TaskIdHasher(u64);
-
-impl Hasher for TaskIdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        // Only reached if `TaskId`'s `Hash` stops being a single `write_u64`.
-        for &byte in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(byte)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n.wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    }
-}
-
 impl Shared {
-    /// The shard of [`Shared::tasks`] that holds task `id`.
-    fn tasks_shard(&self, id: TaskId) -> MutexGuard<'_, TaskMap> {
-        // Consecutive ids land in different shards.
-        self.tasks[id.as_u64() as usize % TASK_SHARDS]
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Counts and registers a task about to be queued.
-    fn register(&self, header: &TaskRef) {
-        self.live.fetch_add(1, Ordering::SeqCst);
-        self.tasks_shard(header.id)
-            .insert(header.id, header.clone());
-    }
-
-    /// Counts a task's end; wakes `run` when it was the last.
-    fn finished(&self, header: &Header) {
-        self.tasks_shard(header.id).remove(&header.id);
-        if self.live.fetch_sub(1, Ordering::SeqCst) == 1 {
-            let (lock, all_done) = &self.all_done;
-            let _ordered = lock.lock().unwrap_or_else(|e| e.into_inner());
-            all_done.notify_all();
-        }
-    }
-
-    fn snapshot(&self) -> Vec<TaskSnapshot> {
-        let mut snapshot: Vec<_> = Vec::new();
-        for shard in &self.tasks {
-            let tasks = shard.lock().unwrap_or_else(|e| e.into_inner());
-            snapshot.extend(tasks.values().map(|h| TaskSnapshot::of(h)));
-        }
-        snapshot.sort_by_key(|s| s.id);
-        snapshot
-    }
-
     fn is_shutdown(&self) -> bool {
         self.shutdown.load(Ordering::Acquire)
     }
@@ -360,7 +288,8 @@ impl WorkQueue {
         T: Send + 'static,
     {
         let (task, handle) = builder.new_task(self.shared.config.stack_size, f)?;
-        self.shared.register(&task.task);
+        let registry = &self.shared.registry;
+        registry.register(registry.outside(), &task.task);
         self.shared.injector.push(task);
         self.shared.sleepers.wake_one();
         Ok(handle)
@@ -394,11 +323,7 @@ impl WorkQueue {
             !crate::task::context::in_task(),
             "WorkQueue::run() inside a green thread would wait for itself; join the tasks instead"
         );
-        let (lock, all_done) = &self.shared.all_done;
-        let mut guard = lock.lock().unwrap_or_else(|e| e.into_inner());
-        while self.shared.live.load(Ordering::SeqCst) != 0 {
-            guard = all_done.wait(guard).unwrap_or_else(|e| e.into_inner());
-        }
+        self.shared.registry.wait_all_done();
     }
 
     /// Runs `f` as a green thread and blocks the calling thread until it returns; other
@@ -449,7 +374,7 @@ impl WorkQueue {
     /// assert!(rt.tasks().is_empty());
     /// ```
     pub fn tasks(&self) -> Vec<TaskSnapshot> {
-        self.shared.snapshot()
+        self.shared.registry.snapshot()
     }
 }
 
@@ -493,7 +418,7 @@ impl fmt::Debug for WorkQueue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("WorkQueue")
             .field("workers", &self.threads.len())
-            .field("tasks", &self.shared.live.load(Ordering::Relaxed))
+            .field("tasks", &self.shared.registry.unfinished())
             .field("config", &self.shared.config)
             .finish()
     }
@@ -607,9 +532,7 @@ impl Builder {
             shutdown: AtomicBool::new(false),
             sleepers: CacheLine::default(),
             loads: Loads::new(n),
-            live: CacheLine::default(),
-            all_done: (Mutex::new(()), Condvar::new()),
-            tasks: std::array::from_fn(|_| CacheLine::default()),
+            registry: Registry::new(n),
         });
         let threads = deques
             .into_iter()

@@ -8,6 +8,7 @@ use std::time::Duration;
 use crossbeam_deque::{Steal, Worker};
 
 use super::balance::Patience;
+use super::registry::Ended;
 use super::Shared;
 use crate::sched::context;
 use crate::sched::local::Local;
@@ -41,7 +42,7 @@ impl Schedule for WorkerThread {
 
     fn spawn(&self, task: NewTask) {
         if task.pinned {
-            self.queues.shared.register(&task.task);
+            self.queues.register(&task.task);
             self.queues.shared.loads.started(self.queues.index);
             self.local.insert(task);
         } else {
@@ -54,12 +55,15 @@ impl Schedule for WorkerThread {
     }
 
     fn finished(&self, task: &Header) {
-        self.queues.shared.loads.finished(self.queues.index);
-        self.queues.shared.finished(task);
+        let queues = &self.queues;
+        queues.shared.loads.finished(queues.index);
+        if queues.ended.push(task) {
+            queues.report_ended();
+        }
     }
 
     fn tasks(&self) -> Vec<TaskSnapshot> {
-        self.queues.shared.snapshot()
+        self.queues.shared.registry.snapshot()
     }
 
     fn default_stack_size(&self) -> usize {
@@ -90,6 +94,8 @@ struct WorkerQueues {
     spin: Cell<bool>,
     /// How long new tasks have waited while this worker left them to lighter ones.
     patience: Patience,
+    /// Tasks that ended here, not yet reported to the registry (`registry.rs`).
+    ended: Ended,
 }
 
 impl WorkerQueues {
@@ -97,10 +103,20 @@ impl WorkerQueues {
     /// on this worker next; the task it displaces from there goes to the deque, where
     /// others may steal it.
     fn push(&self, task: NewTask) {
-        self.shared.register(&task.task);
+        self.register(&task.task);
         if let Some(waiting) = self.lifo.replace(Some(task)) {
             self.push_to_deque(waiting);
         }
+    }
+
+    /// Registers a task spawned on this worker, in this worker's shard of the registry.
+    fn register(&self, task: &TaskRef) {
+        self.shared.registry.register(self.index, task);
+    }
+
+    /// Reports the tasks that ended here since the last report.
+    fn report_ended(&self) {
+        self.shared.registry.flush(&self.ended);
     }
 
     /// Queues a task behind the LIFO slot, and wakes an idle worker to take it (or a share
@@ -189,6 +205,7 @@ pub(super) fn run(shared: Arc<Shared>, deque: Worker<NewTask>, index: usize) {
             lifo: Cell::new(None),
             spin: Cell::new(true),
             patience: Patience::default(),
+            ended: Ended::default(),
         },
     };
     let (local, queues) = (&worker.local, &worker.queues);
@@ -226,6 +243,7 @@ pub(super) fn run(shared: Arc<Shared>, deque: Worker<NewTask>, index: usize) {
     }
     drop(running);
     local.shutdown(&worker);
+    queues.report_ended();
     // Tasks spawned here that never started (some by the shutdown's own cleanup code).
     if let Some(task) = queues.lifo.take() {
         cancel_unstarted(&shared, task);
@@ -238,6 +256,8 @@ pub(super) fn run(shared: Arc<Shared>, deque: Worker<NewTask>, index: usize) {
 /// Parks the worker (in its reactor) until new work, I/O or a wakeup for one of its
 /// tasks, or its next timer.
 fn park(shared: &Shared, local: &Local, queues: &WorkerQueues) {
+    // Before it sleeps, so that `run` learns of the last tasks' ends now.
+    queues.report_ended();
     let has_work = || {
         shared.is_shutdown()
             || local.owner.has_pending()
@@ -264,5 +284,5 @@ pub(super) fn cancel_unstarted(shared: &Shared, task: NewTask) {
         Err(payload) => JoinError::panicked(&task, payload),
     };
     task.finish(Some(error));
-    shared.finished(&task);
+    shared.registry.ended_now(&task);
 }
