@@ -96,26 +96,27 @@ impl Registry {
     /// Reports the ends in `ended`, which it empties: one lock per shard they touch.
     pub(super) fn flush(&self, ended: &Ended) {
         let mut places = ended.places.borrow_mut();
+        let mut dropped = ended.dropped.borrow_mut();
         if places.is_empty() {
             return;
         }
         let count = places.len();
-        // Few shards (workers + 1): sort the batch by shard and take each lock once. The
-        // task references go after the locks are released (a last reference frees its
-        // cell).
-        places.sort_unstable();
-        let mut dropped = Vec::with_capacity(count);
-        for group in places.chunk_by(|a, b| a >> 32 == b >> 32) {
-            let mut slab = self.lock(shard_and_key(group[0]).0);
-            dropped.extend(
-                group
-                    .iter()
-                    .filter_map(|&p| slab.try_remove(shard_and_key(p).1)),
-            );
+        // Few shards (workers + 1), and a batch mostly in one or two: take each shard's
+        // lock once, for all of the batch's tasks there. The task references go after the
+        // locks are released (a last reference frees its cell).
+        while let Some(&first) = places.first() {
+            let shard = shard_and_key(first).0;
+            let mut slab = self.lock(shard);
+            places.retain(|&place| {
+                let (in_shard, key) = shard_and_key(place);
+                if in_shard == shard {
+                    dropped.extend(slab.try_remove(key));
+                }
+                in_shard != shard
+            });
         }
-        places.clear();
         drop(places);
-        drop(dropped);
+        dropped.clear();
         self.count_ended(count);
     }
 
@@ -166,6 +167,8 @@ impl Registry {
 #[derive(Default)]
 pub(super) struct Ended {
     places: RefCell<Vec<u64>>,
+    /// The batch's task references while it is flushed (kept for its room).
+    dropped: RefCell<Vec<TaskRef>>,
 }
 
 impl Ended {
