@@ -53,7 +53,7 @@ impl SvgOptions {
     }
 
     /// The width of the time axis, in pixels (the labels and margins come on top); at
-    /// least 100.
+    /// least 100. A chart narrower than its legend (about 700 px) is widened to it.
     ///
     /// # Examples
     /// ```
@@ -62,11 +62,11 @@ impl SvgOptions {
     ///
     /// let rt = RoundRobin::builder().record_timeline(true).build();
     /// rt.block_on(|| ());
-    /// let narrow = rt.timeline().to_svg(&SvgOptions::new().width(300));
+    /// let narrow = rt.timeline().to_svg(&SvgOptions::new().width(800));
     /// let wide = rt.timeline().to_svg(&SvgOptions::new().width(1200));
     /// // The root element's width: the axis, plus the same labels and margins.
     /// let width = |svg: &str| -> u32 { svg.split('"').nth(3).unwrap().parse().unwrap() };
-    /// assert_eq!(width(&wide) - width(&narrow), 900);
+    /// assert_eq!(width(&wide) - width(&narrow), 400);
     /// ```
     pub fn width(mut self, pixels: u32) -> Self {
         self.width = pixels.max(100);
@@ -185,8 +185,10 @@ impl Timeline {
     /// lanes are grouped under "worker N" headings (a started task never changes worker).
     /// Each interval is a bar coloured by its [`StopReason`], with a legend on top; hovering
     /// a bar shows its task, times and reason. The time axis counts from the scheduler's
-    /// start in µs, ms or s, chosen from the span. An empty timeline draws a note instead
-    /// (saying to build with `record_timeline(true)` if the scheduler did not record).
+    /// start in µs, ms or s, chosen from the span of the intervals, and shows that span:
+    /// from a round value at or before the first interval to the end of the last. An empty
+    /// timeline draws a note instead (saying to build with `record_timeline(true)` if the
+    /// scheduler did not record).
     ///
     /// # Examples
     /// ```
@@ -216,9 +218,12 @@ impl Timeline {
             * CHAR
             + 2.0 * MARGIN;
         let plot = f64::from(options.width);
-        let width = label_width + plot + 2.0 * MARGIN;
         let title_height = if options.title.is_some() { 24.0 } else { 0.0 };
         let legend_y = MARGIN + title_height;
+        let mut key = String::new();
+        let legend_end = legend(&mut key, label_width, legend_y);
+        // A narrow chart widens to its legend.
+        let width = (label_width + plot + 2.0 * MARGIN).max(legend_end + MARGIN);
         let lanes_top = legend_y + 28.0;
         let groups = if grouped {
             let mut workers: Vec<usize> = lanes.iter().map(|lane| lane.worker).collect();
@@ -230,10 +235,14 @@ impl Timeline {
         let lanes_height = lanes.len() as f64 * ROW + groups as f64 * HEADING;
         let height = lanes_top + lanes_height + AXIS + MARGIN;
 
-        let end = self.end().max(Duration::from_nanos(1));
-        let unit = Unit::for_span(end);
-        let span = unit.of(end);
-        let x = |d: Duration| label_width + unit.of(d) / span * plot;
+        let first = self
+            .intervals
+            .iter()
+            .map(|i| i.start)
+            .min()
+            .unwrap_or_default();
+        let scale = Scale::new(first, self.end(), label_width, plot);
+        let x = |d: Duration| scale.x(d);
 
         let mut svg = String::new();
         let _ = writeln!(
@@ -249,7 +258,7 @@ impl Timeline {
                 escape(title)
             );
         }
-        legend(&mut svg, label_width, legend_y);
+        svg.push_str(&key);
 
         let mut y = lanes_top;
         let mut worker = None;
@@ -272,7 +281,7 @@ impl Timeline {
             self.lane(&mut svg, lane, row, y, width, &x);
             y += ROW;
         }
-        axis(&mut svg, &unit, span, label_width, plot, y);
+        scale.axis(&mut svg, y);
         svg.push_str("</svg>\n");
         svg
     }
@@ -294,15 +303,16 @@ impl Timeline {
                 width - 2.0 * MARGIN
             );
         }
+        // The lane is a group: its label, then its bars.
         let _ = writeln!(
             svg,
-            r#"<text x="{:.1}" y="{:.1}">{}</text>"#,
+            r#"<g data-task="{}"><text x="{:.1}" y="{:.1}">{}</text>"#,
+            lane.task,
             MARGIN + 4.0,
             y + 15.0,
             escape(&lane.label)
         );
         let bar_y = y + (ROW - BAR) / 2.0;
-        let _ = writeln!(svg, r#"<g data-task="{}">"#, lane.task);
         for interval in &lane.intervals {
             let left = x(interval.start);
             // At least a pixel: a switch of a few µs in a chart of many ms stays visible.
@@ -343,9 +353,16 @@ impl Timeline {
     }
 }
 
-/// The legend: a swatch and a word per stop reason.
-fn legend(svg: &mut String, left: f64, y: f64) {
-    let mut x = left;
+/// The legend: what a bar's colour means, then a swatch and a word per stop reason, from
+/// `left` on (or after the caption, if that is longer); where it ends.
+fn legend(svg: &mut String, left: f64, y: f64) -> f64 {
+    const CAPTION: &str = "colour = how the task stopped:";
+    let _ = writeln!(
+        svg,
+        r#"<text x="{MARGIN}" y="{:.1}">{CAPTION}</text>"#,
+        y + 11.5
+    );
+    let mut x = left.max(MARGIN + CAPTION.len() as f64 * CHAR * 0.9 + 12.0);
     for (reason, colour) in LEGEND {
         let _ = writeln!(
             svg,
@@ -356,37 +373,72 @@ fn legend(svg: &mut String, left: f64, y: f64) {
         );
         x += 19.0 + reason.kind().len() as f64 * CHAR + 18.0;
     }
+    x
 }
 
-/// The time axis under the lanes: a line, ticks at round values, their labels, and the
-/// unit.
-fn axis(svg: &mut String, unit: &Unit, span: f64, left: f64, plot: f64, y: f64) {
-    let y = y + 4.0;
-    let _ = writeln!(
-        svg,
-        r#"<line x1="{left:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="black"/>"#,
-        left + plot
-    );
-    let step = tick_step(span);
-    let mut value = 0.0;
-    while value <= span * (1.0 + 1e-9) {
-        let x = left + value / span * plot;
+/// Where times go on the chart: the axis runs from the round tick at or before the first
+/// interval's start to the last one's end.
+struct Scale {
+    unit: Unit,
+    /// The axis's first and last value, and its tick step, in `unit`s.
+    from: f64,
+    to: f64,
+    step: f64,
+    /// The axis's left end and length, in pixels.
+    left: f64,
+    plot: f64,
+}
+
+impl Scale {
+    fn new(first: Duration, end: Duration, left: f64, plot: f64) -> Scale {
+        let end = end.max(first + Duration::from_nanos(1));
+        let unit = Unit::for_span(end - first);
+        let step = tick_step(unit.of(end - first));
+        let from = (unit.of(first) / step).floor() * step;
+        Scale {
+            to: unit.of(end),
+            unit,
+            from,
+            step,
+            left,
+            plot,
+        }
+    }
+
+    fn x(&self, d: Duration) -> f64 {
+        self.left + (self.unit.of(d) - self.from) / (self.to - self.from) * self.plot
+    }
+
+    /// The time axis at height `y`: a line, ticks at round values, their labels, and the
+    /// unit.
+    fn axis(&self, svg: &mut String, y: f64) {
+        let y = y + 4.0;
         let _ = writeln!(
             svg,
-            r#"<line x1="{x:.1}" y1="{y:.1}" x2="{x:.1}" y2="{:.1}" stroke="black"/><text x="{x:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
-            y + 5.0,
-            y + 18.0,
-            number(value)
+            r#"<line x1="{:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="black"/>"#,
+            self.left,
+            self.left + self.plot
         );
-        value += step;
+        let ticks = ((self.to - self.from) / self.step + 1e-9).floor() as u32;
+        for tick in 0..=ticks {
+            let value = self.from + f64::from(tick) * self.step;
+            let x = self.left + (value - self.from) / (self.to - self.from) * self.plot;
+            let _ = writeln!(
+                svg,
+                r#"<line x1="{x:.1}" y1="{y:.1}" x2="{x:.1}" y2="{:.1}" stroke="black"/><text x="{x:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
+                y + 5.0,
+                y + 18.0,
+                number(value)
+            );
+        }
+        let _ = writeln!(
+            svg,
+            r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">time since the scheduler started ({})</text>"#,
+            self.left + self.plot / 2.0,
+            y + 36.0,
+            self.unit.name
+        );
     }
-    let _ = writeln!(
-        svg,
-        r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">time since the scheduler started ({})</text>"#,
-        left + plot / 2.0,
-        y + 36.0,
-        unit.name
-    );
 }
 
 #[cfg(test)]
@@ -410,6 +462,31 @@ mod tests {
         assert_eq!(Unit::for_span(Duration::from_micros(300)).name, "µs");
         assert_eq!(Unit::for_span(Duration::from_millis(40)).name, "ms");
         assert_eq!(Unit::for_span(Duration::from_secs(5)).name, "s");
+    }
+
+    /// The axis starts at the round tick before the first interval, ends at the last
+    /// interval's end, and puts both on the plot's ends.
+    #[test]
+    fn the_axis_spans_the_intervals() {
+        let scale = Scale::new(
+            Duration::from_micros(175),
+            Duration::from_micros(206),
+            100.0,
+            500.0,
+        );
+        assert_eq!(
+            (scale.unit.name, scale.step, scale.from),
+            ("µs", 5.0, 175.0)
+        );
+        assert!((scale.x(Duration::from_micros(175)) - 100.0).abs() < 1e-9);
+        assert!((scale.x(Duration::from_micros(206)) - 600.0).abs() < 1e-9);
+        let mut svg = String::new();
+        scale.axis(&mut svg, 0.0);
+        assert_eq!(
+            svg.matches("<line").count(),
+            1 + 7,
+            "the axis and ticks 175..=205"
+        );
     }
 
     #[test]
