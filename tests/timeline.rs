@@ -266,6 +266,25 @@ on_both_schedulers! {
         assert!(texts.iter().any(|t| t.starts_with("time since the scheduler started (")));
     }
 
+    /// Taken from a task, the timeline holds that task's own finished intervals: the
+    /// calling worker's buffer is moved to the record first.
+    #[test]
+    fn a_task_sees_its_own_intervals() {
+        // An `Arc` for the work queue's `Send` closure; on the round-robin scheduler it
+        // never leaves its thread.
+        #[allow(clippy::arc_with_non_send_sync)]
+        let rt = Arc::new(builder().record_timeline(true).build());
+        let handle = rt.clone();
+        let (me, timeline) = rt.block_on(move || {
+            for _ in 0..3 {
+                yieldpoint::yield_now();
+            }
+            (yieldpoint::current().id(), handle.timeline())
+        });
+        let mine: Vec<StopReason> = of(&timeline, me).iter().map(|i| i.stop).collect();
+        assert_eq!(mine, [StopReason::Yielded; 3]);
+    }
+
     /// A started task stays on its worker: all its intervals name one worker, below the
     /// scheduler's count.
     #[test]
