@@ -100,7 +100,10 @@ pub enum StopReason {
     /// Its function panicked (the panic went to its `JoinHandle`).
     Panicked,
     /// It was cancelled ([`JoinHandle::cancel`](crate::JoinHandle::cancel), or an expired
-    /// [`timeout`](crate::timeout) whose unwind it swallowed) and unwound.
+    /// [`timeout`](crate::timeout) whose unwind it swallowed) and unwound. (One case reads
+    /// differently at the `JoinHandle`: a task cancelled after its switch in but before its
+    /// body started, whose captured values then panic in their `Drop`, is cancelled here
+    /// and panicked there.)
     Cancelled,
 }
 

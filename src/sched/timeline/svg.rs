@@ -190,6 +190,10 @@ impl Timeline {
     /// timeline draws a note instead (saying to build with `record_timeline(true)` if the
     /// scheduler did not record).
     ///
+    /// Every interval is an element of about 170 bytes, and a bar is at least a pixel
+    /// wide: the chart suits runs of up to some ten thousand switches. For longer ones,
+    /// open the Chrome trace (`to_chrome_trace`) in Perfetto, which zooms.
+    ///
     /// # Examples
     /// ```
     /// use yieldpoint::sched::timeline::SvgOptions;
