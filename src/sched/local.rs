@@ -27,6 +27,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use super::context;
+use super::timeline::Recorder;
 use super::timer::{TimerAction, TimerHandle, TimerQueue};
 use super::{Config, SlowTask};
 use crate::coroutine::CoroutineState;
@@ -93,13 +94,25 @@ pub(crate) struct Local {
     live: Cell<usize>,
     /// The possible-deadlock warning was printed (once per scheduler).
     stall_reported: Cell<bool>,
+    /// Whether the run loop times each switch: for the slow-task report or the timeline.
+    /// One flag for both, so that with both off a switch checks one `bool`.
+    instrumented: bool,
+    /// This thread's side of the timeline, if the scheduler records one.
+    timeline: Option<Recorder>,
 }
 
 impl Local {
-    /// The core of a scheduler thread: call it on that thread.
-    pub(crate) fn new(config: Arc<Config>) -> Self {
+    /// The core of scheduler thread `worker` (its index among the scheduler's threads):
+    /// call it on that thread.
+    pub(crate) fn new(config: Arc<Config>, worker: usize) -> Self {
         let reactor = Reactor::current();
+        let timeline = config
+            .timeline
+            .as_ref()
+            .map(|sink| Recorder::new(sink.clone(), worker));
         Local {
+            instrumented: config.slow_task_threshold.is_some() || timeline.is_some(),
+            timeline,
             owner: Owner::for_current_thread(reactor.clone()),
             reactor,
             config,
@@ -356,7 +369,7 @@ impl Local {
         let header = unsafe { raw.as_ref() };
         let running = task_context::enter_task(task);
         header.count_switch();
-        let started = self.config.slow_task_threshold.map(|_| Instant::now());
+        let started = self.instrumented.then(Instant::now);
         // SAFETY: `co` points into the task's slot box, which stays allocated and holds this
         // coroutine until `finish` clears the pointer (slots are freed only by `shutdown`,
         // which clears it too and cannot run while this loop borrows the scheduler).
@@ -368,7 +381,8 @@ impl Local {
         header.set_running(false);
         let task = running.leave();
         if let Some(started) = started {
-            self.report_if_slow(header, started.elapsed());
+            // By value (a copy): a reference would keep `result` in memory on every switch.
+            self.instrumented_switch(header, started, result);
         }
         match result {
             Ok(CoroutineState::Yielded(Switch::Yield)) => self.requeue(raw, task),
@@ -510,10 +524,40 @@ impl Local {
         scheduler.finished(&task);
     }
 
-    fn report_if_slow(&self, header: &Header, ran: std::time::Duration) {
-        let Some(threshold) = self.config.slow_task_threshold else {
-            return;
-        };
+    /// After a switch out, when the switch was timed (`instrumented`): records it on the
+    /// timeline and reports the task if it was slow. Out of line, so that the run loop
+    /// pays only the check of `instrumented` when both are off.
+    #[cold]
+    #[inline(never)]
+    fn instrumented_switch(
+        &self,
+        header: &Header,
+        started: Instant,
+        result: Result<CoroutineState<Switch, ()>, Interrupt>,
+    ) {
+        let ended = Instant::now();
+        if let Some(timeline) = &self.timeline {
+            timeline.record(header, started, ended, &result);
+        }
+        if let Some(threshold) = self.config.slow_task_threshold {
+            self.report_if_slow(header, ended - started, threshold);
+        }
+    }
+
+    /// Moves this thread's buffered timeline intervals to the scheduler's record (see the
+    /// `timeline` module); nothing if it keeps none.
+    pub(crate) fn flush_timeline(&self) {
+        if let Some(timeline) = &self.timeline {
+            timeline.flush();
+        }
+    }
+
+    fn report_if_slow(
+        &self,
+        header: &Header,
+        ran: std::time::Duration,
+        threshold: std::time::Duration,
+    ) {
         if ran > threshold {
             let report = SlowTask {
                 id: header.id,

@@ -25,6 +25,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::local::Local;
+use super::timeline::Timeline;
 use super::Config;
 use crate::task::cell::TaskRef;
 use crate::task::header::Header;
@@ -289,6 +290,31 @@ impl RoundRobin {
     pub fn tasks(&self) -> Vec<TaskSnapshot> {
         self.core.tasks()
     }
+
+    /// The timeline recorded so far: every switch of every task since the scheduler was
+    /// built with [`record_timeline(true)`](Builder::record_timeline); an empty one
+    /// ([`is_recorded`](Timeline::is_recorded) `false`) without it.
+    ///
+    /// It may be taken at any time, from a task too: it holds every interval that ended
+    /// before the call (the calling task's current one has not).
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sched::timeline::SvgOptions;
+    /// use yieldpoint::sched::RoundRobin;
+    ///
+    /// let rt = RoundRobin::builder().record_timeline(true).build();
+    /// rt.spawn(|| for _ in 0..3 { yieldpoint::yield_now() });
+    /// rt.run();
+    /// let timeline = rt.timeline();
+    /// assert_eq!(timeline.intervals().len(), 4); // three yields, then the end
+    /// let svg = timeline.to_svg(&SvgOptions::new()); // or timeline.to_chrome_trace()
+    /// # assert!(svg.contains("<rect"));
+    /// ```
+    pub fn timeline(&self) -> Timeline {
+        self.core.local.flush_timeline();
+        self.core.local.config.timeline("RoundRobin", 1)
+    }
 }
 
 impl Default for RoundRobin {
@@ -387,7 +413,7 @@ impl Builder {
     pub fn build(self) -> RoundRobin {
         RoundRobin {
             core: Core {
-                local: Local::new(Arc::new(self.config)),
+                local: Local::new(self.config.shared("RoundRobin", 1), 0),
             },
             _not_send: PhantomData,
         }

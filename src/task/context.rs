@@ -23,6 +23,7 @@ use crate::coroutine::{Coroutine, Yielder};
 use crate::stack;
 
 /// What a task yields to its scheduler.
+#[derive(Clone, Copy)]
 pub(crate) enum Switch {
     /// Back of the run queue (`yield_now`).
     Yield,
@@ -31,6 +32,7 @@ pub(crate) enum Switch {
 }
 
 /// What a scheduler throws at a task's yield point.
+#[derive(Clone, Copy)]
 pub(crate) enum Interrupt {
     /// `JoinHandle::cancel`: unwind the whole task.
     Cancel,

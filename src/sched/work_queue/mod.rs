@@ -110,6 +110,8 @@ use std::thread;
 
 use crossbeam_deque::{Injector, Stealer, Worker};
 
+use super::local::Local;
+use super::timeline::Timeline;
 use super::Config;
 use crate::task::spawn::NewTask;
 use crate::task::{self, JoinHandle, SpawnError, TaskSnapshot};
@@ -376,6 +378,35 @@ impl WorkQueue {
     pub fn tasks(&self) -> Vec<TaskSnapshot> {
         self.shared.registry.snapshot()
     }
+
+    /// The timeline recorded so far, if the scheduler was built with
+    /// [`record_timeline(true)`](Builder::record_timeline); an empty one
+    /// ([`is_recorded`](Timeline::is_recorded) `false`) without it.
+    ///
+    /// Each worker buffers its intervals and moves them to the scheduler's record when a
+    /// task of its ends, when it goes idle, and every 1024 intervals (see the
+    /// [`timeline`](crate::sched::timeline) module). So the timeline holds every interval
+    /// of every finished task, and of the calling worker's tasks when called from a task;
+    /// the latest intervals of tasks still running on a busy other worker may be missing.
+    /// After [`run`](Self::run), or joins of every task, it is complete.
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sched::WorkQueue;
+    ///
+    /// let rt = WorkQueue::builder().workers(2).record_timeline(true).build();
+    /// let tasks: Vec<_> = (0..4).map(|_| rt.spawn(|| yieldpoint::yield_now())).collect();
+    /// rt.run();
+    /// let timeline = rt.timeline();
+    /// assert_eq!(timeline.intervals().len(), 8); // each task: a yield, then its end
+    /// assert!(timeline.intervals().iter().all(|i| i.worker < 2));
+    /// # drop(tasks);
+    /// ```
+    pub fn timeline(&self) -> Timeline {
+        // Called from a task of this scheduler: its worker's latest intervals too.
+        super::context::with_local(Local::flush_timeline);
+        self.shared.config.timeline("WorkQueue", self.workers())
+    }
 }
 
 impl Default for WorkQueue {
@@ -528,7 +559,7 @@ impl Builder {
         let shared = Arc::new(Shared {
             injector: Injector::new(),
             stealers: deques.iter().map(Worker::stealer).collect(),
-            config: Arc::new(self.config),
+            config: self.config.shared("WorkQueue", n),
             shutdown: AtomicBool::new(false),
             sleepers: CacheLine::default(),
             loads: Loads::new(n),

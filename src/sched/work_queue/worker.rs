@@ -197,7 +197,7 @@ impl WorkerQueues {
 /// they lived).
 pub(super) fn run(shared: Arc<Shared>, deque: Worker<NewTask>, index: usize) {
     let worker = WorkerThread {
-        local: Local::new(shared.config.clone()),
+        local: Local::new(shared.config.clone(), index),
         queues: WorkerQueues {
             shared: shared.clone(),
             deque,
@@ -264,6 +264,8 @@ fn park(shared: &Shared, local: &Local, queues: &WorkerQueues) {
             || queues.lifo_is_occupied()
             || shared.has_new_tasks()
     };
+    // Idle: whoever asks for the timeline meanwhile sees this worker's intervals.
+    local.flush_timeline();
     shared.sleepers.park(
         &local.reactor,
         &queues.spin,
