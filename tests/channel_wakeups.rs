@@ -249,7 +249,7 @@ fn twenty_thousand_task_work_queue_run() {
             }
             drop(tx);
             let sum: u64 = receivers.into_iter().map(|r| r.join().unwrap()).sum();
-            assert_eq!(sum, (0..20_000u64).sum());
+            assert_eq!(sum, (0..20_000u64).sum::<u64>());
         });
     }
 }

@@ -28,7 +28,7 @@ on_both_schedulers! {
             }
             total
         });
-        assert_eq!(total, (0..100_000u64).sum());
+        assert_eq!(total, (0..100_000u64).sum::<u64>());
         rt.run();
         assert!(rt.tasks().is_empty());
     }

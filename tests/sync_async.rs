@@ -70,7 +70,7 @@ fn recv_async_from_a_green_thread_and_from_tokio_current_thread() {
             }
             sum
         });
-        assert_eq!(sum, (0..100).sum());
+        assert_eq!(sum, (0..100).sum::<u32>());
         sender.join().unwrap();
 
         let (tx, rx) = channel::unbounded();

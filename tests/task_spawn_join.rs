@@ -244,7 +244,7 @@ on_both_schedulers! {
                 .collect();
             handles.into_iter().rev().map(|h| h.join().unwrap()).sum()
         });
-        assert_eq!(total, (0..100).sum());
+        assert_eq!(total, (0..100).sum::<u64>());
     }
 
     /// Debug output names the handle's task.
