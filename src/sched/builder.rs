@@ -21,9 +21,39 @@ pub(crate) struct Config {
     /// How long a thread may wait with every task parked and no timer set (round-robin's
     /// idle), or while a task unwinds, before it warns of a possible deadlock.
     pub(crate) stall_warning_after: Duration,
+    /// Record when each task parks, for the time parked in dumps.
+    pub(crate) record_park_times: bool,
+    /// Capture a backtrace at each park, for dumps.
+    pub(crate) capture_park_backtraces: bool,
+    /// Print the full task dump after a stall report (`YIELDPOINT_DUMP_ON_STALL`).
+    pub(crate) dump_on_stall: bool,
+    /// Install the panic hook that names the task in a green thread's panic message.
+    pub(crate) task_panic_hook: bool,
     /// The tokio runtime that `future::await_` enters around each poll (`tokio` feature).
     #[cfg(feature = "tokio")]
     pub(crate) tokio: Option<tokio::runtime::Handle>,
+}
+
+/// The environment variable that turns on park times and the full dump after a stall
+/// report, for every scheduler built after it is set (any value but `0` or empty).
+pub(crate) const DUMP_ON_STALL_ENV: &str = "YIELDPOINT_DUMP_ON_STALL";
+
+/// Whether [`DUMP_ON_STALL_ENV`] is set.
+fn dump_on_stall_env() -> bool {
+    std::env::var_os(DUMP_ON_STALL_ENV).is_some_and(|v| !v.is_empty() && v != "0")
+}
+
+impl Config {
+    /// Whether the run loop reads the clock around each switch: for slow-task reports or
+    /// for park times. One flag, so that the loop tests one branch for both.
+    pub(crate) fn instrumented(&self) -> bool {
+        self.slow_task_threshold.is_some() || self.records_park_times()
+    }
+
+    /// Whether the run loop records when each task parks.
+    pub(crate) fn records_park_times(&self) -> bool {
+        self.record_park_times || self.capture_park_backtraces
+    }
 }
 
 impl Default for Config {
@@ -34,6 +64,10 @@ impl Default for Config {
             on_slow_task: Arc::new(|report| eprintln!("yieldpoint: {report}")),
             time_slice: Duration::from_millis(10),
             stall_warning_after: Duration::from_secs(10),
+            record_park_times: dump_on_stall_env(),
+            capture_park_backtraces: false,
+            dump_on_stall: dump_on_stall_env(),
+            task_panic_hook: true,
             #[cfg(feature = "tokio")]
             tokio: None,
         }
@@ -46,6 +80,8 @@ impl fmt::Debug for Config {
             .field("stack_size", &self.stack_size)
             .field("slow_task_threshold", &self.slow_task_threshold)
             .field("time_slice", &self.time_slice)
+            .field("record_park_times", &self.record_park_times)
+            .field("capture_park_backtraces", &self.capture_park_backtraces)
             .finish_non_exhaustive()
     }
 }
@@ -150,6 +186,114 @@ macro_rules! core_settings {
     /// ```
     pub fn time_slice(mut self, slice: std::time::Duration) -> Self {
         self.config.time_slice = slice;
+        self
+    }
+
+    /// Records when each task parks, so that a [`TaskDump`](crate::task::TaskDump) shows
+    /// how long each parked task has waited ([`DumpedTask::waiting_for`](crate::task::DumpedTask::waiting_for)).
+    /// Off by default; also on when the environment variable `YIELDPOINT_DUMP_ON_STALL` is
+    /// set (not to `0`) when the builder is made.
+    ///
+    /// Cost: one clock read per switch (`Instant::now`, about 20–25 ns on the 2-core
+    /// development machine), shared with slow-task reports when both are on. Off, the run
+    /// loop tests the same one branch it tests for slow-task reports.
+    ///
+    /// Python: no equivalent; Go's goroutine dump prints "[chan receive, 5 minutes]".
+    ///
+    /// # Examples
+    /// ```
+    /// use std::time::Duration;
+    #[doc = concat!(" use yieldpoint::sched::", stringify!($sched), ";")]
+    /// use yieldpoint::sync::Event;
+    /// use yieldpoint::task::{self, TaskState, WaitReason};
+    ///
+    #[doc = concat!(" let rt = ", stringify!($sched), "::builder().record_park_times(true).build();")]
+    /// let parked_for = rt.block_on(|| {
+    ///     let event = std::sync::Arc::new(Event::new());
+    ///     let e = event.clone();
+    ///     let waiter = yieldpoint::spawn(move || e.wait());
+    ///     let waits = TaskState::Waiting(WaitReason::Event);
+    ///     while !task::all_tasks().iter().any(|t| t.id == waiter.id() && t.state == waits) {
+    ///         yieldpoint::yield_now(); // until the waiter has parked
+    ///     }
+    ///     yieldpoint::sleep(Duration::from_millis(20));
+    ///     let dump = task::dump();
+    ///     let parked_for = dump.tasks().iter().find(|t| t.id == waiter.id()).unwrap().waiting_for;
+    ///     event.set();
+    ///     parked_for
+    /// });
+    /// assert!(parked_for.unwrap() >= Duration::from_millis(20));
+    /// ```
+    pub fn record_park_times(mut self, on: bool) -> Self {
+        self.config.record_park_times = on;
+        self
+    }
+
+    /// Captures a backtrace ([`Backtrace::force_capture`](std::backtrace::Backtrace::force_capture))
+    /// at each park of a task, kept until the task is woken, so that a
+    /// [`TaskDump`](crate::task::TaskDump) shows where each parked task waits
+    /// ([`DumpedTask::park_backtrace`](crate::task::DumpedTask::park_backtrace)). Implies
+    /// [`record_park_times`](Self::record_park_times). Off by default.
+    ///
+    /// Cost: a stack walk per park, plus the symbol lookup when a dump is printed. Measured
+    /// on the 2-core development machine (release build, `cargo bench -p yieldpoint-perf
+    /// --bench park_backtrace`): see the figures in the README's performance table; in the
+    /// order of microseconds per park, against about 0.1 µs for a park and wake without it.
+    /// For debugging, not production. Off, a park tests one more thread-local flag.
+    ///
+    /// Python: `task.print_stack()`, which a suspended coroutine answers from its frame
+    /// for free; a stackful task has no such frame chain to read later.
+    ///
+    /// # Examples
+    /// ```
+    #[doc = concat!(" use yieldpoint::sched::", stringify!($sched), ";")]
+    /// use yieldpoint::sync::Event;
+    ///
+    #[doc = concat!(" let rt = ", stringify!($sched), "::builder().capture_park_backtraces(true).build();")]
+    /// rt.block_on(|| {
+    ///     let event = std::sync::Arc::new(Event::new());
+    ///     let e = event.clone();
+    ///     let waiter = yieldpoint::spawn(move || e.wait());
+    ///     let dump = loop {
+    ///         let dump = yieldpoint::task::dump();
+    ///         if dump.tasks().iter().any(|t| t.id == waiter.id() && t.park_backtrace.is_some()) {
+    ///             break dump;
+    ///         }
+    ///         yieldpoint::yield_now();
+    ///     };
+    ///     assert!(dump.to_string().contains("parked at:"));
+    ///     event.set();
+    ///     waiter.join().unwrap();
+    /// });
+    /// ```
+    pub fn capture_park_backtraces(mut self, on: bool) -> Self {
+        self.config.capture_park_backtraces = on;
+        self
+    }
+
+    /// Whether building the scheduler installs yieldpoint's panic hook (on unless set):
+    /// a panic inside a green thread then prints
+    /// `task 7 'crawler-3' (on thread 'main', spawned at src/main.rs:10:5) panicked at src/x.rs:3:5:`
+    /// instead of std's `thread 'main' panicked at src/x.rs:3:5:`.
+    ///
+    /// The hook is installed once per process, by the first scheduler built with this on,
+    /// and chains to the hook that was set before it ([`std::panic::take_hook`]): a panic
+    /// outside a green thread goes to that hook unchanged. Inside a green thread, the
+    /// message and, with `RUST_BACKTRACE=1`, a backtrace are printed by yieldpoint instead
+    /// of that earlier hook. A hook the program sets after the scheduler is built
+    /// replaces yieldpoint's, as any `set_hook` does. Cancels and timeouts unwind
+    /// without a panic message, as before.
+    ///
+    /// # Examples
+    /// ```
+    #[doc = concat!(" use yieldpoint::sched::", stringify!($sched), ";")]
+    ///
+    /// // Keeps the process's hook as it is (say, one that logs elsewhere).
+    #[doc = concat!(" let rt = ", stringify!($sched), "::builder().task_panic_hook(false).build();")]
+    /// assert_eq!(rt.block_on(|| 1), 1);
+    /// ```
+    pub fn task_panic_hook(mut self, on: bool) -> Self {
+        self.config.task_panic_hook = on;
         self
     }
 

@@ -26,6 +26,7 @@ use std::ptr::NonNull;
 use std::sync::Arc;
 use std::time::Instant;
 
+use super::builder::DUMP_ON_STALL_ENV;
 use super::context;
 use super::timer::{TimerAction, TimerHandle, TimerQueue};
 use super::{Config, SlowTask};
@@ -38,7 +39,7 @@ use crate::task::header::Header;
 use crate::task::owner::Owner;
 use crate::task::schedule::Schedule;
 use crate::task::spawn::{start, NewTask};
-use crate::task::{JoinError, TaskSnapshot, TaskState, WaitReason};
+use crate::task::{DumpedTask, JoinError, TaskDump, TaskSnapshot, TaskState, WaitReason};
 
 /// How often (in switches) a busy thread polls its reactor without waiting and checks its
 /// timer queue at the latest, so a long run queue cannot starve I/O or sleepers (Go checks
@@ -93,13 +94,20 @@ pub(crate) struct Local {
     live: Cell<usize>,
     /// The possible-deadlock warning was printed (once per scheduler).
     stall_reported: Cell<bool>,
+    /// `config.instrumented()`: the run loop reads the clock around each switch (slow-task
+    /// reports, park times). Copied here so that the loop tests one flag of its own.
+    instrumented: bool,
 }
 
 impl Local {
     /// The core of a scheduler thread: call it on that thread.
     pub(crate) fn new(config: Arc<Config>) -> Self {
         let reactor = Reactor::current();
+        if config.task_panic_hook {
+            crate::task::panic_hook::install();
+        }
         Local {
+            instrumented: config.instrumented(),
             owner: Owner::for_current_thread(reactor.clone()),
             reactor,
             config,
@@ -318,16 +326,25 @@ impl Local {
         })
     }
 
+    /// The possible-deadlock warning: the tasks grouped by what they wait on and where
+    /// they were spawned (a count and a few ids per group, not a line per task), and, with
+    /// `YIELDPOINT_DUMP_ON_STALL`, the full dump.
     fn stall_report(&self, after: std::time::Duration) -> String {
+        let dump = self.dump();
         let mut report = format!(
             "yieldpoint: every task on this scheduler has been parked for {after:?} \
-             with no timer set; unless another OS thread wakes one, this is a deadlock:"
+             with no timer set; unless another OS thread wakes one, this is a deadlock. \
+             {} {}:\n{}",
+            dump.len(),
+            if dump.len() == 1 { "task" } else { "tasks" },
+            indent(&dump.summary(STALL_REPORT_EXAMPLES).to_string()),
         );
-        for task in self.snapshot() {
-            let name = task.name.as_deref().unwrap_or("<unnamed>");
+        if self.config.dump_on_stall {
+            report.push_str(&format!("\n{dump}"));
+        } else {
             report.push_str(&format!(
-                "\n  task {} (\"{name}\"): {:?}",
-                task.id, task.state
+                "\nFor every task, call dump() on the scheduler (or task::dump() in a task), or \
+                 set {DUMP_ON_STALL_ENV}=1 to print the full dump here."
             ));
         }
         report
@@ -356,7 +373,7 @@ impl Local {
         let header = unsafe { raw.as_ref() };
         let running = task_context::enter_task(task);
         header.count_switch();
-        let started = self.config.slow_task_threshold.map(|_| Instant::now());
+        let started = self.instrumented.then(Instant::now);
         // SAFETY: `co` points into the task's slot box, which stays allocated and holds this
         // coroutine until `finish` clears the pointer (slots are freed only by `shutdown`,
         // which clears it too and cannot run while this loop borrows the scheduler).
@@ -368,7 +385,8 @@ impl Local {
         header.set_running(false);
         let task = running.leave();
         if let Some(started) = started {
-            self.report_if_slow(header, started.elapsed());
+            let parked = matches!(result, Ok(CoroutineState::Yielded(Switch::Park)));
+            self.after_instrumented_run(header, started, parked);
         }
         match result {
             Ok(CoroutineState::Yielded(Switch::Yield)) => self.requeue(raw, task),
@@ -510,6 +528,17 @@ impl Local {
         scheduler.finished(&task);
     }
 
+    /// What an instrumented loop does after a task switched out (started at `started`):
+    /// reports it if it ran too long, and records when it parked.
+    #[inline(never)]
+    fn after_instrumented_run(&self, header: &Header, started: Instant, parked: bool) {
+        let now = Instant::now();
+        if parked && self.config.records_park_times() {
+            header.set_parked_at(now);
+        }
+        self.report_if_slow(header, now.saturating_duration_since(started));
+    }
+
     fn report_if_slow(&self, header: &Header, ran: std::time::Duration) {
         let Some(threshold) = self.config.slow_task_threshold else {
             return;
@@ -531,11 +560,22 @@ impl Local {
 
     /// A snapshot of every task on this thread.
     pub(crate) fn snapshot(&self) -> Vec<TaskSnapshot> {
+        self.each_task(TaskSnapshot::of)
+    }
+
+    /// A dump of every task on this thread.
+    pub(crate) fn dump(&self) -> TaskDump {
+        let now = Instant::now();
+        TaskDump::new(self.each_task(|header| DumpedTask::of(header, now)))
+    }
+
+    /// `f` of every task on this thread.
+    fn each_task<T>(&self, f: impl Fn(&Header) -> T) -> Vec<T> {
         let slots = self.slots.borrow();
         slots
             .iter()
-            .filter_map(|slot| slot.header.as_ref())
-            .map(|header| TaskSnapshot::of(header))
+            .filter_map(|slot| slot.header.as_deref())
+            .map(f)
             .collect()
     }
 
@@ -642,6 +682,17 @@ impl Local {
         }
         self.timers.borrow_mut().clear();
     }
+}
+
+/// Task ids shown per group in a stall report.
+const STALL_REPORT_EXAMPLES: usize = 3;
+
+/// `text` with each line indented by two spaces.
+fn indent(text: &str) -> String {
+    text.lines()
+        .map(|line| format!("  {line}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// How many times a scheduler's drop cancels the tasks that are left before it closes

@@ -105,6 +105,8 @@ struct Context {
     /// `park_thread` warned of a wait during unwinding on this thread.
     #[cfg_attr(yieldpoint_loom, allow(dead_code))] // the loom build parks loom threads
     unwinding_wait_reported: Cell<bool>,
+    /// The running scheduler captures a backtrace at each park (`capture_park_backtraces`).
+    park_backtraces: Cell<bool>,
 }
 
 thread_local! {
@@ -120,6 +122,7 @@ thread_local! {
             seen_tick: Cell::new(0),
             closing: Cell::new(false),
             unwinding_wait_reported: Cell::new(false),
+            park_backtraces: Cell::new(false),
         }
     };
 }
@@ -141,6 +144,7 @@ pub(crate) fn enter_scheduler(scheduler: &(dyn Schedule + 'static)) -> Scheduler
         );
         cx.scheduler.set(Some(NonNull::from(scheduler)));
         cx.owner.set(Arc::as_ptr(scheduler.owner()));
+        cx.park_backtraces.set(scheduler.capture_park_backtraces());
     });
     // Task stacks are not registered for the overflow report: the handler asks which task
     // runs here instead.
@@ -185,6 +189,7 @@ impl Drop for SchedulerGuard {
         let _ = CONTEXT.try_with(|cx| {
             cx.scheduler.set(None);
             cx.owner.set(ptr::null());
+            cx.park_backtraces.set(false);
         });
     }
 }
@@ -373,7 +378,8 @@ pub(crate) fn park_task(reason: WaitReason) -> bool {
 /// [`defer`](Interrupt::defer)s it to the task's next yield point.
 #[inline(always)]
 pub(crate) fn park_task_or_interrupt(reason: WaitReason) -> Result<bool, Interrupt> {
-    let (task, yielder) = CONTEXT.with(|cx| (cx.task.get(), cx.yielder.get()));
+    let (task, yielder, backtraces) =
+        CONTEXT.with(|cx| (cx.task.get(), cx.yielder.get(), cx.park_backtraces.get()));
     let Some(task) = task else {
         return Ok(false);
     };
@@ -384,10 +390,24 @@ pub(crate) fn park_task_or_interrupt(reason: WaitReason) -> Result<bool, Interru
     // `TaskRef` the scheduler holds until `leave_task`; see `with_current`.
     let header = unsafe { task.as_ref() };
     header.set_wait(reason);
+    if backtraces {
+        keep_park_backtrace(header);
+    }
     // SAFETY: as in `yield_task`.
     let switched = try_switch(unsafe { &*yielder }, Switch::Park);
     header.clear_wait();
+    if backtraces {
+        header.clear_park_backtrace();
+    }
     switched.map(|()| true)
+}
+
+/// Captures where the task parks, for dumps (`capture_park_backtraces`). Out of line and
+/// cold: the park path with backtraces off only tests the flag.
+#[cold]
+#[inline(never)]
+fn keep_park_backtrace(header: &Header) {
+    header.set_park_backtrace(std::backtrace::Backtrace::force_capture());
 }
 
 /// Whether the switched-in task's own stack is unwinding (a panic, a cancel, a close of

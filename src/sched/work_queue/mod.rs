@@ -105,9 +105,11 @@ mod worker;
 use std::collections::HashMap;
 use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::panic::Location;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread;
+use std::time::Instant;
 
 use crossbeam_deque::{Injector, Stealer, Worker};
 
@@ -115,7 +117,7 @@ use super::Config;
 use crate::task::cell::TaskRef;
 use crate::task::header::Header;
 use crate::task::spawn::NewTask;
-use crate::task::{self, JoinHandle, SpawnError, TaskId, TaskSnapshot};
+use crate::task::{self, DumpedTask, JoinHandle, SpawnError, TaskDump, TaskId, TaskSnapshot};
 use balance::Loads;
 use idle::Sleepers;
 
@@ -247,13 +249,24 @@ impl Shared {
     }
 
     fn snapshot(&self) -> Vec<TaskSnapshot> {
-        let mut snapshot: Vec<_> = Vec::new();
-        for shard in &self.tasks {
-            let tasks = shard.lock().unwrap_or_else(|e| e.into_inner());
-            snapshot.extend(tasks.values().map(|h| TaskSnapshot::of(h)));
-        }
+        let mut snapshot = self.each_task(TaskSnapshot::of);
         snapshot.sort_by_key(|s| s.id);
         snapshot
+    }
+
+    fn dump(&self) -> TaskDump {
+        let now = Instant::now();
+        TaskDump::new(self.each_task(|header| DumpedTask::of(header, now)))
+    }
+
+    /// `f` of every unfinished task, one shard locked at a time.
+    fn each_task<T>(&self, f: impl Fn(&Header) -> T) -> Vec<T> {
+        let mut all = Vec::new();
+        for shard in &self.tasks {
+            let tasks = shard.lock().unwrap_or_else(|e| e.into_inner());
+            all.extend(tasks.values().map(|task| f(task)));
+        }
+        all
     }
 
     fn is_shutdown(&self) -> bool {
@@ -350,6 +363,7 @@ impl WorkQueue {
     /// });
     /// assert_eq!(named.unwrap().join().unwrap().as_deref(), Some("indexer"));
     /// ```
+    #[track_caller]
     pub fn spawn_with<T, F>(
         &self,
         builder: task::Builder,
@@ -359,7 +373,8 @@ impl WorkQueue {
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        let (task, handle) = builder.new_task(self.shared.config.stack_size, f)?;
+        let stack_size = self.shared.config.stack_size;
+        let (task, handle) = builder.new_task(stack_size, Location::caller(), f)?;
         self.shared.register(&task.task);
         self.shared.injector.push(task);
         self.shared.sleepers.wake_one();
@@ -450,6 +465,36 @@ impl WorkQueue {
     /// ```
     pub fn tasks(&self) -> Vec<TaskSnapshot> {
         self.shared.snapshot()
+    }
+
+    /// A [`TaskDump`] of every task not yet finished: state, time parked, spawn site,
+    /// worker thread, and park backtraces when captured. Callable from any thread while the
+    /// workers run. Print it (`Display`) for a table grouped by state and spawn site.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::sync::Arc;
+    /// use yieldpoint::sched::WorkQueue;
+    /// use yieldpoint::sync::Event;
+    /// use yieldpoint::task::{TaskState, WaitReason};
+    ///
+    /// let rt = WorkQueue::builder().workers(2).thread_name("crawler").build();
+    /// let event = Arc::new(Event::new());
+    /// let waiters: Vec<_> = (0..3).map(|_| { let e = event.clone(); rt.spawn(move || e.wait()) }).collect();
+    /// let waits = TaskState::Waiting(WaitReason::Event);
+    /// let dump = loop {
+    ///     let dump = rt.dump(); // from outside: the workers keep running
+    ///     if dump.tasks().iter().all(|t| t.state == waits) { break dump; }
+    ///     std::thread::yield_now();
+    /// };
+    /// assert_eq!(dump.groups()[0].tasks.len(), 3);
+    /// let thread = dump.tasks()[0].worker.as_ref().unwrap();
+    /// assert!(thread.name().unwrap().starts_with("crawler-"));
+    /// event.set();
+    /// assert!(waiters.into_iter().all(|w| w.join().is_ok()));
+    /// ```
+    pub fn dump(&self) -> TaskDump {
+        self.shared.dump()
     }
 }
 

@@ -16,7 +16,7 @@ use crate::task::header::Header;
 use crate::task::owner::Owner;
 use crate::task::schedule::Schedule;
 use crate::task::spawn::NewTask;
-use crate::task::{JoinError, TaskSnapshot};
+use crate::task::{JoinError, TaskDump, TaskSnapshot};
 
 /// Every this many switches, a worker looks at the injector before its own deque.
 const INJECTOR_FIRST_EVERY: u32 = 61;
@@ -60,6 +60,14 @@ impl Schedule for WorkerThread {
 
     fn tasks(&self) -> Vec<TaskSnapshot> {
         self.queues.shared.snapshot()
+    }
+
+    fn dump(&self) -> TaskDump {
+        self.queues.shared.dump()
+    }
+
+    fn capture_park_backtraces(&self) -> bool {
+        self.queues.shared.config.capture_park_backtraces
     }
 
     fn default_stack_size(&self) -> usize {
