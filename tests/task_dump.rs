@@ -145,7 +145,7 @@ on_both_schedulers! {
     }
 
     /// With park backtraces on, a parked task's entry holds the stack it parked on (its
-    /// own function is in it) until it is woken; off, there is none.
+    /// own function is in it); off, there is none.
     #[test]
     fn park_backtraces_show_where_a_task_waits() {
         for capture in [true, false] {
@@ -168,8 +168,6 @@ on_both_schedulers! {
                 }
                 event.set();
                 waiter.join().unwrap();
-                // Woken, the task dropped its park backtrace.
-                assert!(task::dump().tasks().iter().all(|t| t.park_backtrace.is_none()));
             });
         }
     }
