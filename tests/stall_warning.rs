@@ -132,6 +132,49 @@ fn dump_on_stall_env_prints_the_full_dump() {
     assert!(!row.contains(" - "), "park time missing: {output}");
 }
 
+/// A wait in a destructor while its task unwinds blocks the OS thread; the warning about
+/// it names the task and where it was spawned.
+#[test]
+fn wait_while_unwinding_warning_names_the_spawn_site() {
+    if in_child() {
+        struct WaitsOnDrop(channel::Receiver<u32>);
+        impl Drop for WaitsOnDrop {
+            fn drop(&mut self) {
+                let _ = self.0.recv(); // while the task unwinds: blocks the OS thread
+            }
+        }
+        let rt = RoundRobin::builder()
+            .stall_warning_after(Duration::from_millis(100))
+            .build();
+        let (tx, rx) = channel::unbounded::<u32>();
+        let late = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(1500)); // after the warning
+            tx.send(1).unwrap();
+        });
+        let builder = yieldpoint::task::Builder::new().name("cleaner");
+        let cleaner = rt.spawn_with(builder, move || {
+            let _guard = WaitsOnDrop(rx);
+            panic!("unwind through the guard");
+        });
+        rt.run();
+        assert!(cleaner.unwrap().join().is_err());
+        late.join().unwrap();
+        return;
+    }
+    let output = run_child_until(
+        "wait_while_unwinding_warning_names_the_spawn_site",
+        false,
+        |seen| seen.contains("while its stack unwinds"),
+    );
+    let named = "(\"cleaner\", spawned at tests/stall_warning.rs:";
+    assert!(
+        output
+            .lines()
+            .any(|l| l.contains(named) && l.contains("has waited")),
+        "{output}"
+    );
+}
+
 /// Starts the child (with `YIELDPOINT_DUMP_ON_STALL=1` if `dump_env`), reads its stderr
 /// until `done` says the part wanted is out, then kills it (it never ends by itself).
 /// Gives up after 5 s.

@@ -16,6 +16,28 @@ fn child_stderr(path: &str) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+/// The stderr of the child that runs test `path` with `RUST_BACKTRACE` set to `setting`
+/// (unset for `None`).
+fn child_stderr_with_backtrace(path: &str, setting: Option<&str>) -> String {
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap());
+    child
+        .args(["--exact", path, "--nocapture", "--test-threads=1"])
+        .env("YIELDPOINT_TEST_CHILD", "1")
+        .env_remove("RUST_LIB_BACKTRACE")
+        .env_remove("RUST_BACKTRACE");
+    if let Some(setting) = setting {
+        child.env("RUST_BACKTRACE", setting);
+    }
+    let output = child.output().expect("the test binary can be re-run");
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Panics in a task inside a function of its own, for the backtrace tests.
+#[inline(never)]
+fn panics_in_a_named_frame() {
+    panic!("deep");
+}
+
 /// Whether a line of `stderr` is std's own panic message, naming only the OS thread.
 fn has_std_message(stderr: &str) -> bool {
     stderr
@@ -83,6 +105,37 @@ on_both_schedulers! {
         assert!(has_std_message(&stderr) && stderr.contains("plain"), "{stderr}");
         assert!(!stderr.contains("task "), "{stderr}");
     }
+}
+
+/// As std's hook: with `RUST_BACKTRACE=1` a short backtrace follows the message, starting
+/// at the panicking function (not in the panic machinery or the hook) and ending above
+/// the scheduler's frames; without it, std's note on how to get one.
+#[test]
+fn backtrace_follows_rust_backtrace() {
+    if in_child() {
+        let rt = yieldpoint::sched::RoundRobin::new();
+        let task = rt.spawn(panics_in_a_named_frame);
+        rt.run();
+        assert!(task.join().is_err());
+        return;
+    }
+    let path = "backtrace_follows_rust_backtrace";
+    let short = child_stderr_with_backtrace(path, Some("1"));
+    let frames = short
+        .split_once("stack backtrace:\n")
+        .map(|(_, f)| f)
+        .unwrap_or_else(|| panic!("{short}"));
+    let first = frames.lines().next().unwrap_or_default();
+    assert!(first.contains("panics_in_a_named_frame"), "{short}");
+    assert!(
+        !frames.contains("panic_hook") && !frames.contains("run_until"),
+        "{short}"
+    );
+    let off = child_stderr_with_backtrace(path, None);
+    assert!(
+        off.contains("note: run with `RUST_BACKTRACE=1`") && !off.contains("stack backtrace"),
+        "{off}"
+    );
 }
 
 /// Outside green threads, the hook set before the scheduler was built still prints the

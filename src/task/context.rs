@@ -445,8 +445,8 @@ fn park_unwinding_task(reason: WaitReason) {
         return;
     }
     let task = with_current(|h| match &h.name {
-        Some(name) => format!("task {} (\"{name}\")", h.id),
-        None => format!("task {}", h.id),
+        Some(name) => format!("task {} (\"{name}\", spawned at {})", h.id, h.spawned_at),
+        None => format!("task {} (spawned at {})", h.id, h.spawned_at),
     })
     .unwrap_or_default();
     eprintln!(
