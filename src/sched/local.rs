@@ -94,8 +94,9 @@ pub(crate) struct Local {
     live: Cell<usize>,
     /// The possible-deadlock warning was printed (once per scheduler).
     stall_reported: Cell<bool>,
-    /// `config.instrumented()`: the run loop reads the clock around each switch (slow-task
-    /// reports, park times). Copied here so that the loop tests one flag of its own.
+    /// `config.instrumented()`: the run loop reads the clock around switches (slow-task
+    /// reports, park times). Copied here so that the loop tests one flag of its own, the
+    /// one branch before and after each switch that slow-task reports alone took before.
     instrumented: bool,
 }
 
@@ -373,7 +374,11 @@ impl Local {
         let header = unsafe { raw.as_ref() };
         let running = task_context::enter_task(task);
         header.count_switch();
-        let started = self.instrumented.then(Instant::now);
+        let started = if self.instrumented {
+            self.switch_in_time()
+        } else {
+            None
+        };
         // SAFETY: `co` points into the task's slot box, which stays allocated and holds this
         // coroutine until `finish` clears the pointer (slots are freed only by `shutdown`,
         // which clears it too and cannot run while this loop borrows the scheduler).
@@ -384,7 +389,7 @@ impl Local {
         let result = self.resume(unsafe { &mut *co }, header);
         header.set_running(false);
         let task = running.leave();
-        if let Some(started) = started {
+        if self.instrumented {
             let parked = matches!(result, Ok(CoroutineState::Yielded(Switch::Park)));
             self.after_instrumented_run(header, started, parked);
         }
@@ -528,15 +533,28 @@ impl Local {
         scheduler.finished(&task);
     }
 
-    /// What an instrumented loop does after a task switched out (started at `started`):
-    /// reports it if it ran too long, and records when it parked.
+    /// When an instrumented loop switches a task in: the time, if slow-task reports need it.
     #[inline(never)]
-    fn after_instrumented_run(&self, header: &Header, started: Instant, parked: bool) {
+    fn switch_in_time(&self) -> Option<Instant> {
+        self.config.slow_task_threshold.map(|_| Instant::now())
+    }
+
+    /// What an instrumented loop does after a task switched out (switched in at `started`,
+    /// if slow-task reports are on): reports it if it ran too long, and records when it
+    /// parked. One clock read at most.
+    #[inline(never)]
+    fn after_instrumented_run(&self, header: &Header, started: Option<Instant>, parked: bool) {
+        let record = parked && self.config.records_park_times();
+        if !record && started.is_none() {
+            return;
+        }
         let now = Instant::now();
-        if parked && self.config.records_park_times() {
+        if record {
             header.set_parked_at(now);
         }
-        self.report_if_slow(header, now.saturating_duration_since(started));
+        if let Some(started) = started {
+            self.report_if_slow(header, now.saturating_duration_since(started));
+        }
     }
 
     fn report_if_slow(&self, header: &Header, ran: std::time::Duration) {

@@ -389,25 +389,35 @@ pub(crate) fn park_task_or_interrupt(reason: WaitReason) -> Result<bool, Interru
     // SAFETY: non-null, so set by `enter_task` for the task switched in now, whose
     // `TaskRef` the scheduler holds until `leave_task`; see `with_current`.
     let header = unsafe { task.as_ref() };
-    header.set_wait(reason);
     if backtraces {
-        keep_park_backtrace(header);
+        // SAFETY: as in `yield_task`.
+        return park_with_backtrace(header, unsafe { &*yielder }, reason);
     }
+    header.set_wait(reason);
     // SAFETY: as in `yield_task`.
     let switched = try_switch(unsafe { &*yielder }, Switch::Park);
     header.clear_wait();
-    if backtraces {
-        header.clear_park_backtrace();
-    }
     switched.map(|()| true)
 }
 
-/// Captures where the task parks, for dumps (`capture_park_backtraces`). Out of line and
-/// cold: the park path with backtraces off only tests the flag.
+/// The park of [`park_task_or_interrupt`] with a backtrace of where the task parks, kept
+/// in the task until it is woken, for dumps (`capture_park_backtraces`). Out of line and
+/// cold, so that with backtraces off a park only tests the flag; it switches one frame
+/// deeper than the inlined park, which costs the return-address predictor a miss or two
+/// (see "Return-address prediction" in `sched/local.rs`): nothing beside the stack walk.
 #[cold]
 #[inline(never)]
-fn keep_park_backtrace(header: &Header) {
+fn park_with_backtrace(
+    header: &Header,
+    yielder: &TaskYielder,
+    reason: WaitReason,
+) -> Result<bool, Interrupt> {
+    header.set_wait(reason);
     header.set_park_backtrace(std::backtrace::Backtrace::force_capture());
+    let switched = try_switch(yielder, Switch::Park);
+    header.clear_wait();
+    header.clear_park_backtrace();
+    switched.map(|()| true)
 }
 
 /// Whether the switched-in task's own stack is unwinding (a panic, a cancel, a close of
