@@ -172,6 +172,50 @@ on_both_schedulers! {
         }
     }
 
+    /// Python: `faulthandler.register(signal.SIGUSR1)`. With `dump_on_signal`, each
+    /// SIGUSR1 prints one dump of the scheduler on stderr: while it is idle (its main task
+    /// sleeps) and while it is busy (its main task yields in a loop).
+    #[test]
+    fn sigusr1_prints_a_dump_while_idle_and_while_busy() {
+        if support::child_process::in_child() {
+            let rt = builder().dump_on_signal(true).build();
+            let event = Arc::new(Event::new());
+            let waiters: Vec<_> = (0..3)
+                .map(|i| {
+                    let event = event.clone();
+                    let name = format!("signal-waiter-{i}");
+                    rt.spawn_with(Builder::new().name(name), move || event.wait()).unwrap()
+                })
+                .collect();
+            let ids: Vec<_> = waiters.iter().map(|w| w.id()).collect();
+            rt.block_on(move || {
+                wait_for_state(&ids, TaskState::Waiting(WaitReason::Event));
+                let raise = || signal_hook::low_level::raise(signal_hook::consts::SIGUSR1).unwrap();
+                raise();
+                yieldpoint::sleep(Duration::from_millis(300)); // idle: the dump wakes it
+                eprintln!("idle phase over");
+                raise();
+                let busy_until = std::time::Instant::now() + Duration::from_millis(300);
+                while std::time::Instant::now() < busy_until {
+                    yieldpoint::yield_now(); // busy: the periodic check sees it
+                }
+                eprintln!("child done");
+                event.set();
+            });
+            return;
+        }
+        let output = support::child_process::run_child(&test_path("sigusr1_prints_a_dump_while_idle_and_while_busy"));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{stderr}");
+        assert_eq!(stderr.matches("yieldpoint: SIGUSR1: yieldpoint task dump:").count(), 2, "{stderr}");
+        assert!(stderr.contains("3 tasks waiting on an event, spawned at tests/task_dump.rs:"), "{stderr}");
+        assert!(stderr.contains("signal-waiter-2"), "{stderr}");
+        // Each dump came in its phase, while the program ran.
+        let (idle, rest) = stderr.split_once("idle phase over").unwrap_or_else(|| panic!("{stderr}"));
+        let (busy, _) = rest.split_once("child done").unwrap_or_else(|| panic!("{stderr}"));
+        assert_eq!((idle.matches("SIGUSR1").count(), busy.matches("SIGUSR1").count()), (1, 1), "{stderr}");
+    }
+
     /// The dump names the OS thread each placed task runs on.
     #[test]
     fn dump_names_the_thread_of_each_task() {

@@ -5,6 +5,7 @@
 //! once here and given to both.
 
 use std::fmt;
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -29,6 +30,10 @@ pub(crate) struct Config {
     pub(crate) dump_on_stall: bool,
     /// Install the panic hook that names the task in a green thread's panic message.
     pub(crate) task_panic_hook: bool,
+    /// Print a task dump on SIGUSR1 (`sched::signal`).
+    pub(crate) dump_on_signal: bool,
+    /// The last SIGUSR1 request this scheduler printed a dump for (any of its threads).
+    pub(crate) signal_dumps_printed: Arc<AtomicU64>,
     /// The tokio runtime that `future::await_` enters around each poll (`tokio` feature).
     #[cfg(feature = "tokio")]
     pub(crate) tokio: Option<tokio::runtime::Handle>,
@@ -38,9 +43,13 @@ pub(crate) struct Config {
 /// report, for every scheduler built after it is set (any value but `0` or empty).
 pub(crate) const DUMP_ON_STALL_ENV: &str = "YIELDPOINT_DUMP_ON_STALL";
 
-/// Whether [`DUMP_ON_STALL_ENV`] is set.
-fn dump_on_stall_env() -> bool {
-    std::env::var_os(DUMP_ON_STALL_ENV).is_some_and(|v| !v.is_empty() && v != "0")
+/// The environment variable that turns `dump_on_signal` on for every scheduler built after
+/// it is set (any value but `0` or empty).
+pub(crate) const DUMP_ON_SIGNAL_ENV: &str = "YIELDPOINT_DUMP_ON_SIGNAL";
+
+/// Whether the environment variable `name` is set, to anything but `0` or empty.
+fn env_flag(name: &str) -> bool {
+    std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0")
 }
 
 impl Config {
@@ -64,10 +73,12 @@ impl Default for Config {
             on_slow_task: Arc::new(|report| eprintln!("yieldpoint: {report}")),
             time_slice: Duration::from_millis(10),
             stall_warning_after: Duration::from_secs(10),
-            record_park_times: dump_on_stall_env(),
+            record_park_times: env_flag(DUMP_ON_STALL_ENV),
             capture_park_backtraces: false,
-            dump_on_stall: dump_on_stall_env(),
+            dump_on_stall: env_flag(DUMP_ON_STALL_ENV),
             task_panic_hook: true,
+            dump_on_signal: env_flag(DUMP_ON_SIGNAL_ENV),
+            signal_dumps_printed: Arc::default(),
             #[cfg(feature = "tokio")]
             tokio: None,
         }
@@ -297,6 +308,38 @@ macro_rules! core_settings {
     /// ```
     pub fn task_panic_hook(mut self, on: bool) -> Self {
         self.config.task_panic_hook = on;
+        self
+    }
+
+    /// Prints a task dump of this scheduler on stderr whenever the process receives
+    /// SIGUSR1 (`kill -USR1 <pid>`), while the program runs: a look at a program that
+    /// seems stuck or slow, without stopping it. Off unless set, or unless the environment
+    /// variable `YIELDPOINT_DUMP_ON_SIGNAL` is set (not to `0`) when the builder is made.
+    ///
+    /// A busy scheduler prints within 61 switches of one of its threads, an idle one at
+    /// once: a thread of yieldpoint's (`yieldpoint-signals`) receives the signal and wakes
+    /// the scheduler's threads. Add [`record_park_times`](Self::record_park_times) for how
+    /// long each task has waited. Once on, SIGUSR1 no longer ends the process (its
+    /// default action); signal-hook chains to a handler the program installed before.
+    /// Unix only, as the crate. Costs nothing per switch: the check rides on the periodic
+    /// one, and on the wakeup from an idle wait.
+    ///
+    /// Python: `faulthandler.register(signal.SIGUSR1)`; Go's `SIGQUIT` dump.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::time::Duration;
+    #[doc = concat!(" use yieldpoint::sched::", stringify!($sched), ";")]
+    ///
+    #[doc = concat!(" let rt = ", stringify!($sched), "::builder().dump_on_signal(true).build();")]
+    /// rt.block_on(|| {
+    ///     // `kill -USR1 <pid>` from a shell; here the program signals itself.
+    ///     signal_hook::low_level::raise(signal_hook::consts::SIGUSR1).unwrap();
+    ///     yieldpoint::sleep(Duration::from_millis(50)); // the dump goes to stderr meanwhile
+    /// });
+    /// ```
+    pub fn dump_on_signal(mut self, on: bool) -> Self {
+        self.config.dump_on_signal = on;
         self
     }
 

@@ -23,11 +23,13 @@ use std::cell::{Cell, RefCell, UnsafeCell};
 use std::collections::VecDeque;
 use std::panic::{self, AssertUnwindSafe};
 use std::ptr::NonNull;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Instant;
 
 use super::builder::DUMP_ON_STALL_ENV;
 use super::context;
+use super::signal;
 use super::timer::{TimerAction, TimerHandle, TimerQueue};
 use super::{Config, SlowTask};
 use crate::coroutine::CoroutineState;
@@ -92,6 +94,8 @@ pub(crate) struct Local {
     pass_left: Cell<usize>,
     /// Tasks in the slab.
     live: Cell<usize>,
+    /// The last SIGUSR1 request this thread looked at (`sched::signal`).
+    signals_seen: Cell<u64>,
     /// The possible-deadlock warning was printed (once per scheduler).
     stall_reported: Cell<bool>,
     /// `config.instrumented()`: the run loop reads the clock around switches (slow-task
@@ -107,9 +111,14 @@ impl Local {
         if config.task_panic_hook {
             crate::task::panic_hook::install();
         }
+        let owner = Owner::for_current_thread(reactor.clone());
+        if config.dump_on_signal {
+            signal::listen(&owner);
+        }
         Local {
+            signals_seen: Cell::new(signal::requests()),
             instrumented: config.instrumented(),
-            owner: Owner::for_current_thread(reactor.clone()),
+            owner,
             reactor,
             config,
             slots: RefCell::new(Vec::new()),
@@ -214,6 +223,7 @@ impl Local {
                     return;
                 }
                 self.idle();
+                self.dump_if_signalled(scheduler);
             } else if done() {
                 return;
             }
@@ -233,7 +243,7 @@ impl Local {
         let pass_left = self.pass_left.get();
         let periodic = tick % PERIODIC_CHECK_EVERY == 0;
         if periodic {
-            self.poll_io();
+            self.periodic_check(scheduler);
         }
         if (pass_left == 0 || periodic || self.ready.borrow().is_empty())
             && !self.timers.borrow().is_empty()
@@ -267,10 +277,32 @@ impl Local {
     }
 
     /// Wakes the tasks whose descriptors are ready, without waiting: while tasks are
-    /// ready the thread does not wait in its poller, so I/O gets its turn here.
+    /// ready the thread does not wait in its poller, so I/O gets its turn here. Prints a
+    /// task dump if SIGUSR1 asked for one.
     #[inline(never)]
-    fn poll_io(&self) {
+    fn periodic_check(&self, scheduler: &dyn Schedule) {
         self.reactor.poll_now();
+        self.dump_if_signalled(scheduler);
+    }
+
+    /// Whether SIGUSR1 asked for a dump that this thread has not looked at (`false` unless
+    /// `dump_on_signal` is on): work that must keep the thread from waiting.
+    pub(crate) fn dump_signal_pending(&self) -> bool {
+        self.config.dump_on_signal && signal::requests() != self.signals_seen.get()
+    }
+
+    /// Prints the scheduler's dump on stderr if SIGUSR1 asked for one since this thread
+    /// last looked, unless another thread of the scheduler printed it already.
+    pub(crate) fn dump_if_signalled(&self, scheduler: &dyn Schedule) {
+        if !self.dump_signal_pending() {
+            return;
+        }
+        let request = signal::requests();
+        self.signals_seen.set(request);
+        let printed = &self.config.signal_dumps_printed;
+        if printed.fetch_max(request, Ordering::AcqRel) < request {
+            eprintln!("yieldpoint: SIGUSR1: {}", scheduler.dump());
+        }
     }
 
     #[inline(never)]
@@ -294,8 +326,9 @@ impl Local {
     /// Waits in the reactor until `deadline` at the latest, unless a wakeup from another
     /// thread is already in the inbox.
     fn park(&self, deadline: Instant) {
-        self.reactor
-            .park(Some(deadline), || self.owner.has_pending());
+        self.reactor.park(Some(deadline), || {
+            self.owner.has_pending() || self.dump_signal_pending()
+        });
     }
 
     /// Waits while every task waits and no timer is set: only I/O or another OS thread can

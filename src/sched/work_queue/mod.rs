@@ -644,6 +644,9 @@ impl Builder {
             .workers
             .unwrap_or_else(|| thread::available_parallelism().map_or(1, |n| n.get()));
         assert!(n > 0, "a WorkQueue needs at least one worker");
+        if self.config.dump_on_signal {
+            super::signal::install(); // before the workers start: a signal may come at once
+        }
         let deques: Vec<Worker<NewTask>> = (0..n).map(|_| Worker::new_fifo()).collect();
         let shared = Arc::new(Shared {
             injector: Injector::new(),

@@ -230,6 +230,7 @@ pub(super) fn run(shared: Arc<Shared>, deque: Worker<NewTask>, index: usize) {
                 continue;
             }
             park(&shared, local, queues);
+            local.dump_if_signalled(&worker);
         }
     }
     drop(running);
@@ -249,6 +250,7 @@ fn park(shared: &Shared, local: &Local, queues: &WorkerQueues) {
     let has_work = || {
         shared.is_shutdown()
             || local.owner.has_pending()
+            || local.dump_signal_pending()
             || queues.lifo_is_occupied()
             || shared.has_new_tasks()
     };
