@@ -12,17 +12,17 @@
 //! ```text
 //! yieldpoint task dump: 5 tasks in 3 groups
 //!
-//! 3 tasks waiting on a channel receive, spawned at examples/task_dump.rs:42:12
+//! 3 tasks waiting on a channel receive, spawned at examples/task_dump.rs:43:12
 //!         id  name                    parked for  switches  thread
 //!          1  crawler-0                   20.1ms         1  main
 //!          2  crawler-1                   20.1ms         1  main
 //!          3  crawler-2                   20.1ms         1  main
 //!
-//! 1 task running, spawned at examples/task_dump.rs:54:8
+//! 1 task running, spawned at examples/task_dump.rs:55:8
 //!         id  name                    parked for  switches  thread
 //!          5  main                             -         2  main
 //!
-//! 1 task sleeping, spawned at examples/task_dump.rs:50:8
+//! 1 task sleeping, spawned at examples/task_dump.rs:51:8
 //!         id  name                    parked for  switches  thread
 //!          4  ticker                      20.1ms         1  main
 //! ```
@@ -33,6 +33,7 @@ use yieldpoint::sched::RoundRobin;
 use yieldpoint::sync::channel;
 use yieldpoint::task::Builder;
 
+// ANCHOR: dump
 fn main() {
     let rt = RoundRobin::builder().record_park_times(true).build();
     let (urls, inbox) = channel::unbounded::<String>();
@@ -57,3 +58,4 @@ fn main() {
     });
     drop(urls); // the crawlers see the channel closed and end; dropping `rt` cancels the ticker
 }
+// ANCHOR_END: dump
