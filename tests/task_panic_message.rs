@@ -1,6 +1,6 @@
-//! A panic inside a green thread names its task (id, name, spawn site) and keeps the OS
-//! thread, where std's hook names only the thread that many tasks share; panics outside
-//! green threads, and cancels, print as before.
+//! A panic inside a green thread names its task (id, name, spawn site) before the panic
+//! hook that was set before (std's names only the OS thread, which many tasks share)
+//! prints it as usual; panics outside green threads, and cancels, print as before.
 //!
 //! Python: asyncio's "Task exception was never retrieved ... task: <Task ... name='crawler-3'>".
 
@@ -16,28 +16,6 @@ fn child_stderr(path: &str) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
-/// The stderr of the child that runs test `path` with `RUST_BACKTRACE` set to `setting`
-/// (unset for `None`).
-fn child_stderr_with_backtrace(path: &str, setting: Option<&str>) -> String {
-    let mut child = std::process::Command::new(std::env::current_exe().unwrap());
-    child
-        .args(["--exact", path, "--nocapture", "--test-threads=1"])
-        .env("YIELDPOINT_TEST_CHILD", "1")
-        .env_remove("RUST_LIB_BACKTRACE")
-        .env_remove("RUST_BACKTRACE");
-    if let Some(setting) = setting {
-        child.env("RUST_BACKTRACE", setting);
-    }
-    let output = child.output().expect("the test binary can be re-run");
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-/// Panics in a task inside a function of its own, for the backtrace tests.
-#[inline(never)]
-fn panics_in_a_named_frame() {
-    panic!("deep");
-}
-
 /// Whether a line of `stderr` is std's own panic message, naming only the OS thread.
 fn has_std_message(stderr: &str) -> bool {
     stderr
@@ -46,8 +24,8 @@ fn has_std_message(stderr: &str) -> bool {
 }
 
 on_both_schedulers! {
-    /// The message says "task 7 'crawler-3' (on thread '...', spawned at <file:line>)
-    /// panicked at <file:line>:" and the payload; std's "thread '...' panicked" is gone.
+    /// The line "yieldpoint: task 7 'crawler-3' (spawned at <file:line>) panicked on
+    /// thread '...':" comes first, then std's message, with the panic's place and payload.
     #[test]
     fn panic_in_a_task_names_the_task() {
         if in_child() {
@@ -64,12 +42,14 @@ on_both_schedulers! {
             .lines()
             .find_map(|l| l.strip_prefix("crawler is task "))
             .unwrap_or_else(|| panic!("stderr was: {stderr}"));
-        let header = format!("task {id} 'crawler-3' (on thread '");
-        let line = stderr.lines().find(|l| l.starts_with(&header)).unwrap_or_else(|| panic!("{stderr}"));
-        assert!(line.contains(", spawned at tests/task_panic_message.rs:"), "{stderr}");
-        assert!(line.contains(") panicked at tests/task_panic_message.rs:"), "{stderr}");
-        assert!(stderr.contains("boom at depth 3"), "{stderr}");
-        assert!(!has_std_message(&stderr), "{stderr}");
+        let header = format!("yieldpoint: task {id} 'crawler-3' (spawned at tests/task_panic_message.rs:");
+        let mut lines = stderr.lines().skip_while(|l| !l.starts_with(&header));
+        let named = lines.next().unwrap_or_else(|| panic!("{stderr}"));
+        assert!(named.contains(") panicked on thread '") && named.ends_with("':"), "{stderr}");
+        let mut lines = lines.skip_while(|l| l.is_empty()); // std's hook starts with one
+        let std_line = lines.next().unwrap_or_default();
+        assert!(std_line.starts_with("thread '") && std_line.contains("panicked at tests/task_panic_message.rs:"), "{stderr}");
+        assert_eq!(lines.next(), Some("boom at depth 3"), "{stderr}");
     }
 
     /// A cancelled task unwinds without a panic message.
@@ -103,38 +83,40 @@ on_both_schedulers! {
         }
         let stderr = child_stderr(&test_path("opting_out_keeps_std_message"));
         assert!(has_std_message(&stderr) && stderr.contains("plain"), "{stderr}");
-        assert!(!stderr.contains("task "), "{stderr}");
+        assert!(!stderr.contains("yieldpoint: task"), "{stderr}");
     }
 }
 
-/// As std's hook: with `RUST_BACKTRACE=1` a short backtrace follows the message, starting
-/// at the panicking function (not in the panic machinery or the hook) and ending above
-/// the scheduler's frames; without it, std's note on how to get one.
+/// A hook the program set before the scheduler was built still sees the panics of tasks
+/// (after the line naming the task): a hook that logs, or prints a hint, keeps working.
 #[test]
-fn backtrace_follows_rust_backtrace() {
+fn a_hook_set_before_still_sees_task_panics() {
     if in_child() {
-        let rt = yieldpoint::sched::RoundRobin::new();
-        let task = rt.spawn(panics_in_a_named_frame);
+        std::panic::set_hook(Box::new(|info| {
+            let message = info
+                .payload()
+                .downcast_ref::<&str>()
+                .copied()
+                .unwrap_or("?");
+            eprintln!("the program's hook saw: {message}");
+        }));
+        let rt = yieldpoint::sched::RoundRobin::new(); // installs yieldpoint's, chained
+        let task = rt.spawn_with(Builder::new().name("logged"), || panic!("to the log"));
         rt.run();
-        assert!(task.join().is_err());
+        assert!(task.unwrap().join().is_err());
         return;
     }
-    let path = "backtrace_follows_rust_backtrace";
-    let short = child_stderr_with_backtrace(path, Some("1"));
-    let frames = short
-        .split_once("stack backtrace:\n")
-        .map(|(_, f)| f)
-        .unwrap_or_else(|| panic!("{short}"));
-    let first = frames.lines().next().unwrap_or_default();
-    assert!(first.contains("panics_in_a_named_frame"), "{short}");
+    let stderr = child_stderr("a_hook_set_before_still_sees_task_panics");
+    let named = stderr
+        .find("yieldpoint: task ")
+        .unwrap_or_else(|| panic!("{stderr}"));
+    let seen = stderr
+        .find("the program's hook saw: to the log")
+        .unwrap_or_else(|| panic!("{stderr}"));
+    assert!(named < seen, "{stderr}");
     assert!(
-        !frames.contains("panic_hook") && !frames.contains("run_until"),
-        "{short}"
-    );
-    let off = child_stderr_with_backtrace(path, None);
-    assert!(
-        off.contains("note: run with `RUST_BACKTRACE=1`") && !off.contains("stack backtrace"),
-        "{off}"
+        !has_std_message(&stderr),
+        "the program's hook replaced std's: {stderr}"
     );
 }
 

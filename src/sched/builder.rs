@@ -285,18 +285,27 @@ macro_rules! core_settings {
         self
     }
 
-    /// Whether building the scheduler installs yieldpoint's panic hook (on unless set):
-    /// a panic inside a green thread then prints
-    /// `task 7 'crawler-3' (on thread 'main', spawned at src/main.rs:10:5) panicked at src/x.rs:3:5:`
-    /// instead of std's `thread 'main' panicked at src/x.rs:3:5:`.
+    /// Whether building the scheduler installs yieldpoint's panic hook (on unless set),
+    /// which names the task a panic happens in. std's hook names only the OS thread, which
+    /// many tasks share; with yieldpoint's, a panic inside a green thread prints
+    ///
+    /// ```text
+    /// yieldpoint: task 7 'crawler-3' (spawned at src/main.rs:10:5) panicked on thread 'main':
+    ///
+    /// thread 'main' panicked at src/crawl.rs:3:5:
+    /// index out of bounds: the len is 3 but the index is 7
+    /// ```
     ///
     /// The hook is installed once per process, by the first scheduler built with this on,
-    /// and chains to the hook that was set before it ([`std::panic::take_hook`]): a panic
-    /// outside a green thread goes to that hook unchanged. Inside a green thread, the
-    /// message and, with `RUST_BACKTRACE=1`, a backtrace are printed by yieldpoint instead
-    /// of that earlier hook. A hook the program sets after the scheduler is built
-    /// replaces yieldpoint's, as any `set_hook` does. Cancels and timeouts unwind
-    /// without a panic message, as before.
+    /// and chains to the hook that was set before it ([`std::panic::take_hook`]), which
+    /// then prints the panic as usual (std's, with `RUST_BACKTRACE` as ever) or does what
+    /// the program made it do (log, print a hint, stay quiet): yieldpoint only adds the
+    /// first line, for panics inside green threads. A hook the program sets after the
+    /// scheduler is built replaces yieldpoint's, as any `set_hook` does. Cancels and
+    /// timeouts unwind without a panic message, as before.
+    ///
+    /// Python: asyncio names the task in "Task exception was never retrieved ... task:
+    /// <Task ... name='crawler-3'>".
     ///
     /// # Examples
     /// ```
