@@ -50,8 +50,9 @@ pub(crate) struct Header {
 }
 
 /// The fields of a task that only its owner thread writes (atomics only so that a snapshot
-/// on another thread may read them, relaxed). No protocol of `state.rs` reaches them: the
-/// owner reads and writes them with plain loads and stores.
+/// on another thread may read them, relaxed; the park backtrace, an `Arc` that a dump
+/// clones, behind a lock). No protocol of `state.rs` reaches them: the owner reads and
+/// writes them with plain loads and stores.
 struct OwnerOnly {
     /// The task's key in its owner's slab (valid once `owner` is set).
     key: AtomicUsize,
