@@ -50,7 +50,7 @@ use super::{TaskSnapshot, TaskState, WaitReason};
 /// use yieldpoint::sched::RoundRobin;
 ///
 /// let rt = RoundRobin::new();
-/// let idle = rt.spawn(|| ()); // not started: ready, on no thread yet
+/// let idle = rt.spawn(|| ()); // not started: ready, not parked
 /// let dump = rt.dump();
 /// let task = dump.tasks().iter().find(|t| t.id == idle.id()).unwrap();
 /// assert_eq!(task.spawned_at.line(), line!() - 3);
