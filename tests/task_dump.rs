@@ -160,7 +160,12 @@ on_both_schedulers! {
                     (Some(trace), true) => {
                         let trace = trace.to_string();
                         assert!(trace.contains("parks_in_a_named_frame"), "{trace}");
-                        assert!(dump.to_string().contains("parked at:"));
+                        // Printed, the backtrace keeps the task's frames only.
+                        let text = dump.to_string();
+                        let printed = text.split_once("parked at:\n").unwrap_or_else(|| panic!("{text}")).1;
+                        assert!(printed.contains("parks_in_a_named_frame"), "{text}");
+                        assert!(!printed.contains("park_with_backtrace"), "{text}");
+                        assert!(!printed.contains("run_task"), "{text}");
                         assert!(entry.waiting_for.is_some(), "backtraces imply park times");
                     }
                     (None, false) => {}

@@ -354,7 +354,7 @@ impl fmt::Display for TaskDump {
                 )?;
                 if let Some(backtrace) = &task.park_backtrace {
                     writeln!(f, "    parked at:")?;
-                    for line in backtrace.to_string().lines() {
+                    for line in task_frames(&backtrace.to_string()).lines() {
                         writeln!(f, "    {line}")?;
                     }
                 }
@@ -412,4 +412,34 @@ fn describe(task: &DumpedTask) -> String {
         Some(name) => format!("{} \"{name}\"", task.id),
         None => task.id.to_string(),
     }
+}
+
+/// The frames of a park backtrace (std's `Display` form: "  N: name" lines, each followed
+/// by its "at file:line" lines) that belong to the task: from the caller of the park down
+/// to the task's body, without yieldpoint's park itself above them or the coroutine's
+/// start and the scheduler below them. The whole text if those frames are not found.
+fn task_frames(backtrace: &str) -> &str {
+    let mut frames = Vec::new(); // (byte offset of the frame's line, function name)
+    let mut at = 0;
+    for line in backtrace.split_inclusive('\n') {
+        let frame = line.trim_start().split_once(": ");
+        if let Some((n, name)) = frame.filter(|(n, _)| n.bytes().all(|b| b.is_ascii_digit())) {
+            if !n.is_empty() {
+                frames.push((at, name.trim_end()));
+            }
+        }
+        at += line.len();
+    }
+    let Some(park) = frames
+        .iter()
+        .position(|(_, n)| n.contains("park_with_backtrace"))
+    else {
+        return backtrace;
+    };
+    let start = frames.get(park + 1).map_or(backtrace.len(), |f| f.0);
+    let end = frames[park..]
+        .iter()
+        .find(|(_, n)| n.starts_with("yieldpoint::task::cell::"))
+        .map_or(backtrace.len(), |f| f.0);
+    &backtrace[start..end.max(start)]
 }
