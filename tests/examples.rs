@@ -66,3 +66,49 @@ job 4: depth 40000, sum 800020000, price 12
 ";
     assert_eq!(run_example("async_bridge"), expected);
 }
+
+/// The task dump example prints what its doc shows: the tasks grouped by what they wait on
+/// and where they were spawned, one row each; only the times parked vary.
+#[test]
+fn task_dump_prints_the_documented_table() {
+    /// The text with every duration ("20.1ms", "1.2s") replaced by "T" and runs of spaces
+    /// by one.
+    fn without_times(text: &str) -> String {
+        text.lines()
+            .map(|line| {
+                line.split_whitespace()
+                    .map(|word| {
+                        let is_duration = word.starts_with(|c: char| c.is_ascii_digit())
+                            && word.ends_with('s')
+                            && word.contains(|c: char| c.is_ascii_alphabetic() || c == 'µ');
+                        if is_duration {
+                            "T"
+                        } else {
+                            word
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+    let source = include_str!("../examples/task_dump.rs");
+    let documented: String = source
+        .lines()
+        .skip_while(|l| *l != "//! ```text")
+        .skip(1)
+        .take_while(|l| *l != "//! ```")
+        .map(|l| {
+            l.strip_prefix("//!")
+                .unwrap_or(l)
+                .strip_prefix(' ')
+                .unwrap_or("")
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert_eq!(
+        without_times(&run_example("task_dump")),
+        without_times(&documented)
+    );
+}

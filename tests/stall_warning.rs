@@ -14,38 +14,185 @@ use yieldpoint::sync::channel;
 #[test]
 fn deadlocked_round_robin_warns_with_task_states() {
     if in_child() {
+        deadlock_the_main_task();
+    }
+    let output = run_child_until(
+        "deadlocked_round_robin_warns_with_task_states",
+        false,
+        |seen| seen.contains("call dump()"),
+    );
+    assert!(
+        output.contains("parked for 200ms with no timer set")
+            && output.contains("this is a deadlock")
+            && output.contains(
+                "1 task waiting on a channel receive, spawned at tests/stall_warning.rs:"
+            )
+            && output.contains("(task 1 \"main\")"),
+        "stderr was: {output}"
+    );
+}
+
+/// Runs a main task that waits on a channel whose only sender it holds itself: a deadlock
+/// that a round-robin scheduler reports after 200 ms.
+fn deadlock_the_main_task() -> ! {
+    let rt = RoundRobin::builder()
+        .stall_warning_after(Duration::from_millis(200))
+        .build();
+    rt.block_on(|| {
+        let (tx, rx) = channel::unbounded::<u32>();
+        let _sender_kept_here = tx;
+        let _ = rx.recv();
+    });
+    unreachable!("the channel never delivers");
+}
+
+/// Spawns `n` tasks that wait on `rx` from one line of this file.
+fn spawn_receivers(rt: &RoundRobin, n: usize, rx: &channel::Receiver<u32>) -> u32 {
+    for _ in 0..n {
+        let rx = rx.clone();
+        rt.spawn(move || rx.recv());
+    }
+    line!() - 2
+}
+
+/// Python: none; Go prints every goroutine of a deadlock. 600 deadlocked tasks from one
+/// spawn site (and the main task) make a report of a handful of lines: one per group,
+/// with its count and a few ids, and a pointer to `dump()`, not one line per task.
+#[test]
+fn deadlock_of_600_tasks_is_summarised_by_group() {
+    if in_child() {
         let rt = RoundRobin::builder()
             .stall_warning_after(Duration::from_millis(200))
             .build();
-        rt.block_on(|| {
-            let (tx, rx) = channel::unbounded::<u32>();
+        let (tx, rx) = channel::unbounded::<u32>();
+        let line = spawn_receivers(&rt, 600, &rx);
+        eprintln!("receivers spawned at line {line}");
+        rt.block_on(move || {
             let _sender_kept_here = tx;
             let _ = rx.recv();
         });
         unreachable!("the channel never delivers");
     }
-    let output = run_child_with_timeout("deadlocked_round_robin_warns_with_task_states");
+    let output = run_child_until(
+        "deadlock_of_600_tasks_is_summarised_by_group",
+        false,
+        |seen| seen.contains("call dump()"),
+    );
+    let line = output
+        .lines()
+        .find_map(|l| l.strip_prefix("receivers spawned at line "))
+        .unwrap_or_else(|| panic!("stderr was: {output}"));
+    let group = format!(
+        "600 tasks waiting on a channel receive, spawned at tests/stall_warning.rs:{line}:"
+    );
+    let report: Vec<&str> = output
+        .lines()
+        .skip_while(|l| !l.contains("deadlock"))
+        .collect();
     assert!(
-        output.contains("parked for 200ms with no timer set")
-            && output.contains("this is a deadlock")
-            && output.contains("(\"main\"): Waiting(ChannelRecv)"),
-        "stderr was: {output}"
+        report.len() <= 5,
+        "a line per group, not per task: {output}"
+    );
+    assert!(
+        report
+            .iter()
+            .any(|l| l.contains(&group) && l.contains(", ...)")),
+        "{output}"
+    );
+    assert!(
+        report
+            .iter()
+            .any(|l| l.contains("1 task waiting on a channel receive")),
+        "{output}"
+    );
+    assert!(output.contains("601 tasks"), "{output}");
+}
+
+/// With `YIELDPOINT_DUMP_ON_STALL` set, the stall report is followed by the full dump,
+/// with how long each task has been parked (the variable turns park times on).
+#[test]
+fn dump_on_stall_env_prints_the_full_dump() {
+    if in_child() {
+        deadlock_the_main_task();
+    }
+    let output = run_child_until("dump_on_stall_env_prints_the_full_dump", true, |seen| {
+        seen.contains("yieldpoint task dump:")
+            && seen.lines().last().is_some_and(|l| l.contains(" main "))
+    });
+    let row = output
+        .lines()
+        .find(|l| l.contains(" main "))
+        .unwrap_or_else(|| panic!("{output}"));
+    assert!(
+        output.contains("yieldpoint task dump: 1 task in 1 group"),
+        "{output}"
+    );
+    // The row's "parked for" column holds a duration (at least the 200 ms of the wait).
+    assert!(row.contains("ms ") || row.contains("s "), "{output}");
+    assert!(!row.contains(" - "), "park time missing: {output}");
+}
+
+/// A wait in a destructor while its task unwinds blocks the OS thread; the warning about
+/// it names the task and where it was spawned.
+#[test]
+fn wait_while_unwinding_warning_names_the_spawn_site() {
+    if in_child() {
+        struct WaitsOnDrop(channel::Receiver<u32>);
+        impl Drop for WaitsOnDrop {
+            fn drop(&mut self) {
+                let _ = self.0.recv(); // while the task unwinds: blocks the OS thread
+            }
+        }
+        let rt = RoundRobin::builder()
+            .stall_warning_after(Duration::from_millis(100))
+            .build();
+        let (tx, rx) = channel::unbounded::<u32>();
+        let late = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(1500)); // after the warning
+            tx.send(1).unwrap();
+        });
+        let builder = yieldpoint::task::Builder::new().name("cleaner");
+        let cleaner = rt.spawn_with(builder, move || {
+            let _guard = WaitsOnDrop(rx);
+            panic!("unwind through the guard");
+        });
+        rt.run();
+        assert!(cleaner.unwrap().join().is_err());
+        late.join().unwrap();
+        return;
+    }
+    let output = run_child_until(
+        "wait_while_unwinding_warning_names_the_spawn_site",
+        false,
+        |seen| seen.contains("while its stack unwinds"),
+    );
+    let named = "(\"cleaner\", spawned at tests/stall_warning.rs:";
+    assert!(
+        output
+            .lines()
+            .any(|l| l.contains(named) && l.contains("has waited")),
+        "{output}"
     );
 }
 
-/// Starts the child, reads its stderr until the warning's task line, then kills it (it
-/// never ends by itself). Gives up after 5 s.
-fn run_child_with_timeout(name: &str) -> String {
+/// Starts the child (with `YIELDPOINT_DUMP_ON_STALL=1` if `dump_env`), reads its stderr
+/// until `done` says the part wanted is out, then kills it (it never ends by itself).
+/// Gives up after 5 s.
+fn run_child_until(name: &str, dump_env: bool, done: impl Fn(&str) -> bool) -> String {
     use std::io::{BufRead, BufReader};
     use std::process::{Command, Stdio};
 
-    let mut child = Command::new(std::env::current_exe().unwrap())
+    let mut command = Command::new(std::env::current_exe().unwrap());
+    command
         .args(["--exact", name, "--nocapture", "--test-threads=1"])
         .env("YIELDPOINT_TEST_CHILD", "1")
+        .env_remove("YIELDPOINT_DUMP_ON_STALL")
         .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("the test binary can be re-run");
+        .stdout(Stdio::null());
+    if dump_env {
+        command.env("YIELDPOINT_DUMP_ON_STALL", "1");
+    }
+    let mut child = command.spawn().expect("the test binary can be re-run");
     let stderr = child.stderr.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -60,7 +207,7 @@ fn run_child_with_timeout(name: &str) -> String {
             Ok(line) => {
                 seen.push_str(&line);
                 seen.push('\n');
-                if line.contains("Waiting(") {
+                if done(&seen) {
                     break;
                 }
             }

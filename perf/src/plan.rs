@@ -494,6 +494,49 @@ pub fn rows() -> Vec<Row> {
             )],
             memory: false,
         },
+        Row {
+            operation: "task_dump",
+            unit: "ns",
+            description: format!(
+                "`task::dump()` of {} tasks parked on one event (and the main task), \
+                 printed with its `Display`, per dump",
+                yp::DUMPED_TASKS
+            ),
+            entries: vec![
+                yieldpoint("round-robin", "`task::dump()` (round-robin)", yp::dump_round_robin),
+                yieldpoint(
+                    "work-queue",
+                    "`task::dump()` (work-queue, one worker per core)",
+                    yp::dump_work_queue,
+                ),
+            ],
+            targets: vec![(
+                "`task_dump` of 10,000 tasks under 50 ms".into(),
+                Target::AtMost {
+                    entry: "round-robin",
+                    limit: 50_000_000.0,
+                },
+            )],
+            memory: false,
+        },
+        Row {
+            operation: "park_cost",
+            unit: "ns",
+            description: "one park and wake of a green thread (half a `channel_ping_pong` round \
+                          trip, round-robin), with the dump's park details off and on"
+                .into(),
+            entries: vec![
+                yieldpoint("off", "park, details off (the default)", yp::park_plain),
+                yieldpoint("park-times", "park, `record_park_times(true)`", yp::park_timed),
+                yieldpoint(
+                    "park-backtraces",
+                    "park, `capture_park_backtraces(true)`",
+                    yp::park_backtraced,
+                ),
+            ],
+            targets: Vec::new(),
+            memory: false,
+        },
         tcp_echo(),
         http_hello(),
         Row {

@@ -253,3 +253,72 @@ pub fn green_awaits_future(n: u64) -> Duration {
         start.elapsed()
     })
 }
+
+/// Tasks parked at once in `task_dump`.
+pub const DUMPED_TASKS: usize = 10_000;
+
+/// `task_dump`: [`DUMPED_TASKS`] tasks parked on one event (and the main task), dumped and
+/// printed (`task::dump()`, then its `Display`) `n` times; per dump. Spawning and parking
+/// the tasks is left out.
+fn dump_parked_tasks(n: u64) -> Duration {
+    let event = Arc::new(yieldpoint::sync::Event::new());
+    let waiters: Vec<_> = (0..DUMPED_TASKS)
+        .map(|_| {
+            let event = event.clone();
+            yieldpoint::spawn(move || event.wait())
+        })
+        .collect();
+    while yieldpoint::task::all_tasks()
+        .iter()
+        .filter(|t| t.switches > 0)
+        .count()
+        <= DUMPED_TASKS
+    {
+        yieldpoint::yield_now(); // until every waiter has started and parked
+    }
+    let took = time_round_trips(n, |_| {
+        let dump = yieldpoint::task::dump();
+        black_box(dump.to_string()).len() as u64
+    });
+    event.set();
+    for waiter in waiters {
+        waiter.join().unwrap();
+    }
+    took
+}
+
+/// `task_dump` on the round-robin scheduler.
+pub fn dump_round_robin(n: u64) -> Duration {
+    let rt = RoundRobin::builder().stack_size(0).build();
+    rt.block_on(move || dump_parked_tasks(n))
+}
+
+/// `task_dump` on a work-queue scheduler with one worker per core.
+pub fn dump_work_queue(n: u64) -> Duration {
+    let rt = WorkQueue::builder().workers(cores()).stack_size(0).build();
+    rt.block_on(move || dump_parked_tasks(n))
+}
+
+/// `park_cost`: `n` parks, as `n / 2` round trips of `channel_ping_pong` on the
+/// round-robin scheduler `rt` (each round trip parks both tasks once).
+fn ping_pong_parks(rt: RoundRobin, n: u64) -> Duration {
+    rt.block_on(move || ping_pong(n.div_ceil(2), || (), || ()))
+}
+
+/// `park_cost` with the defaults: no park times, no backtraces.
+pub fn park_plain(n: u64) -> Duration {
+    ping_pong_parks(RoundRobin::new(), n)
+}
+
+/// `park_cost` with `record_park_times(true)`: a clock read per switch.
+pub fn park_timed(n: u64) -> Duration {
+    ping_pong_parks(RoundRobin::builder().record_park_times(true).build(), n)
+}
+
+/// `park_cost` with `capture_park_backtraces(true)`: a stack walk per park.
+pub fn park_backtraced(n: u64) -> Duration {
+    ping_pong_parks(
+        RoundRobin::builder().capture_park_backtraces(true).build(),
+        n,
+    )
+}

@@ -5,6 +5,7 @@
 //! once here and given to both.
 
 use std::fmt;
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -23,6 +24,18 @@ pub(crate) struct Config {
     /// How long a thread may wait with every task parked and no timer set (round-robin's
     /// idle), or while a task unwinds, before it warns of a possible deadlock.
     pub(crate) stall_warning_after: Duration,
+    /// Record when each task parks, for the time parked in dumps.
+    pub(crate) record_park_times: bool,
+    /// Capture a backtrace at each park, for dumps.
+    pub(crate) capture_park_backtraces: bool,
+    /// Print the full task dump after a stall report (`YIELDPOINT_DUMP_ON_STALL`).
+    pub(crate) dump_on_stall: bool,
+    /// Install the panic hook that names the task in a green thread's panic message.
+    pub(crate) task_panic_hook: bool,
+    /// Print a task dump on SIGUSR1 (`sched::signal`).
+    pub(crate) dump_on_signal: bool,
+    /// The last SIGUSR1 request this scheduler printed a dump for (any of its threads).
+    pub(crate) signal_dumps_printed: Arc<AtomicU64>,
     /// The tokio runtime that `future::await_` enters around each poll (`tokio` feature).
     #[cfg(feature = "tokio")]
     pub(crate) tokio: Option<tokio::runtime::Handle>,
@@ -53,6 +66,32 @@ impl Config {
     }
 }
 
+/// The environment variable that turns on park times and the full dump after a stall
+/// report, for every scheduler built after it is set (any value but `0` or empty).
+pub(crate) const DUMP_ON_STALL_ENV: &str = "YIELDPOINT_DUMP_ON_STALL";
+
+/// The environment variable that turns `dump_on_signal` on for every scheduler built after
+/// it is set (any value but `0` or empty).
+pub(crate) const DUMP_ON_SIGNAL_ENV: &str = "YIELDPOINT_DUMP_ON_SIGNAL";
+
+/// Whether the environment variable `name` is set, to anything but `0` or empty.
+fn env_flag(name: &str) -> bool {
+    std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0")
+}
+
+impl Config {
+    /// Whether the run loop reads the clock around each switch: for slow-task reports, park
+    /// times or the timeline. One flag, so that the loop tests one branch for all.
+    pub(crate) fn instrumented(&self) -> bool {
+        self.slow_task_threshold.is_some() || self.records_park_times() || self.record_timeline
+    }
+
+    /// Whether the run loop records when each task parks.
+    pub(crate) fn records_park_times(&self) -> bool {
+        self.record_park_times || self.capture_park_backtraces
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -61,6 +100,12 @@ impl Default for Config {
             on_slow_task: Arc::new(|report| eprintln!("yieldpoint: {report}")),
             time_slice: Duration::from_millis(10),
             stall_warning_after: Duration::from_secs(10),
+            record_park_times: env_flag(DUMP_ON_STALL_ENV),
+            capture_park_backtraces: false,
+            dump_on_stall: env_flag(DUMP_ON_STALL_ENV),
+            task_panic_hook: true,
+            dump_on_signal: env_flag(DUMP_ON_SIGNAL_ENV),
+            signal_dumps_printed: Arc::default(),
             #[cfg(feature = "tokio")]
             tokio: None,
             record_timeline: false,
@@ -76,6 +121,8 @@ impl fmt::Debug for Config {
             .field("slow_task_threshold", &self.slow_task_threshold)
             .field("time_slice", &self.time_slice)
             .field("record_timeline", &self.record_timeline)
+            .field("record_park_times", &self.record_park_times)
+            .field("capture_park_backtraces", &self.capture_park_backtraces)
             .finish_non_exhaustive()
     }
 }
@@ -216,6 +263,158 @@ macro_rules! core_settings {
     /// ```
     pub fn record_timeline(mut self, on: bool) -> Self {
         self.config.record_timeline = on;
+        self
+    }
+
+    /// Records when each task parks, so that a [`TaskDump`](crate::task::TaskDump) shows
+    /// how long each parked task has waited ([`DumpedTask::waiting_for`](crate::task::DumpedTask::waiting_for)).
+    /// Off by default; also on when the environment variable `YIELDPOINT_DUMP_ON_STALL` is
+    /// set (not to `0`) when the builder is made.
+    ///
+    /// Cost: one clock read (`Instant::now`) when a task parks, shared with slow-task
+    /// reports when both are on. Measured on the 2-core development machine (release
+    /// build, `scripts/perf-report --only park_cost`, medians of 11 samples, two runs): a
+    /// park and wake took 77 ns with it, 43 ns without. Off, the run loop tests the one
+    /// flag it tests for slow-task reports, before and after each switch.
+    ///
+    /// Python: no equivalent; Go's goroutine dump prints "[chan receive, 5 minutes]".
+    ///
+    /// # Examples
+    /// ```
+    /// use std::time::Duration;
+    #[doc = concat!(" use yieldpoint::sched::", stringify!($sched), ";")]
+    /// use yieldpoint::sync::Event;
+    /// use yieldpoint::task::{self, TaskState, WaitReason};
+    ///
+    #[doc = concat!(" let rt = ", stringify!($sched), "::builder().record_park_times(true).build();")]
+    /// let parked_for = rt.block_on(|| {
+    ///     let event = std::sync::Arc::new(Event::new());
+    ///     let e = event.clone();
+    ///     let waiter = yieldpoint::spawn(move || e.wait());
+    ///     let waits = TaskState::Waiting(WaitReason::Event);
+    ///     while !task::all_tasks().iter().any(|t| t.id == waiter.id() && t.state == waits) {
+    ///         yieldpoint::yield_now(); // until the waiter has parked
+    ///     }
+    ///     yieldpoint::sleep(Duration::from_millis(20));
+    ///     let dump = task::dump();
+    ///     let parked_for = dump.tasks().iter().find(|t| t.id == waiter.id()).unwrap().waiting_for;
+    ///     event.set();
+    ///     parked_for
+    /// });
+    /// assert!(parked_for.unwrap() >= Duration::from_millis(20));
+    /// ```
+    pub fn record_park_times(mut self, on: bool) -> Self {
+        self.config.record_park_times = on;
+        self
+    }
+
+    /// Captures a backtrace ([`Backtrace::force_capture`](std::backtrace::Backtrace::force_capture))
+    /// at each park of a task, kept until the task is woken, so that a
+    /// [`TaskDump`](crate::task::TaskDump) shows where each parked task waits
+    /// ([`DumpedTask::park_backtrace`](crate::task::DumpedTask::park_backtrace)). Implies
+    /// [`record_park_times`](Self::record_park_times). Off by default.
+    ///
+    /// Cost: a stack walk per park, plus the symbol lookup when a dump is printed. Measured
+    /// on the 2-core development machine (release build, `scripts/perf-report --only
+    /// park_cost`, medians of 11 samples, two runs): a park and wake took 5.6 µs with it,
+    /// 43 ns without, about 130 times as long. For debugging, not production. Off, a park
+    /// tests one more flag, already loaded with the task's other context (measured with
+    /// callgrind: no more instructions per `channel_ping_pong` round trip than before).
+    ///
+    /// Python: `task.print_stack()`, which a suspended coroutine answers from its frame
+    /// for free; a stackful task has no such frame chain to read later.
+    ///
+    /// # Examples
+    /// ```
+    #[doc = concat!(" use yieldpoint::sched::", stringify!($sched), ";")]
+    /// use yieldpoint::sync::Event;
+    ///
+    #[doc = concat!(" let rt = ", stringify!($sched), "::builder().capture_park_backtraces(true).build();")]
+    /// rt.block_on(|| {
+    ///     let event = std::sync::Arc::new(Event::new());
+    ///     let e = event.clone();
+    ///     let waiter = yieldpoint::spawn(move || e.wait());
+    ///     let dump = loop {
+    ///         let dump = yieldpoint::task::dump();
+    ///         if dump.tasks().iter().any(|t| t.id == waiter.id() && t.park_backtrace.is_some()) {
+    ///             break dump;
+    ///         }
+    ///         yieldpoint::yield_now();
+    ///     };
+    ///     assert!(dump.to_string().contains("parked at:"));
+    ///     event.set();
+    ///     waiter.join().unwrap();
+    /// });
+    /// ```
+    pub fn capture_park_backtraces(mut self, on: bool) -> Self {
+        self.config.capture_park_backtraces = on;
+        self
+    }
+
+    /// Whether building the scheduler installs yieldpoint's panic hook (on unless set),
+    /// which names the task a panic happens in. std's hook names only the OS thread, which
+    /// many tasks share; with yieldpoint's, a panic inside a green thread prints
+    ///
+    /// ```text
+    /// yieldpoint: task 7 'crawler-3' (spawned at src/main.rs:10:5) panicked on thread 'main':
+    ///
+    /// thread 'main' panicked at src/crawl.rs:3:5:
+    /// index out of bounds: the len is 3 but the index is 7
+    /// ```
+    ///
+    /// The hook is installed once per process, by the first scheduler built with this on,
+    /// and chains to the hook that was set before it ([`std::panic::take_hook`]), which
+    /// then prints the panic as usual (std's, with `RUST_BACKTRACE` as ever) or does what
+    /// the program made it do (log, print a hint, stay quiet): yieldpoint only adds the
+    /// first line, for panics inside green threads. A hook the program sets after the
+    /// scheduler is built replaces yieldpoint's, as any `set_hook` does. Cancels and
+    /// timeouts unwind without a panic message, as before.
+    ///
+    /// Python: asyncio names the task in "Task exception was never retrieved ... task:
+    /// <Task ... name='crawler-3'>".
+    ///
+    /// # Examples
+    /// ```
+    #[doc = concat!(" use yieldpoint::sched::", stringify!($sched), ";")]
+    ///
+    /// // Keeps the process's hook as it is (say, one that logs elsewhere).
+    #[doc = concat!(" let rt = ", stringify!($sched), "::builder().task_panic_hook(false).build();")]
+    /// assert_eq!(rt.block_on(|| 1), 1);
+    /// ```
+    pub fn task_panic_hook(mut self, on: bool) -> Self {
+        self.config.task_panic_hook = on;
+        self
+    }
+
+    /// Prints a task dump of this scheduler on stderr whenever the process receives
+    /// SIGUSR1 (`kill -USR1 <pid>`), while the program runs: a look at a program that
+    /// seems stuck or slow, without stopping it. Off unless set, or unless the environment
+    /// variable `YIELDPOINT_DUMP_ON_SIGNAL` is set (not to `0`) when the builder is made.
+    ///
+    /// A busy scheduler prints within 61 switches of one of its threads, an idle one at
+    /// once: a thread of yieldpoint's (`yieldpoint-signals`) receives the signal and wakes
+    /// the scheduler's threads. Add [`record_park_times`](Self::record_park_times) for how
+    /// long each task has waited. Once on, SIGUSR1 no longer ends the process (its
+    /// default action); signal-hook chains to a handler the program installed before.
+    /// Unix only, as the crate. Costs nothing per switch: the check rides on the periodic
+    /// one, and on the wakeup from an idle wait.
+    ///
+    /// Python: `faulthandler.register(signal.SIGUSR1)`; Go's `SIGQUIT` dump.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::time::Duration;
+    #[doc = concat!(" use yieldpoint::sched::", stringify!($sched), ";")]
+    ///
+    #[doc = concat!(" let rt = ", stringify!($sched), "::builder().dump_on_signal(true).build();")]
+    /// rt.block_on(|| {
+    ///     // `kill -USR1 <pid>` from a shell; here the program signals itself.
+    ///     signal_hook::low_level::raise(signal_hook::consts::SIGUSR1).unwrap();
+    ///     yieldpoint::sleep(Duration::from_millis(50)); // the dump goes to stderr meanwhile
+    /// });
+    /// ```
+    pub fn dump_on_signal(mut self, on: bool) -> Self {
+        self.config.dump_on_signal = on;
         self
     }
 

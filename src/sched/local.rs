@@ -23,10 +23,13 @@ use std::cell::{Cell, RefCell, UnsafeCell};
 use std::collections::VecDeque;
 use std::panic::{self, AssertUnwindSafe};
 use std::ptr::NonNull;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Instant;
 
+use super::builder::DUMP_ON_STALL_ENV;
 use super::context;
+use super::signal;
 use super::timeline::Recorder;
 use super::timer::{TimerAction, TimerHandle, TimerQueue};
 use super::{Config, SlowTask};
@@ -39,7 +42,7 @@ use crate::task::header::Header;
 use crate::task::owner::Owner;
 use crate::task::schedule::Schedule;
 use crate::task::spawn::{start, NewTask};
-use crate::task::{JoinError, TaskSnapshot, TaskState, WaitReason};
+use crate::task::{DumpedTask, JoinError, TaskDump, TaskSnapshot, TaskState, WaitReason};
 
 /// How often (in switches) a busy thread polls its reactor without waiting and checks its
 /// timer queue at the latest, so a long run queue cannot starve I/O or sleepers (Go checks
@@ -92,10 +95,14 @@ pub(crate) struct Local {
     pass_left: Cell<usize>,
     /// Tasks in the slab.
     live: Cell<usize>,
+    /// The last SIGUSR1 request this thread looked at (`sched::signal`).
+    signals_seen: Cell<u64>,
     /// The possible-deadlock warning was printed (once per scheduler).
     stall_reported: Cell<bool>,
-    /// Whether the run loop times each switch: for the slow-task report or the timeline.
-    /// One flag for both, so that with both off a switch checks one `bool`.
+    /// `config.instrumented()`: the run loop reads the clock around switches (slow-task
+    /// reports, park times, the timeline). Copied here so that the loop tests one flag of
+    /// its own, the one branch before and after each switch that slow-task reports alone
+    /// took before.
     instrumented: bool,
     /// This thread's side of the timeline, if the scheduler records one.
     timeline: Option<Recorder>,
@@ -106,14 +113,22 @@ impl Local {
     /// call it on that thread.
     pub(crate) fn new(config: Arc<Config>, worker: usize) -> Self {
         let reactor = Reactor::current();
+        if config.task_panic_hook {
+            crate::task::panic_hook::install();
+        }
+        let owner = Owner::for_current_thread(reactor.clone());
+        if config.dump_on_signal {
+            signal::listen(&owner);
+        }
         let timeline = config
             .timeline
             .as_ref()
             .map(|sink| Recorder::new(sink.clone(), worker));
         Local {
-            instrumented: config.slow_task_threshold.is_some() || timeline.is_some(),
+            signals_seen: Cell::new(signal::requests()),
+            instrumented: config.instrumented(),
             timeline,
-            owner: Owner::for_current_thread(reactor.clone()),
+            owner,
             reactor,
             config,
             slots: RefCell::new(Vec::new()),
@@ -218,6 +233,7 @@ impl Local {
                     return;
                 }
                 self.idle();
+                self.dump_if_signalled(scheduler);
             } else if done() {
                 return;
             }
@@ -237,7 +253,7 @@ impl Local {
         let pass_left = self.pass_left.get();
         let periodic = tick % PERIODIC_CHECK_EVERY == 0;
         if periodic {
-            self.poll_io();
+            self.periodic_check(scheduler);
         }
         if (pass_left == 0 || periodic || self.ready.borrow().is_empty())
             && !self.timers.borrow().is_empty()
@@ -271,10 +287,32 @@ impl Local {
     }
 
     /// Wakes the tasks whose descriptors are ready, without waiting: while tasks are
-    /// ready the thread does not wait in its poller, so I/O gets its turn here.
+    /// ready the thread does not wait in its poller, so I/O gets its turn here. Prints a
+    /// task dump if SIGUSR1 asked for one.
     #[inline(never)]
-    fn poll_io(&self) {
+    fn periodic_check(&self, scheduler: &dyn Schedule) {
         self.reactor.poll_now();
+        self.dump_if_signalled(scheduler);
+    }
+
+    /// Whether SIGUSR1 asked for a dump that this thread has not looked at (`false` unless
+    /// `dump_on_signal` is on): work that must keep the thread from waiting.
+    pub(crate) fn dump_signal_pending(&self) -> bool {
+        self.config.dump_on_signal && signal::requests() != self.signals_seen.get()
+    }
+
+    /// Prints the scheduler's dump on stderr if SIGUSR1 asked for one since this thread
+    /// last looked, unless another thread of the scheduler printed it already.
+    pub(crate) fn dump_if_signalled(&self, scheduler: &dyn Schedule) {
+        if !self.dump_signal_pending() {
+            return;
+        }
+        let request = signal::requests();
+        self.signals_seen.set(request);
+        let printed = &self.config.signal_dumps_printed;
+        if printed.fetch_max(request, Ordering::AcqRel) < request {
+            eprintln!("yieldpoint: SIGUSR1: {}", scheduler.dump());
+        }
     }
 
     #[inline(never)]
@@ -298,8 +336,9 @@ impl Local {
     /// Waits in the reactor until `deadline` at the latest, unless a wakeup from another
     /// thread is already in the inbox.
     fn park(&self, deadline: Instant) {
-        self.reactor
-            .park(Some(deadline), || self.owner.has_pending());
+        self.reactor.park(Some(deadline), || {
+            self.owner.has_pending() || self.dump_signal_pending()
+        });
     }
 
     /// Waits while every task waits and no timer is set: only I/O or another OS thread can
@@ -331,16 +370,25 @@ impl Local {
         })
     }
 
+    /// The possible-deadlock warning: the tasks grouped by what they wait on and where
+    /// they were spawned (a count and a few ids per group, not a line per task), and, with
+    /// `YIELDPOINT_DUMP_ON_STALL`, the full dump.
     fn stall_report(&self, after: std::time::Duration) -> String {
+        let dump = self.dump();
         let mut report = format!(
             "yieldpoint: every task on this scheduler has been parked for {after:?} \
-             with no timer set; unless another OS thread wakes one, this is a deadlock:"
+             with no timer set; unless another OS thread wakes one, this is a deadlock. \
+             {} {}:\n{}",
+            dump.len(),
+            if dump.len() == 1 { "task" } else { "tasks" },
+            indent(&dump.summary(STALL_REPORT_EXAMPLES).to_string()),
         );
-        for task in self.snapshot() {
-            let name = task.name.as_deref().unwrap_or("<unnamed>");
+        if self.config.dump_on_stall {
+            report.push_str(&format!("\n{dump}"));
+        } else {
             report.push_str(&format!(
-                "\n  task {} (\"{name}\"): {:?}",
-                task.id, task.state
+                "\nFor every task, call dump() on the scheduler (or task::dump() in a task), or \
+                 set {DUMP_ON_STALL_ENV}=1 to print the full dump here."
             ));
         }
         report
@@ -369,7 +417,11 @@ impl Local {
         let header = unsafe { raw.as_ref() };
         let running = task_context::enter_task(task);
         header.count_switch();
-        let started = self.instrumented.then(Instant::now);
+        let started = if self.instrumented {
+            self.switch_in_time()
+        } else {
+            None
+        };
         // SAFETY: `co` points into the task's slot box, which stays allocated and holds this
         // coroutine until `finish` clears the pointer (slots are freed only by `shutdown`,
         // which clears it too and cannot run while this loop borrows the scheduler).
@@ -380,9 +432,9 @@ impl Local {
         let result = self.resume(unsafe { &mut *co }, header);
         header.set_running(false);
         let task = running.leave();
-        if let Some(started) = started {
+        if self.instrumented {
             // By value (a copy): a reference would keep `result` in memory on every switch.
-            self.instrumented_switch(header, started, result);
+            self.after_instrumented_run(header, started, result);
         }
         match result {
             Ok(CoroutineState::Yielded(Switch::Yield)) => self.requeue(raw, task),
@@ -524,23 +576,40 @@ impl Local {
         scheduler.finished(&task);
     }
 
-    /// After a switch out, when the switch was timed (`instrumented`): records it on the
-    /// timeline and reports the task if it was slow. Out of line, so that the run loop
-    /// pays only the check of `instrumented` when both are off.
+    /// When an instrumented loop switches a task in: the time, if slow-task reports or the
+    /// timeline need it.
+    #[inline(never)]
+    fn switch_in_time(&self) -> Option<Instant> {
+        let timed = self.config.slow_task_threshold.is_some() || self.timeline.is_some();
+        timed.then(Instant::now)
+    }
+
+    /// What an instrumented loop does after a task switched out (switched in at `started`,
+    /// if timed): records the switch on the timeline, reports the task if it ran too long,
+    /// and records when it parked. One clock read at most. Out of line, so that the run
+    /// loop pays only the check of `instrumented` when all of them are off.
     #[cold]
     #[inline(never)]
-    fn instrumented_switch(
+    fn after_instrumented_run(
         &self,
         header: &Header,
-        started: Instant,
+        started: Option<Instant>,
         result: Result<CoroutineState<Switch, ()>, Interrupt>,
     ) {
-        let ended = Instant::now();
-        if let Some(timeline) = &self.timeline {
-            timeline.record(header, started, ended, &result);
+        let parked = matches!(result, Ok(CoroutineState::Yielded(Switch::Park)));
+        let record_park = parked && self.config.records_park_times();
+        if !record_park && started.is_none() {
+            return;
         }
-        if let Some(threshold) = self.config.slow_task_threshold {
-            self.report_if_slow(header, ended - started, threshold);
+        let now = Instant::now();
+        if record_park {
+            header.set_parked_at(now);
+        }
+        if let Some(started) = started {
+            if let Some(timeline) = &self.timeline {
+                timeline.record(header, started, now, &result);
+            }
+            self.report_if_slow(header, now.saturating_duration_since(started));
         }
     }
 
@@ -552,12 +621,10 @@ impl Local {
         }
     }
 
-    fn report_if_slow(
-        &self,
-        header: &Header,
-        ran: std::time::Duration,
-        threshold: std::time::Duration,
-    ) {
+    fn report_if_slow(&self, header: &Header, ran: std::time::Duration) {
+        let Some(threshold) = self.config.slow_task_threshold else {
+            return;
+        };
         if ran > threshold {
             let report = SlowTask {
                 id: header.id,
@@ -575,11 +642,22 @@ impl Local {
 
     /// A snapshot of every task on this thread.
     pub(crate) fn snapshot(&self) -> Vec<TaskSnapshot> {
+        self.each_task(TaskSnapshot::of)
+    }
+
+    /// A dump of every task on this thread.
+    pub(crate) fn dump(&self) -> TaskDump {
+        let now = Instant::now();
+        TaskDump::new(self.each_task(|header| DumpedTask::of(header, now)))
+    }
+
+    /// `f` of every task on this thread.
+    fn each_task<T>(&self, f: impl Fn(&Header) -> T) -> Vec<T> {
         let slots = self.slots.borrow();
         slots
             .iter()
-            .filter_map(|slot| slot.header.as_ref())
-            .map(|header| TaskSnapshot::of(header))
+            .filter_map(|slot| slot.header.as_deref())
+            .map(f)
             .collect()
     }
 
@@ -686,6 +764,17 @@ impl Local {
         }
         self.timers.borrow_mut().clear();
     }
+}
+
+/// Task ids shown per group in a stall report.
+const STALL_REPORT_EXAMPLES: usize = 3;
+
+/// `text` with each line indented by two spaces.
+fn indent(text: &str) -> String {
+    text.lines()
+        .map(|line| format!("  {line}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// How many times a scheduler's drop cancels the tasks that are left before it closes

@@ -53,6 +53,7 @@ mod builder;
 pub(crate) mod context;
 pub(crate) mod local;
 pub mod round_robin;
+pub(crate) mod signal;
 pub mod timeline;
 pub(crate) mod timer;
 pub mod work_queue;

@@ -21,6 +21,7 @@
 
 use std::fmt;
 use std::marker::PhantomData;
+use std::panic::Location;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -32,7 +33,7 @@ use crate::task::header::Header;
 use crate::task::owner::Owner;
 use crate::task::schedule::Schedule;
 use crate::task::spawn::NewTask;
-use crate::task::{self, JoinHandle, SpawnError, TaskSnapshot};
+use crate::task::{self, JoinHandle, SpawnError, TaskDump, TaskSnapshot};
 
 /// Green threads on the calling OS thread, switched in FIFO order.
 ///
@@ -99,6 +100,14 @@ impl Schedule for Core {
 
     fn tasks(&self) -> Vec<TaskSnapshot> {
         self.local.snapshot()
+    }
+
+    fn dump(&self) -> TaskDump {
+        self.local.dump()
+    }
+
+    fn capture_park_backtraces(&self) -> bool {
+        self.local.config.capture_park_backtraces
     }
 
     fn default_stack_size(&self) -> usize {
@@ -194,6 +203,7 @@ impl RoundRobin {
     /// rt.run();
     /// assert_eq!(named.join().unwrap(), 1);
     /// ```
+    #[track_caller]
     pub fn spawn_with<T, F>(
         &self,
         builder: task::Builder,
@@ -204,7 +214,7 @@ impl RoundRobin {
         T: 'static,
     {
         let stack_size = self.core.default_stack_size();
-        let (task, handle) = builder.new_local_task(stack_size, f)?;
+        let (task, handle) = builder.new_local_task(stack_size, Location::caller(), f)?;
         self.core.spawn(task.pin_here());
         Ok(handle)
     }
@@ -314,6 +324,37 @@ impl RoundRobin {
     pub fn timeline(&self) -> Timeline {
         self.core.local.flush_timeline();
         self.core.local.config.timeline("RoundRobin", 1)
+    }
+
+    /// A [`TaskDump`] of every task not yet finished: state, time parked, spawn site,
+    /// thread, and park backtraces when captured. Print it (`Display`) for a table grouped
+    /// by state and spawn site; [`task::dump`](crate::task::dump()) takes the same dump
+    /// from inside a task.
+    ///
+    /// Python: `asyncio.all_tasks()`, each with its `print_stack()`.
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sched::RoundRobin;
+    /// use yieldpoint::sync::channel;
+    /// use yieldpoint::task::{TaskState, WaitReason};
+    ///
+    /// let rt = RoundRobin::new();
+    /// let (tx, rx) = channel::unbounded::<u32>();
+    /// let receivers: Vec<_> = (0..4).map(|_| { let rx = rx.clone(); rt.spawn(move || rx.recv()) }).collect();
+    /// rt.block_on(|| yieldpoint::yield_now()); // the receivers start and park
+    /// let dump = rt.dump();
+    /// let groups = dump.groups();
+    /// assert_eq!(groups.len(), 1);
+    /// assert_eq!(groups[0].state, TaskState::Waiting(WaitReason::ChannelRecv));
+    /// assert_eq!(groups[0].tasks.len(), 4);
+    /// assert!(dump.to_string().contains("4 tasks waiting on a channel receive, spawned at"));
+    /// drop(tx); // the receivers see the channel closed and end
+    /// rt.run();
+    /// assert!(receivers.into_iter().all(|r| r.join().unwrap().is_err()));
+    /// ```
+    pub fn dump(&self) -> TaskDump {
+        self.core.dump()
     }
 }
 

@@ -37,6 +37,7 @@ use std::alloc::Layout;
 use std::cell::UnsafeCell;
 use std::mem::{self, ManuallyDrop};
 use std::ops::Deref;
+use std::panic::Location;
 use std::ptr::{self, NonNull};
 use std::sync::atomic::{fence, Ordering};
 use std::sync::Arc;
@@ -86,9 +87,15 @@ unsafe impl Send for TaskRef {}
 unsafe impl Sync for TaskRef {}
 
 impl TaskRef {
-    /// A new task, named `name`, whose body is `f`; the one reference to it.
+    /// A new task, named `name` and spawned at `spawned_at`, whose body is `f`; the one
+    /// reference to it.
     #[inline]
-    pub(crate) fn new<F, T>(id: TaskId, name: Option<Arc<str>>, f: F) -> TaskRef
+    pub(crate) fn new<F, T>(
+        id: TaskId,
+        name: Option<Arc<str>>,
+        spawned_at: &'static Location<'static>,
+        f: F,
+    ) -> TaskRef
     where
         F: FnOnce() -> T + 'static,
         T: 'static,
@@ -98,7 +105,7 @@ impl TaskRef {
         // nothing else reaches.
         unsafe {
             cell.as_ptr().write(TaskCell {
-                header: Header::new(id, name, vtable::<F, T>()),
+                header: Header::new(id, name, spawned_at, vtable::<F, T>()),
                 stage: UnsafeCell::new(Stage::<F, T>::Unrun(f)),
             })
         };

@@ -107,6 +107,8 @@ struct Context {
     /// `park_thread` warned of a wait during unwinding on this thread.
     #[cfg_attr(yieldpoint_loom, allow(dead_code))] // the loom build parks loom threads
     unwinding_wait_reported: Cell<bool>,
+    /// The running scheduler captures a backtrace at each park (`capture_park_backtraces`).
+    park_backtraces: Cell<bool>,
 }
 
 thread_local! {
@@ -122,6 +124,7 @@ thread_local! {
             seen_tick: Cell::new(0),
             closing: Cell::new(false),
             unwinding_wait_reported: Cell::new(false),
+            park_backtraces: Cell::new(false),
         }
     };
 }
@@ -143,6 +146,7 @@ pub(crate) fn enter_scheduler(scheduler: &(dyn Schedule + 'static)) -> Scheduler
         );
         cx.scheduler.set(Some(NonNull::from(scheduler)));
         cx.owner.set(Arc::as_ptr(scheduler.owner()));
+        cx.park_backtraces.set(scheduler.capture_park_backtraces());
     });
     // Task stacks are not registered for the overflow report: the handler asks which task
     // runs here instead.
@@ -187,6 +191,7 @@ impl Drop for SchedulerGuard {
         let _ = CONTEXT.try_with(|cx| {
             cx.scheduler.set(None);
             cx.owner.set(ptr::null());
+            cx.park_backtraces.set(false);
         });
     }
 }
@@ -375,7 +380,8 @@ pub(crate) fn park_task(reason: WaitReason) -> bool {
 /// [`defer`](Interrupt::defer)s it to the task's next yield point.
 #[inline(always)]
 pub(crate) fn park_task_or_interrupt(reason: WaitReason) -> Result<bool, Interrupt> {
-    let (task, yielder) = CONTEXT.with(|cx| (cx.task.get(), cx.yielder.get()));
+    let (task, yielder, backtraces) =
+        CONTEXT.with(|cx| (cx.task.get(), cx.yielder.get(), cx.park_backtraces.get()));
     let Some(task) = task else {
         return Ok(false);
     };
@@ -385,10 +391,34 @@ pub(crate) fn park_task_or_interrupt(reason: WaitReason) -> Result<bool, Interru
     // SAFETY: non-null, so set by `enter_task` for the task switched in now, whose
     // `TaskRef` the scheduler holds until `leave_task`; see `with_current`.
     let header = unsafe { task.as_ref() };
+    if backtraces {
+        // SAFETY: as in `yield_task`.
+        return park_with_backtrace(header, unsafe { &*yielder }, reason);
+    }
     header.set_wait(reason);
     // SAFETY: as in `yield_task`.
     let switched = try_switch(unsafe { &*yielder }, Switch::Park);
     header.clear_wait();
+    switched.map(|()| true)
+}
+
+/// The park of [`park_task_or_interrupt`] with a backtrace of where the task parks, kept
+/// in the task until it is woken, for dumps (`capture_park_backtraces`). Out of line and
+/// cold, so that with backtraces off a park only tests the flag; it switches one frame
+/// deeper than the inlined park, which costs the return-address predictor a miss or two
+/// (see "Return-address prediction" in `sched/local.rs`): nothing beside the stack walk.
+#[cold]
+#[inline(never)]
+fn park_with_backtrace(
+    header: &Header,
+    yielder: &TaskYielder,
+    reason: WaitReason,
+) -> Result<bool, Interrupt> {
+    header.set_wait(reason);
+    header.set_park_backtrace(std::backtrace::Backtrace::force_capture());
+    let switched = try_switch(yielder, Switch::Park);
+    header.clear_wait();
+    header.clear_park_backtrace();
     switched.map(|()| true)
 }
 
@@ -427,8 +457,8 @@ fn park_unwinding_task(reason: WaitReason) {
         return;
     }
     let task = with_current(|h| match &h.name {
-        Some(name) => format!("task {} (\"{name}\")", h.id),
-        None => format!("task {}", h.id),
+        Some(name) => format!("task {} (\"{name}\", spawned at {})", h.id, h.spawned_at),
+        None => format!("task {} (spawned at {})", h.id, h.spawned_at),
     })
     .unwrap_or_default();
     eprintln!(

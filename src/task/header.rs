@@ -7,10 +7,13 @@
 //! owner-only fields ([`OwnerOnly`]) are written by the owner thread alone, and read by it
 //! or, relaxed, by a snapshot (`TaskSnapshot`) on any thread.
 
+use std::backtrace::Backtrace;
+use std::panic::Location;
 use std::ptr;
 use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicU8, AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::task::Waker;
+use std::time::{Duration, Instant};
 
 use super::cell::{TaskRef, Vtable};
 use super::context;
@@ -32,6 +35,9 @@ pub(crate) struct Header {
     vtable: &'static Vtable,
     pub(crate) id: TaskId,
     pub(crate) name: Option<Arc<str>>,
+    /// Where the task was spawned: the caller of the public spawn function
+    /// (`#[track_caller]` on every spawn path), for dumps, stall reports and panics.
+    pub(crate) spawned_at: &'static Location<'static>,
     /// The scheduler (worker) that runs this task: null until it is placed in a slab, then
     /// a strong reference from `Arc::into_raw`, released on drop. Read by wakers on any
     /// thread, to requeue the task.
@@ -48,8 +54,9 @@ pub(crate) struct Header {
 }
 
 /// The fields of a task that only its owner thread writes (atomics only so that a snapshot
-/// on another thread may read them, relaxed). No protocol of `state.rs` reaches them: the
-/// owner reads and writes them with plain loads and stores.
+/// on another thread may read them, relaxed; the park backtrace, an `Arc` that a dump
+/// clones, behind a lock). No protocol of `state.rs` reaches them: the owner reads and
+/// writes them with plain loads and stores.
 struct OwnerOnly {
     /// The task's key in its owner's slab (valid once `owner` is set).
     key: AtomicUsize,
@@ -67,18 +74,43 @@ struct OwnerOnly {
     /// every switch in and out, where a store here is a plain `mov` and a change of the
     /// shared word would be an atomic read-modify-write each time.
     running: AtomicBool,
+    /// When the task last parked, in nanoseconds since [`clock_base`] (0: not recorded).
+    /// Written by the run loop only when its scheduler records park times.
+    parked_at: AtomicU64,
+    /// The backtrace of the task's current park, when its scheduler captures them; taken
+    /// out when the task is woken. A lock, not an atomic: a dump on another thread clones
+    /// the `Arc` while the owner may replace it.
+    park_backtrace: Mutex<Option<Arc<Backtrace>>>,
+}
+
+/// The instant that park times count from: the first use.
+fn clock_base() -> Instant {
+    static BASE: OnceLock<Instant> = OnceLock::new();
+    *BASE.get_or_init(Instant::now)
+}
+
+/// `at` in nanoseconds since [`clock_base`], at least 1 (0 means "not recorded").
+fn nanos_since_base(at: Instant) -> u64 {
+    let nanos = at.saturating_duration_since(clock_base()).as_nanos();
+    u64::try_from(nanos).unwrap_or(u64::MAX).max(1)
 }
 
 impl Header {
     /// The header of a new task cell (`TaskRef::new`, the only caller: every header heads
     /// a cell of `vtable`'s types).
-    pub(super) fn new(id: TaskId, name: Option<Arc<str>>, vtable: &'static Vtable) -> Self {
+    pub(super) fn new(
+        id: TaskId,
+        name: Option<Arc<str>>,
+        spawned_at: &'static Location<'static>,
+        vtable: &'static Vtable,
+    ) -> Self {
         Header {
             refs: AtomicUsize::new(1),
             state: State::new(),
             vtable,
             id,
             name,
+            spawned_at,
             owner: AtomicPtr::new(ptr::null_mut()),
             expired_timeout: AtomicU64::new(0),
             sched_place: AtomicU64::new(0),
@@ -90,6 +122,8 @@ impl Header {
                 wait: AtomicU8::new(0),
                 switches: AtomicU64::new(0),
                 running: AtomicBool::new(false),
+                parked_at: AtomicU64::new(0),
+                park_backtrace: Mutex::new(None),
             },
         }
     }
@@ -267,6 +301,49 @@ impl Header {
         } else {
             TaskState::Ready
         }
+    }
+
+    /// Records that the task parked at `at` (the run loop, when its scheduler records park
+    /// times; owner thread only).
+    pub(crate) fn set_parked_at(&self, at: Instant) {
+        self.own
+            .parked_at
+            .store(nanos_since_base(at), Ordering::Relaxed);
+    }
+
+    /// How long the task has been parked as of `now`, if its park time was recorded.
+    /// Meaningful only while the task is parked.
+    pub(crate) fn parked_for(&self, now: Instant) -> Option<Duration> {
+        match self.own.parked_at.load(Ordering::Relaxed) {
+            0 => None,
+            at => Some(Duration::from_nanos(
+                nanos_since_base(now).saturating_sub(at),
+            )),
+        }
+    }
+
+    /// Keeps `backtrace` as where the task parks now (owner thread only).
+    pub(crate) fn set_park_backtrace(&self, backtrace: Backtrace) {
+        *self.lock_park_backtrace() = Some(Arc::new(backtrace));
+    }
+
+    /// Drops the backtrace of a park the task has woken from (owner thread only).
+    pub(crate) fn clear_park_backtrace(&self) {
+        let old = self.lock_park_backtrace().take();
+        drop(old); // outside the lock
+    }
+
+    /// The backtrace of the task's current park, if one was captured.
+    pub(crate) fn park_backtrace(&self) -> Option<Arc<Backtrace>> {
+        self.lock_park_backtrace().clone()
+    }
+
+    fn lock_park_backtrace(&self) -> MutexGuard<'_, Option<Arc<Backtrace>>> {
+        // Poisoned only if a clone or drop of an `Arc` panicked, which it does not.
+        self.own
+            .park_backtrace
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
     }
 
     pub(crate) fn switches(&self) -> u64 {

@@ -178,16 +178,17 @@ impl<T> JoinHandle<T> {
         // run it, so waiting anywhere else on this thread would wait forever.
         if here.is_some() {
             panic!(
-                "join() on unfinished task {} of another scheduler on this OS thread would block \
-                 forever (that scheduler cannot run while this one does); join it after its own \
-                 scheduler's run()/block_on(), or spawn it on this scheduler",
-                self.header.id
+                "join() on unfinished task {} (spawned at {}) of another scheduler on this OS \
+                 thread would block forever (that scheduler cannot run while this one does); \
+                 join it after its own scheduler's run()/block_on(), or spawn it on this \
+                 scheduler",
+                self.header.id, self.header.spawned_at
             );
         }
         panic!(
-            "join() on unfinished task {} from the thread of its scheduler, outside the \
-             scheduler, would block forever; join inside block_on() or after run()",
-            self.header.id
+            "join() on unfinished task {} (spawned at {}) from the thread of its scheduler, \
+             outside the scheduler, would block forever; join inside block_on() or after run()",
+            self.header.id, self.header.spawned_at
         );
     }
 
@@ -196,13 +197,17 @@ impl<T> JoinHandle<T> {
     /// panic here would abort anyway (it is a panic during unwinding): say why, then abort.
     #[cold]
     fn join_while_unwinding(&self) -> ! {
+        let joiner =
+            context::with_current(|h| format!("task {} (spawned at {})", h.id, h.spawned_at));
         eprintln!(
-            "yieldpoint: join() on unfinished task {} from a destructor of a task of the same \
-             OS thread while that task unwinds (a panic, a cancel or a close) can never \
+            "yieldpoint: join() on unfinished task {} (spawned at {}) from a destructor of {} \
+             of the same OS thread while it unwinds (a panic, a cancel or a close) can never \
              return: a green thread cannot switch out while it unwinds, so the joined task \
              cannot run. Join after catch_unwind instead of in Drop (see JoinHandle::cancel). \
              Aborting.",
-            self.header.id
+            self.header.id,
+            self.header.spawned_at,
+            joiner.as_deref().unwrap_or("a task"),
         );
         std::process::abort()
     }

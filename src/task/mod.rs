@@ -32,9 +32,11 @@
 pub(crate) mod cell;
 mod cell_cache;
 pub(crate) mod context;
+mod dump;
 pub(crate) mod header;
 mod join;
 pub(crate) mod owner;
+pub(crate) mod panic_hook;
 pub(crate) mod publish;
 pub(crate) mod schedule;
 pub(crate) mod spawn;
@@ -43,9 +45,11 @@ mod tick;
 pub(crate) mod waiter;
 
 use std::fmt;
+use std::panic::Location;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
+pub use dump::{DumpSummary, DumpedTask, TaskDump, TaskGroup};
 pub use join::{JoinError, JoinHandle};
 pub use spawn::{spawn, spawn_local, Builder, SpawnError};
 
@@ -235,6 +239,9 @@ pub struct TaskSnapshot {
     pub state: TaskState,
     /// How many times it has been switched in.
     pub switches: u64,
+    /// Where it was spawned: the code that called `spawn` (or `spawn_local`,
+    /// [`Builder::spawn`], a scheduler's `spawn`/`spawn_with`/`block_on`).
+    pub spawned_at: &'static Location<'static>,
 }
 
 impl TaskSnapshot {
@@ -244,6 +251,7 @@ impl TaskSnapshot {
             name: header.name.clone(),
             state: header.task_state(),
             switches: header.switches(),
+            spawned_at: header.spawned_at,
         }
     }
 }
@@ -363,6 +371,33 @@ pub fn try_current() -> Option<Task> {
 /// ```
 pub fn all_tasks() -> Vec<TaskSnapshot> {
     context::with_scheduler(|scheduler| scheduler.tasks()).unwrap_or_default()
+}
+
+/// A [`TaskDump`] of the scheduler this is called from: every live task with its state,
+/// time parked, spawn site and thread; empty outside a scheduler. The same as the
+/// scheduler's own `dump` ([`RoundRobin::dump`](crate::sched::RoundRobin::dump),
+/// [`WorkQueue::dump`](crate::sched::WorkQueue::dump)).
+///
+/// Python: `asyncio.all_tasks()`, each with its `print_stack()`.
+///
+/// # Examples
+/// ```
+/// use yieldpoint::sched::RoundRobin;
+/// use yieldpoint::task::{self, TaskState};
+///
+/// assert!(task::dump().is_empty());
+/// RoundRobin::new().block_on(|| {
+///     let child = yieldpoint::spawn(|| ());
+///     let dump = task::dump();
+///     assert_eq!(dump.len(), 2); // main and the child
+///     let me = dump.tasks().iter().find(|t| t.id == yieldpoint::current().id()).unwrap();
+///     assert_eq!(me.state, TaskState::Running);
+///     assert_eq!(me.worker.as_ref().unwrap().id(), std::thread::current().id());
+///     child.join().unwrap();
+/// });
+/// ```
+pub fn dump() -> TaskDump {
+    context::with_scheduler(|scheduler| scheduler.dump()).unwrap_or_default()
 }
 
 /// Lets the other ready tasks run, then continues: a yield point.

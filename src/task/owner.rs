@@ -64,6 +64,12 @@ impl Owner {
         self.inbox.has_pending()
     }
 
+    /// Wakes the owner thread if it is idle, with no task to run: it then looks at what
+    /// else was asked of it (a task dump on a signal, `sched::signal`).
+    pub(crate) fn wake_thread(&self) {
+        self.unparker.unpark();
+    }
+
     /// The owner thread.
     pub(crate) fn thread(&self) -> &Thread {
         &self.thread

@@ -14,7 +14,7 @@ use super::cell::TaskRef;
 use super::header::Header;
 use super::owner::Owner;
 use super::spawn::NewTask;
-use super::TaskSnapshot;
+use super::{TaskDump, TaskSnapshot};
 
 /// A scheduler thread, as its tasks see it.
 pub(crate) trait Schedule {
@@ -34,6 +34,13 @@ pub(crate) trait Schedule {
 
     /// Every unfinished task of the scheduler (all its threads).
     fn tasks(&self) -> Vec<TaskSnapshot>;
+
+    /// A dump of every unfinished task of the scheduler (all its threads).
+    fn dump(&self) -> TaskDump;
+
+    /// Whether each park captures a backtrace (`capture_park_backtraces`), for the task
+    /// context of this scheduler's threads.
+    fn capture_park_backtraces(&self) -> bool;
 
     /// The stack size of a task spawned without one, in bytes.
     fn default_stack_size(&self) -> usize;

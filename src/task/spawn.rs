@@ -9,7 +9,7 @@ use std::error::Error;
 use std::fmt;
 use std::marker::PhantomData;
 use std::mem::ManuallyDrop;
-use std::panic::{self, AssertUnwindSafe};
+use std::panic::{self, AssertUnwindSafe, Location};
 use std::sync::Arc;
 
 use super::cell::TaskRef;
@@ -185,13 +185,16 @@ impl Builder {
     ///     assert_eq!(child.join().unwrap(), 1);
     /// });
     /// ```
+    #[track_caller]
     pub fn spawn<T, F>(self, f: F) -> Result<JoinHandle<T>, SpawnError>
     where
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
+        // Taken here: `#[track_caller]` does not reach into the closure below.
+        let spawned_at = Location::caller();
         context::with_scheduler(|scheduler| {
-            let (task, handle) = self.new_task(scheduler.default_stack_size(), f)?;
+            let (task, handle) = self.new_task(scheduler.default_stack_size(), spawned_at, f)?;
             scheduler.spawn(task);
             Ok(handle)
         })
@@ -218,43 +221,49 @@ impl Builder {
     ///     assert_eq!(child.join().unwrap(), "not Send");
     /// });
     /// ```
+    #[track_caller]
     pub fn spawn_local<T, F>(self, f: F) -> Result<JoinHandle<T>, SpawnError>
     where
         F: FnOnce() -> T + 'static,
         T: 'static,
     {
+        let spawned_at = Location::caller();
         context::with_scheduler(|scheduler| {
-            let (task, handle) = self.new_local_task(scheduler.default_stack_size(), f)?;
+            let (task, handle) =
+                self.new_local_task(scheduler.default_stack_size(), spawned_at, f)?;
             scheduler.spawn(task.pin_here());
             Ok(handle)
         })
         .unwrap_or_else(|| Err(SpawnError::NoScheduler))
     }
 
-    /// Makes an unstarted task that any thread of its scheduler may start (`f` is `Send`).
+    /// Makes an unstarted task that any thread of its scheduler may start (`f` is `Send`),
+    /// spawned at `spawned_at` (the public spawn function's caller).
     pub(crate) fn new_task<T, F>(
         self,
         default_stack_size: usize,
+        spawned_at: &'static Location<'static>,
         f: F,
     ) -> Result<(NewTask, JoinHandle<T>), SpawnError>
     where
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        self.make(default_stack_size, f)
+        self.make(default_stack_size, spawned_at, f)
     }
 
     /// Makes an unstarted task that must start, and stay, on the calling thread.
     pub(crate) fn new_local_task<T, F>(
         self,
         default_stack_size: usize,
+        spawned_at: &'static Location<'static>,
         f: F,
     ) -> Result<(LocalTask, JoinHandle<T>), SpawnError>
     where
         F: FnOnce() -> T + 'static,
         T: 'static,
     {
-        let (task, handle) = self.make(default_stack_size, f)?;
+        let (task, handle) = self.make(default_stack_size, spawned_at, f)?;
         Ok((
             LocalTask {
                 task,
@@ -270,6 +279,7 @@ impl Builder {
     fn make<T, F>(
         self,
         default_stack_size: usize,
+        spawned_at: &'static Location<'static>,
         f: F,
     ) -> Result<(NewTask, JoinHandle<T>), SpawnError>
     where
@@ -279,7 +289,7 @@ impl Builder {
         let size = self.stack_size.unwrap_or(default_stack_size);
         let stack = stack::acquire(size, self.name.as_deref())?;
         let reserved = stack::reserve();
-        let task = TaskRef::new(TaskId::next(), self.name, f);
+        let task = TaskRef::new(TaskId::next(), self.name, spawned_at, f);
         let handle = JoinHandle::new(task.clone());
         Ok((
             NewTask {

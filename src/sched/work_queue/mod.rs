@@ -104,9 +104,11 @@ mod registry;
 mod worker;
 
 use std::fmt;
+use std::panic::Location;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread;
+use std::time::Instant;
 
 use crossbeam_deque::{Injector, Stealer, Worker};
 
@@ -114,7 +116,7 @@ use super::local::Local;
 use super::timeline::Timeline;
 use super::Config;
 use crate::task::spawn::NewTask;
-use crate::task::{self, JoinHandle, SpawnError, TaskSnapshot};
+use crate::task::{self, DumpedTask, JoinHandle, SpawnError, TaskDump, TaskSnapshot};
 use balance::Loads;
 use idle::Sleepers;
 use registry::Registry;
@@ -186,6 +188,14 @@ impl<T> std::ops::Deref for CacheLine<T> {
 }
 
 impl Shared {
+    fn dump(&self) -> TaskDump {
+        let now = Instant::now();
+        TaskDump::new(
+            self.registry
+                .each_task(|header| DumpedTask::of(header, now)),
+        )
+    }
+
     fn is_shutdown(&self) -> bool {
         self.shutdown.load(Ordering::Acquire)
     }
@@ -280,6 +290,7 @@ impl WorkQueue {
     /// });
     /// assert_eq!(named.unwrap().join().unwrap().as_deref(), Some("indexer"));
     /// ```
+    #[track_caller]
     pub fn spawn_with<T, F>(
         &self,
         builder: task::Builder,
@@ -289,7 +300,8 @@ impl WorkQueue {
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        let (task, handle) = builder.new_task(self.shared.config.stack_size, f)?;
+        let stack_size = self.shared.config.stack_size;
+        let (task, handle) = builder.new_task(stack_size, Location::caller(), f)?;
         let registry = &self.shared.registry;
         registry.register(registry.outside(), &task.task);
         self.shared.injector.push(task);
@@ -406,6 +418,36 @@ impl WorkQueue {
         // Called from a task of this scheduler: its worker's latest intervals too.
         super::context::with_local(Local::flush_timeline);
         self.shared.config.timeline("WorkQueue", self.workers())
+    }
+
+    /// A [`TaskDump`] of every task not yet finished: state, time parked, spawn site,
+    /// worker thread, and park backtraces when captured. Callable from any thread while the
+    /// workers run. Print it (`Display`) for a table grouped by state and spawn site.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::sync::Arc;
+    /// use yieldpoint::sched::WorkQueue;
+    /// use yieldpoint::sync::Event;
+    /// use yieldpoint::task::{TaskState, WaitReason};
+    ///
+    /// let rt = WorkQueue::builder().workers(2).thread_name("crawler").build();
+    /// let event = Arc::new(Event::new());
+    /// let waiters: Vec<_> = (0..3).map(|_| { let e = event.clone(); rt.spawn(move || e.wait()) }).collect();
+    /// let waits = TaskState::Waiting(WaitReason::Event);
+    /// let dump = loop {
+    ///     let dump = rt.dump(); // from outside: the workers keep running
+    ///     if dump.tasks().iter().all(|t| t.state == waits) { break dump; }
+    ///     std::thread::yield_now();
+    /// };
+    /// assert_eq!(dump.groups()[0].tasks.len(), 3);
+    /// let thread = dump.tasks()[0].worker.as_ref().unwrap();
+    /// assert!(thread.name().unwrap().starts_with("crawler-"));
+    /// event.set();
+    /// assert!(waiters.into_iter().all(|w| w.join().is_ok()));
+    /// ```
+    pub fn dump(&self) -> TaskDump {
+        self.shared.dump()
     }
 }
 
@@ -555,6 +597,9 @@ impl Builder {
             .workers
             .unwrap_or_else(|| thread::available_parallelism().map_or(1, |n| n.get()));
         assert!(n > 0, "a WorkQueue needs at least one worker");
+        if self.config.dump_on_signal {
+            super::signal::install(); // before the workers start: a signal may come at once
+        }
         let deques: Vec<Worker<NewTask>> = (0..n).map(|_| Worker::new_fifo()).collect();
         let shared = Arc::new(Shared {
             injector: Injector::new(),

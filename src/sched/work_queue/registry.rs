@@ -152,14 +152,20 @@ impl Registry {
 
     /// Every unfinished task, by id.
     pub(super) fn snapshot(&self) -> Vec<TaskSnapshot> {
-        let mut snapshot: Vec<_> = Vec::new();
+        let mut snapshot = self.each_task(TaskSnapshot::of);
+        snapshot.sort_by_key(|s| s.id);
+        snapshot
+    }
+
+    /// `f` of every unfinished task, one shard locked at a time.
+    pub(super) fn each_task<T>(&self, f: impl Fn(&Header) -> T) -> Vec<T> {
+        let mut all = Vec::new();
         for shard in 0..self.shards.len() {
             let tasks = self.lock(shard);
             let unfinished = tasks.iter().filter(|(_, t)| !t.is_finished());
-            snapshot.extend(unfinished.map(|(_, t)| TaskSnapshot::of(t)));
+            all.extend(unfinished.map(|(_, task)| f(task)));
         }
-        snapshot.sort_by_key(|s| s.id);
-        snapshot
+        all
     }
 }
 

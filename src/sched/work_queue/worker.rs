@@ -17,7 +17,7 @@ use crate::task::header::Header;
 use crate::task::owner::Owner;
 use crate::task::schedule::Schedule;
 use crate::task::spawn::NewTask;
-use crate::task::{JoinError, TaskSnapshot};
+use crate::task::{JoinError, TaskDump, TaskSnapshot};
 
 /// Every this many switches, a worker looks at the injector before its own deque.
 const INJECTOR_FIRST_EVERY: u32 = 61;
@@ -64,6 +64,14 @@ impl Schedule for WorkerThread {
 
     fn tasks(&self) -> Vec<TaskSnapshot> {
         self.queues.shared.registry.snapshot()
+    }
+
+    fn dump(&self) -> TaskDump {
+        self.queues.shared.dump()
+    }
+
+    fn capture_park_backtraces(&self) -> bool {
+        self.queues.shared.config.capture_park_backtraces
     }
 
     fn default_stack_size(&self) -> usize {
@@ -239,6 +247,7 @@ pub(super) fn run(shared: Arc<Shared>, deque: Worker<NewTask>, index: usize) {
                 continue;
             }
             park(&shared, local, queues);
+            local.dump_if_signalled(&worker);
         }
     }
     drop(running);
@@ -261,6 +270,7 @@ fn park(shared: &Shared, local: &Local, queues: &WorkerQueues) {
     let has_work = || {
         shared.is_shutdown()
             || local.owner.has_pending()
+            || local.dump_signal_pending()
             || queues.lifo_is_occupied()
             || shared.has_new_tasks()
     };
