@@ -9,9 +9,32 @@
 use std::collections::VecDeque;
 use std::sync::{Mutex, MutexGuard};
 use std::task::{Context, Poll};
+use std::time::Instant;
 
+use crate::sched::context::with_local;
+use crate::sched::timer::TimerAction;
+use crate::task::context::{self, Interrupt};
 pub(crate) use crate::task::waiter::{park_current, park_current_or_interrupt, Waiter};
 use crate::task::WaitReason;
+
+/// [`park_current_or_interrupt`] that also returns once `deadline` has passed: a green
+/// thread parks with a timer on its scheduler that unparks it at `deadline` (cancelled when
+/// the park returns or unwinds); an OS thread, or a green thread whose stack unwinds, waits
+/// with `std::thread::park_timeout`. May return spuriously, before the deadline and without
+/// a wakeup: the caller checks its condition and the clock again.
+pub(crate) fn park_current_until(reason: WaitReason, deadline: Instant) -> Result<(), Interrupt> {
+    // `None` outside a green thread and while its stack unwinds (see `current_task`).
+    let timer = context::current_task()
+        .and_then(|task| with_local(|local| local.add_timer(deadline, TimerAction::Wake(task))));
+    if timer.is_some() && context::park_task_or_interrupt(reason)? {
+        return Ok(());
+    }
+    drop(timer);
+    if let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        std::thread::park_timeout(left);
+    }
+    Ok(())
+}
 
 /// A FIFO of waiters, each with a ticket that can remove it again and a payload `X` for
 /// whoever wakes it (a channel's receivers give the address their message is handed to);
