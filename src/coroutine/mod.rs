@@ -219,6 +219,23 @@ impl<S: 'static, Y: 'static, R: 'static> Coroutine<S, Y, R> {
     ///
     /// Python: calling a generator function (`g = gen()`): nothing runs yet.
     ///
+    /// # Type inference
+    ///
+    /// `S` comes from the closure's second argument (annotate it, or let a later `send`
+    /// fix it), `R` from the body's value, `Y` from what the body yields: its
+    /// `co.yield_(v)` calls, or the `&Yielder<S, Y>` of a function it passes `co` to. A
+    /// body that never yields leaves `Y` open (error E0282, "type annotations needed for
+    /// `Coroutine<u32, _, u32>`"): Rust has no fallback to a default type parameter, so
+    /// name it with a turbofish, `Coroutine::<_, (), _>::new`, leaving the rest to
+    /// inference:
+    ///
+    /// ```
+    /// use yieldpoint::{Coroutine, CoroutineState};
+    ///
+    /// let mut double = Coroutine::<_, (), _>::new(|_co, x: u32| x * 2); // never yields
+    /// assert_eq!(double.send(21), CoroutineState::Complete(42));
+    /// ```
+    ///
     /// # Panics
     ///
     /// Panics if no stack can be allocated (a size too large, out of memory or
@@ -265,7 +282,7 @@ impl<S: 'static, Y: 'static, R: 'static, E: 'static> Coroutine<S, Y, R, E> {
     where
         F: FnOnce(&Yielder<S, Y, E>, S) -> R + 'static,
     {
-        match Builder::new().build(body) {
+        match Builder::new().build_typed(body) {
             Ok(co) => co,
             Err(err) => panic!("{err}"),
         }
