@@ -1,5 +1,7 @@
 //! Compile-time guarantees of the schedulers (trybuild): the work-queue scheduler refuses
-//! closures that are not `Send`, since an unstarted task may start on any worker.
+//! closures that are not `Send`, since an unstarted task may start on any worker; a
+//! `Generator` moved into such a task is refused with an error that names yieldpoint's rule
+//! (`generator_into_work_queue.rs`: "`(dyn StaysOnItsThread + 'static)` cannot be sent").
 
 #[test]
 fn sched_compile_fail() {
