@@ -27,6 +27,9 @@
 //! assert_eq!(*log.borrow(), ["a0", "b0", "a1", "b1"]);
 //! ```
 //!
+//! Values local to a task (Python's `contextvars`): [`task_local!`](crate::task_local) and
+//! [`LocalKey::scope`].
+//!
 //! Book: Part IV, "One loop or many".
 
 pub(crate) mod cell;
@@ -34,6 +37,7 @@ mod cell_cache;
 pub(crate) mod context;
 pub(crate) mod header;
 mod join;
+mod local;
 pub(crate) mod owner;
 pub(crate) mod publish;
 pub(crate) mod schedule;
@@ -47,6 +51,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 pub use join::{JoinError, JoinHandle};
+pub use local::{AccessError, LocalKey};
 pub use spawn::{spawn, spawn_local, Builder, SpawnError};
 
 use header::Header;
