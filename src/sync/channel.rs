@@ -71,6 +71,10 @@
 //! message is queued; the close wakes them all. So a future takes a message only in the
 //! poll that returns it, and is cancel-safe.
 //!
+//! A [`Select`](super::Select) waiting on several channels lists its green thread (or OS
+//! thread) in the same queue of each, by the same rules: woken by a queued message or the
+//! close, it takes a message only with `try_recv`, and passes on a wakeup it does not use.
+//!
 //! After the close nobody registers again: a send fails once no receiver is left, and a
 //! receive fails once the queue is empty and no sender is left. A waiter that finds itself
 //! still listed when it takes the lock (a spurious wake-up) had no wake-up in flight and
