@@ -76,7 +76,7 @@ pub fn sleep(duration: Duration) {
 
 /// `now + duration`, or a deadline decades away when that overflows the clock
 /// (`Duration::MAX` means "until cancelled").
-fn deadline_after(duration: Duration) -> Instant {
+pub(crate) fn deadline_after(duration: Duration) -> Instant {
     let now = Instant::now();
     now.checked_add(duration)
         .unwrap_or_else(|| now + Duration::from_secs(100 * 365 * 24 * 3600))

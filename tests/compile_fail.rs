@@ -3,7 +3,9 @@
 //!
 //! - `yielder_returned.rs`, `yielder_stored.rs`: a `Yielder` cannot escape its body.
 //! - `coroutine_not_send.rs`, `generator_not_send.rs`: a coroutine stays on the thread
-//!   that created it (its suspended stack may hold non-`Send` values).
+//!   that created it (its suspended stack may hold non-`Send` values); the first error
+//!   names the rule, "`(dyn StaysOnItsThread + 'static)` cannot be sent between threads
+//!   safely" (`coroutine::StaysOnItsThread`), before corosensei's `*mut ()`.
 //!
 //! After a compiler upgrade changes the wording, regenerate with
 //! `TRYBUILD=overwrite cargo test --test compile_fail` and review the diff.

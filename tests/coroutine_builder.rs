@@ -144,3 +144,37 @@ fn builder_error_message_is_lowercase_without_final_period() {
     assert!(text.starts_with("cannot allocate a "), "{text}");
     assert!(!text.ends_with('.'), "{text}");
 }
+
+/// The types of a built coroutine infer from its body, as `Coroutine::new`'s do: `build`
+/// fixes the error type to `Exception` (issue 17: every `build` needed a full
+/// `Coroutine<S, Y, R, E>` annotation), and `build_typed` takes another.
+#[test]
+fn build_infers_the_types_from_the_body() {
+    let mut tokens = Builder::new()
+        .name("tokens")
+        .build(|co, text: &'static str| {
+            for word in text.split(' ') {
+                co.yield_(word);
+            }
+            text.len()
+        })
+        .unwrap();
+    assert_eq!(tokens.send("a b"), CoroutineState::Yielded("a"));
+    assert_eq!(tokens.send(""), CoroutineState::Yielded("b"));
+    assert_eq!(tokens.send(""), CoroutineState::Complete(3));
+
+    #[derive(Debug, PartialEq)]
+    struct Stop;
+    let mut stoppable = Builder::new()
+        .build_typed(|co, ()| co.try_yield(1).map_or("stopped", |()| "finished"))
+        .unwrap();
+    assert_eq!(stoppable.send(()), CoroutineState::Yielded(1));
+    assert_eq!(
+        stoppable.throw(Stop),
+        Ok(CoroutineState::Complete("stopped"))
+    );
+
+    // A body that never yields names `Y` with a turbofish; the rest still infers.
+    let mut double = Coroutine::<_, (), _>::new(|_co, x: u32| x * 2);
+    assert_eq!(double.send(21), CoroutineState::Complete(42));
+}

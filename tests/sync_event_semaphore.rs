@@ -147,6 +147,64 @@ on_both_schedulers! {
         assert_eq!(total, 10);
     }
 
+    /// Python: `asyncio.Semaphore` is fair. Waiters get permits in the order they started
+    /// waiting, and a release hands its permit to the first of them before it runs: the
+    /// releaser's `try_acquire` right after fails, and its `acquire` queues behind them.
+    #[test]
+    fn waiters_get_permits_in_arrival_order_and_a_releaser_does_not_overtake() {
+        let rt = one_thread();
+        let order = rt.block_on(|| {
+            let sem = Arc::new(Semaphore::new(1));
+            let order = Arc::new(std::sync::Mutex::new(Vec::new()));
+            let permit = sem.acquire();
+            let waiters: Vec<_> = (0..4)
+                .map(|i| {
+                    let (sem, order) = (sem.clone(), order.clone());
+                    let waiter = yieldpoint::spawn(move || {
+                        let _permit = sem.acquire();
+                        order.lock().unwrap().push(i);
+                    });
+                    wait_for_state(&[waiter.id()], TaskState::Waiting(WaitReason::Semaphore));
+                    waiter
+                })
+                .collect();
+            drop(permit);
+            assert!(sem.try_acquire().is_none(), "handed to waiter 0 before it ran");
+            assert_eq!(sem.available_permits(), 0);
+            let again = sem.acquire(); // queues behind the four
+            order.lock().unwrap().push(99);
+            drop(again);
+            waiters.into_iter().for_each(|w| w.join().unwrap());
+            assert_eq!(sem.available_permits(), 1);
+            let order = order.lock().unwrap().clone();
+            order
+        });
+        assert_eq!(order, [0, 1, 2, 3, 99]);
+    }
+
+    /// A waiter handed a permit and cancelled before it ran passes the permit on.
+    #[test]
+    fn a_waiter_cancelled_after_the_hand_off_passes_the_permit_on() {
+        let rt = one_thread();
+        rt.block_on(|| {
+            let sem = Arc::new(Semaphore::new(0));
+            let waiters: Vec<_> = (0..2)
+                .map(|_| {
+                    let sem = sem.clone();
+                    let waiter = yieldpoint::spawn(move || sem.acquire().forget());
+                    wait_for_state(&[waiter.id()], TaskState::Waiting(WaitReason::Semaphore));
+                    waiter
+                })
+                .collect();
+            sem.release(); // handed to the first waiter, which has not run yet
+            let [first, second]: [_; 2] = waiters.try_into().unwrap();
+            first.cancel();
+            assert!(first.join().unwrap_err().is_cancelled());
+            second.join().unwrap();
+            assert_eq!(sem.available_permits(), 0, "the one permit went to the second");
+        });
+    }
+
     /// A released permit wakes a parked waiter.
     #[test]
     fn release_wakes_a_waiter() {

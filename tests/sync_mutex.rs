@@ -78,6 +78,54 @@ on_both_schedulers! {
         assert_eq!(order, [0, 1, 2, 3, 4]);
     }
 
+    /// Python: `asyncio.Lock` is fair. The unlock hands the lock to the waiting task before
+    /// it runs: the task that unlocked cannot take it back at once (`try_lock` fails), and
+    /// its `lock` queues behind the waiter.
+    #[test]
+    fn a_releaser_that_locks_again_does_not_overtake_a_waiter() {
+        let rt = one_thread();
+        let order = rt.block_on(|| {
+            let lock = Arc::new(Mutex::new(Vec::new()));
+            let mut guard = lock.lock();
+            let other = lock.clone();
+            let waiter = yieldpoint::spawn(move || other.lock().push("waiter"));
+            wait_for_state(&[waiter.id()], TaskState::Waiting(WaitReason::Mutex));
+            guard.push("releaser");
+            drop(guard);
+            assert!(lock.try_lock().is_none(), "handed over: taken before the waiter ran");
+            lock.lock().push("releaser again");
+            waiter.join().unwrap();
+            let order = lock.lock().clone();
+            order
+        });
+        assert_eq!(order, ["releaser", "waiter", "releaser again"]);
+    }
+
+    /// A waiter handed the lock and cancelled before it ran passes the lock on to the next
+    /// waiter: nothing stays locked.
+    #[test]
+    fn a_waiter_cancelled_after_the_hand_off_passes_the_lock_on() {
+        let rt = one_thread();
+        rt.block_on(|| {
+            let lock = Arc::new(Mutex::new(0));
+            let guard = lock.lock();
+            let waiters: Vec<_> = (1..=2)
+                .map(|n| {
+                    let lock = lock.clone();
+                    let waiter = yieldpoint::spawn(move || *lock.lock() += n);
+                    wait_for_state(&[waiter.id()], TaskState::Waiting(WaitReason::Mutex));
+                    waiter
+                })
+                .collect();
+            drop(guard); // handed to the first waiter, which has not run yet
+            waiters[0].cancel();
+            let [first, second]: [_; 2] = waiters.try_into().unwrap();
+            assert!(first.join().unwrap_err().is_cancelled());
+            second.join().unwrap();
+            assert_eq!(*lock.try_lock().expect("unlocked at the end"), 2);
+        });
+    }
+
     /// Unlike `std::sync::Mutex` there is no poisoning: a task that panics while holding the
     /// guard releases the lock, and the next locker gets it.
     #[test]

@@ -10,9 +10,9 @@ use crate::stack::{self, StackError};
 ///
 /// ```
 /// use yieldpoint::coroutine::Builder;
-/// use yieldpoint::{Coroutine, CoroutineState};
+/// use yieldpoint::CoroutineState;
 ///
-/// let mut co: Coroutine<u32, u32, ()> = Builder::new()
+/// let mut co = Builder::new()
 ///     .name("doubler")
 ///     .stack_size(128 * 1024)
 ///     .build(|co, mut n| loop { n = co.yield_(n * 2) })?;
@@ -48,7 +48,9 @@ impl Builder {
         self
     }
 
-    /// Creates the coroutine; its body starts on the first `send`.
+    /// Creates the coroutine; its body starts on the first `send`. Thrown errors are
+    /// [`Exception`](super::Exception)s, as with [`Coroutine::new`], so the types infer from the body as
+    /// there; [`build_typed`](Self::build_typed) takes another error type.
     ///
     /// # Errors
     ///
@@ -56,7 +58,54 @@ impl Builder {
     /// can map, the process reached `vm.max_map_count` mappings, or it is out of memory;
     /// the message says which. Freeing coroutines or lowering the stack size can make a
     /// retry succeed.
-    pub fn build<S, Y, R, E, F>(self, body: F) -> Result<Coroutine<S, Y, R, E>, StackError>
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::coroutine::Builder;
+    /// use yieldpoint::CoroutineState;
+    ///
+    /// // No annotation: `S` from the closure, `Y` from the yield, `R` from the body.
+    /// let mut co = Builder::new().name("echo").build(|co, first: u8| co.yield_(first) + 1)?;
+    /// assert_eq!(co.send(1), CoroutineState::Yielded(1));
+    /// assert_eq!(co.send(5), CoroutineState::Complete(6));
+    /// # Ok::<(), yieldpoint::stack::StackError>(())
+    /// ```
+    pub fn build<S, Y, R, F>(self, body: F) -> Result<Coroutine<S, Y, R>, StackError>
+    where
+        S: 'static,
+        Y: 'static,
+        R: 'static,
+        F: FnOnce(&Yielder<S, Y>, S) -> R + 'static,
+    {
+        self.build_typed(body)
+    }
+
+    /// [`build`](Self::build) with any error type `E` for
+    /// [`throw`](Coroutine::throw), as [`Coroutine::typed`].
+    ///
+    /// # Errors
+    ///
+    /// As [`build`](Self::build).
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::coroutine::Builder;
+    /// use yieldpoint::CoroutineState;
+    ///
+    /// #[derive(Debug, PartialEq)]
+    /// struct Skip;
+    ///
+    /// let mut co = Builder::new().build_typed(|co, mut n: u32| loop {
+    ///     n = match co.try_yield(n) {
+    ///         Ok(next) => next,
+    ///         Err(Skip) => n + 100,
+    ///     };
+    /// })?;
+    /// assert_eq!(co.send(1), CoroutineState::Yielded(1));
+    /// assert_eq!(co.throw(Skip), Ok(CoroutineState::Yielded(101)));
+    /// # Ok::<(), yieldpoint::stack::StackError>(())
+    /// ```
+    pub fn build_typed<S, Y, R, E, F>(self, body: F) -> Result<Coroutine<S, Y, R, E>, StackError>
     where
         S: 'static,
         Y: 'static,

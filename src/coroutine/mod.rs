@@ -70,10 +70,48 @@ mod yielder;
 pub use builder::Builder;
 pub use error::{Exception, SendError};
 pub use yielder::Yielder;
+
+/// yieldpoint's thread rule, named in compile errors: **a coroutine stays on the thread that
+/// created it**. A [`Coroutine`] or [`Generator`](crate::Generator) is neither `Send` nor
+/// `Sync`, so moving one into `std::thread::spawn`, a work-queue task
+/// ([`WorkQueue::spawn`](crate::sched::WorkQueue::spawn), [`spawn`](crate::spawn)) or
+/// anything else that needs `Send` fails with "`(dyn StaysOnItsThread + 'static)` cannot be
+/// sent between threads safely".
+///
+/// Why: a suspended coroutine's stack holds the body's live frames, which may hold
+/// thread-locals' addresses and non-`Send` values (corosensei's `# Send` section explains
+/// it); moving the stack to another thread would move them too.
+///
+/// What to do instead: create the coroutine inside the task (or thread) that drives it,
+/// and send what it needs to make it (the data, not the coroutine); or keep the tasks that
+/// share it on one thread ([`spawn_local`](crate::spawn_local), a
+/// [`RoundRobin`](crate::sched::RoundRobin)).
+///
+/// Only the type `dyn StaysOnItsThread` is used (as a marker inside `Coroutine`); the trait
+/// has no methods, and implementing it does nothing.
+///
+/// ```
+/// use yieldpoint::sched::WorkQueue;
+/// use yieldpoint::Generator;
+///
+/// let rt = WorkQueue::builder().workers(2).build();
+/// // Made inside the task: it never leaves the worker that runs it.
+/// let sum = rt.spawn(|| Generator::new(|co| co.yield_from_iter(1..=3)).sum::<i32>());
+/// assert_eq!(sum.join().unwrap(), 6);
+/// ```
+///
+/// ```compile_fail
+/// use yieldpoint::Generator;
+///
+/// let numbers = Generator::new(|co| co.yield_from_iter(0..3));
+/// std::thread::spawn(move || numbers.count()); // error: ... StaysOnItsThread ...
+/// ```
+pub trait StaysOnItsThread {}
 pub(crate) use yielder::{is_close_payload, is_throw_payload};
 
 use std::fmt;
 use std::io::Write;
+use std::marker::PhantomData;
 use std::mem::{self, ManuallyDrop};
 
 use crate::stack::{self, PooledStack};
@@ -199,6 +237,10 @@ pub enum Lifecycle {
 /// assert_send(yieldpoint::Coroutine::new(|_co, x: u32| x));
 /// ```
 pub struct Coroutine<S, Y, R, E = Exception> {
+    /// Makes the coroutine `!Send` and `!Sync` under a name that says why: the compiler's
+    /// "cannot be sent between threads safely" names the first such field it finds, so
+    /// this one comes first (corosensei's own marker is a bare `*mut ()`).
+    _stays_on_its_thread: PhantomData<dyn StaysOnItsThread>,
     /// Always initialised; `ManuallyDrop` so `Drop` can take it out and pool its stack.
     inner: ManuallyDrop<Inner<S, Y, R, E>>,
     /// The body ignored a close and was given up on while suspended: `inner` was marked
@@ -218,6 +260,23 @@ impl<S: 'static, Y: 'static, R: 'static> Coroutine<S, Y, R> {
     /// [`Builder`] for a name or a stack size.
     ///
     /// Python: calling a generator function (`g = gen()`): nothing runs yet.
+    ///
+    /// # Type inference
+    ///
+    /// `S` comes from the closure's second argument (annotate it, or let a later `send`
+    /// fix it), `R` from the body's value, `Y` from what the body yields: its
+    /// `co.yield_(v)` calls, or the `&Yielder<S, Y>` of a function it passes `co` to. A
+    /// body that never yields leaves `Y` open (error E0282, "type annotations needed for
+    /// `Coroutine<u32, _, u32>`"): Rust has no fallback to a default type parameter, so
+    /// name it with a turbofish, `Coroutine::<_, (), _>::new`, leaving the rest to
+    /// inference:
+    ///
+    /// ```
+    /// use yieldpoint::{Coroutine, CoroutineState};
+    ///
+    /// let mut double = Coroutine::<_, (), _>::new(|_co, x: u32| x * 2); // never yields
+    /// assert_eq!(double.send(21), CoroutineState::Complete(42));
+    /// ```
     ///
     /// # Panics
     ///
@@ -265,7 +324,7 @@ impl<S: 'static, Y: 'static, R: 'static, E: 'static> Coroutine<S, Y, R, E> {
     where
         F: FnOnce(&Yielder<S, Y, E>, S) -> R + 'static,
     {
-        match Builder::new().build(body) {
+        match Builder::new().build_typed(body) {
             Ok(co) => co,
             Err(err) => panic!("{err}"),
         }
@@ -323,6 +382,7 @@ impl<S: 'static, Y: 'static, R: 'static, E: 'static> Coroutine<S, Y, R, E> {
             }
         });
         Coroutine {
+            _stays_on_its_thread: PhantomData,
             inner: ManuallyDrop::new(inner),
             abandoned: false,
             guard,

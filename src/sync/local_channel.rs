@@ -73,9 +73,12 @@
 use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::rc::Rc;
+use std::time::Duration;
 
-pub use super::channel::{RecvError, SendError, TryRecvError, TrySendError};
+pub use super::channel::{RecvError, RecvTimeoutError, SendError, TryRecvError, TrySendError};
 use super::channel::{RecvStep, SendStep, Slot, State};
+use super::wait_list::Waiter;
+use super::Select;
 use crate::task::context::{self, Interrupt};
 use crate::task::WaitReason;
 
@@ -546,6 +549,47 @@ impl<T> Receiver<T> {
         }
     }
 
+    /// Receives the next message, waiting at most `timeout` while the channel is empty.
+    ///
+    /// [`channel::Receiver::recv_timeout`](super::channel::Receiver::recv_timeout)'s
+    /// semantics and errors; the wait is a one-arm [`Select`]. Outside a green thread
+    /// nothing on this thread could send meanwhile, so it sleeps the thread for `timeout`
+    /// and then looks once more.
+    ///
+    /// # Errors
+    ///
+    /// [`RecvTimeoutError::Timeout`] if no message came in time (transient);
+    /// [`RecvTimeoutError::Disconnected`] once the channel is empty and every sender is
+    /// gone (permanent).
+    ///
+    /// # Panics
+    ///
+    /// If the task is cancelled while waiting (no message was taken).
+    ///
+    /// # Examples
+    /// ```
+    /// use std::time::Duration;
+    /// use yieldpoint::sched::RoundRobin;
+    /// use yieldpoint::sync::local_channel::{self, RecvTimeoutError};
+    ///
+    /// RoundRobin::new().block_on(|| {
+    ///     let (tx, rx) = local_channel::unbounded();
+    ///     assert_eq!(rx.recv_timeout(Duration::from_millis(2)), Err(RecvTimeoutError::Timeout));
+    ///     yieldpoint::spawn_local(move || tx.send(1).unwrap());
+    ///     assert_eq!(rx.recv_timeout(Duration::from_secs(60)), Ok(1));
+    ///     assert_eq!(rx.recv_timeout(Duration::ZERO), Err(RecvTimeoutError::Disconnected));
+    /// });
+    /// ```
+    pub fn recv_timeout(&self, timeout: Duration) -> Result<T, RecvTimeoutError> {
+        match Select::new()
+            .recv_local(self, |r| r)
+            .select_timeout(timeout)
+        {
+            Ok(received) => Ok(received?),
+            Err(_) => Err(RecvTimeoutError::Timeout),
+        }
+    }
+
     /// Receives a message if one is there now.
     ///
     /// Python: `queue.get_nowait()` (raises `QueueEmpty`).
@@ -625,6 +669,27 @@ impl<T> Receiver<T> {
     /// ```
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+impl<T> Receiver<T> {
+    /// Lists `waiter` to be woken when a message is queued or the channel closes (for a
+    /// [`Select`](super::Select)); returns its ticket for [`unlisten`](Self::unlisten).
+    pub(super) fn listen(&self, waiter: Waiter) -> u64 {
+        self.chan.state.borrow_mut().listen(waiter)
+    }
+
+    /// Unlists `ticket`'s waiter; a wakeup it got and did not use goes to the next.
+    pub(super) fn unlisten(&self, ticket: u64) {
+        let next = self.chan.state.borrow_mut().leave_async(ticket);
+        if let Some(next) = next {
+            next.wake();
+        }
+    }
+
+    /// Whether a receive would not wait now (a message is queued, or the channel closed).
+    pub(super) fn is_ready(&self) -> bool {
+        self.chan.state.borrow().is_ready()
     }
 }
 

@@ -41,6 +41,14 @@
 //! Both have the same API, semantics and error types, `asyncio.Queue`'s: pick
 //! `local_channel` when every end stays on one thread, and switching costs one import.
 //!
+//! # Waiting with a time limit, or on several channels
+//!
+//! [`Receiver::recv_timeout`](channel::Receiver::recv_timeout) is `recv` with a time
+//! limit (std's name and error, `RecvTimeoutError::{Timeout, Disconnected}`), in green
+//! threads and on OS threads alike. [`Select`] waits for the first of several channels to
+//! have a message (or to close), optionally with a time limit: Go's `select`, asyncio's
+//! `wait(..., return_when=FIRST_COMPLETED)`.
+//!
 //! Book: Part IV, "Synchronisation between yield points" (the bank transfer, locks and
 //! semaphores).
 
@@ -118,9 +126,11 @@ pub mod channel;
 mod event;
 pub mod local_channel;
 mod mutex;
+mod select;
 mod semaphore;
 pub(crate) mod wait_list;
 
 pub use event::Event;
 pub use mutex::{Mutex, MutexGuard};
+pub use select::{Select, SelectTimeoutError};
 pub use semaphore::{Semaphore, SemaphorePermit};

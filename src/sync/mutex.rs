@@ -7,7 +7,7 @@ use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::wait_list::{AsyncWait, WaitList};
+use super::wait_list::{AsyncGrant, WaitList};
 use crate::task::WaitReason;
 
 /// A lock that parks the green thread (not the OS thread) while another holds it.
@@ -19,6 +19,18 @@ use crate::task::WaitReason;
 ///
 /// Python: `asyncio.Lock` (`async with lock:`). Unlike `std::sync::Mutex` there is no
 /// poisoning: a panic while holding the guard releases the lock.
+///
+/// # Fairness
+///
+/// FIFO, as asyncio's `Lock` (and tokio's `Mutex`): waiters get the lock in the order they
+/// started waiting. The unlock hands the lock straight to the longest-waiting task (or OS
+/// thread, or future), which owns it from then on, before it even runs; so a task that
+/// unlocks and locks again at once queues behind the waiters instead of overtaking them
+/// (`try_lock` then fails). Only with nobody waiting does the unlock leave the lock free. A
+/// waiter that was handed the lock and is cancelled before it runs (or a `lock_async`
+/// future dropped then) passes it on to the next. The price of fairness: a lock handed
+/// over stays taken until its new owner runs, where an unfair lock would let a running
+/// task take it meanwhile.
 ///
 /// ```
 /// use std::sync::Arc;
@@ -121,8 +133,12 @@ impl<T: ?Sized> Mutex<T> {
     /// });
     /// ```
     pub fn lock(&self) -> MutexGuard<'_, T> {
-        self.waiters
-            .wait_until(WaitReason::Mutex, || self.try_lock())
+        self.waiters.take_or_wait(
+            WaitReason::Mutex,
+            || self.try_lock(),
+            || self.handed_over(),
+            || self.unlock(),
+        )
     }
 
     /// [`lock`](Self::lock) for async code: a future of the guard that waits without
@@ -142,8 +158,10 @@ impl<T: ?Sized> Mutex<T> {
     /// assert_eq!(*counter.lock(), 1);
     /// ```
     pub fn lock_async(&self) -> impl Future<Output = MutexGuard<'_, T>> + '_ {
-        let mut wait = AsyncWait::new(&self.waiters);
-        std::future::poll_fn(move |cx| wait.poll_until(cx, || self.try_lock()))
+        let mut wait = AsyncGrant::new(&self.waiters, || self.unlock());
+        std::future::poll_fn(move |cx| {
+            wait.poll_take(cx, || self.try_lock(), || self.handed_over())
+        })
     }
 
     /// Locks if the lock is free.
@@ -162,10 +180,22 @@ impl<T: ?Sized> Mutex<T> {
         self.locked
             .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
             .ok()
-            .map(|_| MutexGuard {
-                mutex: self,
-                _not_send: PhantomData,
-            })
+            .map(|_| self.handed_over())
+    }
+
+    /// The guard of a waiter that the lock was handed to (or that took it): the lock
+    /// stays taken from the release to here.
+    fn handed_over(&self) -> MutexGuard<'_, T> {
+        MutexGuard {
+            mutex: self,
+            _not_send: PhantomData,
+        }
+    }
+
+    /// Hands the lock to the longest-waiting waiter, or unlocks it if none waits.
+    fn unlock(&self) {
+        self.waiters
+            .grant_one(|| self.locked.store(false, Ordering::Release));
     }
 
     /// A mutable reference to the value; no locking needed with `&mut self`.
@@ -239,8 +269,7 @@ impl<T: ?Sized> DerefMut for MutexGuard<'_, T> {
 
 impl<T: ?Sized> Drop for MutexGuard<'_, T> {
     fn drop(&mut self) {
-        self.mutex.locked.store(false, Ordering::Release);
-        self.mutex.waiters.notify_one();
+        self.mutex.unlock();
     }
 }
 

@@ -4,13 +4,23 @@ use std::fmt;
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use super::wait_list::{AsyncWait, WaitList};
+use super::wait_list::{AsyncGrant, WaitList};
 use crate::task::WaitReason;
 
 /// A count of permits; `acquire` waits while there are none.
 ///
 /// Python: `asyncio.Semaphore` (`acquire`, `release`, `async with sem:`). The permit
 /// returned by [`acquire`](Self::acquire) releases itself when dropped, like `async with`.
+///
+/// # Fairness
+///
+/// FIFO, as asyncio's `Semaphore` (and tokio's): waiters get permits in the order they
+/// started waiting. A release hands its permit straight to the longest-waiting task (or OS
+/// thread, or future) instead of adding it to the count, so a task that releases and
+/// acquires again at once, or one that arrives later, waits behind them (`try_acquire`
+/// fails meanwhile). Only with nobody waiting does the count go up. A waiter handed a
+/// permit and cancelled before it runs (or an `acquire_async` future dropped then) passes
+/// it on.
 ///
 /// ```
 /// use yieldpoint::sync::Semaphore;
@@ -70,8 +80,12 @@ impl Semaphore {
     /// assert_eq!(peak.get(), 2);
     /// ```
     pub fn acquire(&self) -> SemaphorePermit<'_> {
-        self.waiters
-            .wait_until(WaitReason::Semaphore, || self.try_acquire())
+        self.waiters.take_or_wait(
+            WaitReason::Semaphore,
+            || self.try_acquire(),
+            || SemaphorePermit { semaphore: self },
+            || self.release(),
+        )
     }
 
     /// [`acquire`](Self::acquire) for async code: a future of a permit that waits without
@@ -91,8 +105,14 @@ impl Semaphore {
     /// assert_eq!(sem.available_permits(), 1);
     /// ```
     pub fn acquire_async(&self) -> impl Future<Output = SemaphorePermit<'_>> + Send + '_ {
-        let mut wait = AsyncWait::new(&self.waiters);
-        std::future::poll_fn(move |cx| wait.poll_until(cx, || self.try_acquire()))
+        let mut wait = AsyncGrant::new(&self.waiters, || self.release());
+        std::future::poll_fn(move |cx| {
+            wait.poll_take(
+                cx,
+                || self.try_acquire(),
+                || SemaphorePermit { semaphore: self },
+            )
+        })
     }
 
     /// Takes a permit if one is free.
@@ -127,8 +147,9 @@ impl Semaphore {
     /// assert_eq!(sem.available_permits(), 2);
     /// ```
     pub fn release(&self) {
-        self.permits.fetch_add(1, Ordering::AcqRel);
-        self.waiters.notify_one();
+        self.waiters.grant_one(|| {
+            self.permits.fetch_add(1, Ordering::AcqRel);
+        });
     }
 
     /// Permits free right now.

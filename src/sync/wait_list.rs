@@ -9,9 +9,32 @@
 use std::collections::VecDeque;
 use std::sync::{Mutex, MutexGuard};
 use std::task::{Context, Poll};
+use std::time::Instant;
 
+use crate::sched::context::with_local;
+use crate::sched::timer::TimerAction;
+use crate::task::context::{self, Interrupt};
 pub(crate) use crate::task::waiter::{park_current, park_current_or_interrupt, Waiter};
 use crate::task::WaitReason;
+
+/// [`park_current_or_interrupt`] that also returns once `deadline` has passed: a green
+/// thread parks with a timer on its scheduler that unparks it at `deadline` (cancelled when
+/// the park returns or unwinds); an OS thread, or a green thread whose stack unwinds, waits
+/// with `std::thread::park_timeout`. May return spuriously, before the deadline and without
+/// a wakeup: the caller checks its condition and the clock again.
+pub(crate) fn park_current_until(reason: WaitReason, deadline: Instant) -> Result<(), Interrupt> {
+    // `None` outside a green thread and while its stack unwinds (see `current_task`).
+    let timer = context::current_task()
+        .and_then(|task| with_local(|local| local.add_timer(deadline, TimerAction::Wake(task))));
+    if timer.is_some() && context::park_task_or_interrupt(reason)? {
+        return Ok(());
+    }
+    drop(timer);
+    if let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        std::thread::park_timeout(left);
+    }
+    Ok(())
+}
 
 /// A FIFO of waiters, each with a ticket that can remove it again and a payload `X` for
 /// whoever wakes it (a channel's receivers give the address their message is handed to);
@@ -92,6 +115,31 @@ impl<X> WaitQueue<X> {
         }
     }
 
+    /// Whether `ticket`'s waiter is still listed (not popped, not removed).
+    pub(crate) fn is_listed(&self, ticket: u64) -> bool {
+        let listed = |(id, _, _): &(u64, Waiter, X)| *id == ticket;
+        self.first.iter().chain(self.rest.iter()).any(listed)
+    }
+
+    /// Replaces `ticket`'s waiter (a future polled again with a new waker), keeping its
+    /// place; `false` if it is no longer listed.
+    pub(crate) fn replace_waiter(&mut self, ticket: u64, waiter: Waiter) -> bool {
+        match self.entry(ticket) {
+            Some(entry) => {
+                entry.1 = waiter;
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn entry(&mut self, ticket: u64) -> Option<&mut (u64, Waiter, X)> {
+        self.first
+            .iter_mut()
+            .chain(self.rest.iter_mut())
+            .find(|(id, _, _)| *id == ticket)
+    }
+
     /// Takes every waiter, in order.
     pub(crate) fn take_all(&mut self) -> impl Iterator<Item = Waiter> {
         let first = self.first.take();
@@ -170,6 +218,151 @@ impl WaitList {
                 ticket.disarm();
                 return value;
             }
+        }
+    }
+}
+
+/// # Hand-off: FIFO-fair locks and permits
+///
+/// A `Mutex`'s lock and a `Semaphore`'s permits are handed over at release: the releaser
+/// pops the longest-waiting waiter and the resource is its own from then on (the lock stays
+/// taken, the permit count does not go up); only with nobody listed is the resource freed
+/// ([`grant_one`](WaitList::grant_one)). So a releaser that asks again at once, or a task
+/// that arrives later, queues behind the waiters instead of overtaking them, and waiters
+/// get the resource in the order they listed, as with asyncio's `Lock` and `Semaphore`
+/// and tokio's. A waiter lists itself only under the list's lock, after one more
+/// `try_take` there, and a release decides between handing over and freeing under that
+/// same lock, so no release slips between a waiter's check and its listing.
+///
+/// A waiter that was handed the resource and then leaves without taking it (cancelled
+/// while parked, a future dropped) releases it again, which hands it to the next waiter:
+/// nothing is lost, nothing is stranded.
+impl WaitList {
+    /// Frees the resource or hands it to the longest-waiting waiter, woken to take it:
+    /// `free` runs (under the list's lock) only when no waiter is listed.
+    pub(crate) fn grant_one(&self, free: impl FnOnce()) {
+        let waiter = {
+            let mut list = self.lock();
+            let waiter = list.pop();
+            if waiter.is_none() {
+                free();
+            }
+            waiter
+        };
+        if let Some(waiter) = waiter {
+            waiter.wake();
+        }
+    }
+
+    /// Takes the resource with `try_take` if it is free, or else waits in line until a
+    /// [`grant_one`](Self::grant_one) hands it over, and returns `granted()` then.
+    /// `release` gives back a resource that was handed over to a waiter that unwinds
+    /// before it took it (a cancel delivered at the park).
+    pub(crate) fn take_or_wait<T>(
+        &self,
+        reason: WaitReason,
+        mut try_take: impl FnMut() -> Option<T>,
+        granted: impl FnOnce() -> T,
+        release: impl Fn(),
+    ) -> T {
+        if let Some(value) = try_take() {
+            return value;
+        }
+        let id = {
+            let mut list = self.lock();
+            if let Some(value) = try_take() {
+                return value;
+            }
+            list.push_current()
+        };
+        let ticket = GrantTicket {
+            list: self,
+            id,
+            release: &release,
+        };
+        loop {
+            park_current(reason);
+            if !self.lock().is_listed(id) {
+                // Popped: only `grant_one` pops, and it handed the resource over.
+                std::mem::forget(ticket);
+                return granted();
+            }
+        }
+    }
+}
+
+/// A waiter's place in line for a hand-off. Dropped only when the wait unwinds: still
+/// listed, it leaves the line; already handed the resource, it releases it again (to the
+/// next waiter).
+struct GrantTicket<'a> {
+    list: &'a WaitList,
+    id: u64,
+    release: &'a dyn Fn(),
+}
+
+impl Drop for GrantTicket<'_> {
+    fn drop(&mut self) {
+        let listed = self.list.lock().remove(self.id);
+        if !listed {
+            (self.release)();
+        }
+    }
+}
+
+/// The place in line of an async wait for a hand-off (a future of `Mutex::lock_async`,
+/// `Semaphore::acquire_async`): [`WaitList::take_or_wait`] for futures. Dropped after the
+/// resource was handed to it and before the poll that takes it, it releases the resource
+/// again (cancel-safe); `R` is that release.
+pub(crate) struct AsyncGrant<'a, R: Fn()> {
+    list: &'a WaitList,
+    ticket: Option<u64>,
+    release: R,
+}
+
+impl<'a, R: Fn()> AsyncGrant<'a, R> {
+    pub(crate) fn new(list: &'a WaitList, release: R) -> Self {
+        AsyncGrant {
+            list,
+            ticket: None,
+            release,
+        }
+    }
+
+    /// One poll: the resource if it was handed over (or is free, for a first poll), or
+    /// pending with this poll's waker in line.
+    pub(crate) fn poll_take<T>(
+        &mut self,
+        cx: &Context<'_>,
+        mut try_take: impl FnMut() -> Option<T>,
+        granted: impl FnOnce() -> T,
+    ) -> Poll<T> {
+        let waiter = || Waiter::Waker(cx.waker().clone());
+        if let Some(id) = self.ticket {
+            if self.list.lock().replace_waiter(id, waiter()) {
+                return Poll::Pending;
+            }
+            self.ticket = None;
+            return Poll::Ready(granted());
+        }
+        if let Some(value) = try_take() {
+            return Poll::Ready(value);
+        }
+        let mut list = self.list.lock();
+        if let Some(value) = try_take() {
+            return Poll::Ready(value);
+        }
+        self.ticket = Some(list.push_with(waiter(), ()));
+        Poll::Pending
+    }
+}
+
+impl<R: Fn()> Drop for AsyncGrant<'_, R> {
+    fn drop(&mut self) {
+        let Some(id) = self.ticket else { return };
+        let listed = self.list.lock().remove(id);
+        if !listed {
+            // Handed the resource, dropped before it took it: the next waiter gets it.
+            (self.release)();
         }
     }
 }

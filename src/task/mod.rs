@@ -27,6 +27,9 @@
 //! assert_eq!(*log.borrow(), ["a0", "b0", "a1", "b1"]);
 //! ```
 //!
+//! Values local to a task (Python's `contextvars`): [`task_local!`](crate::task_local) and
+//! [`LocalKey::scope`].
+//!
 //! Book: Part IV, "One loop or many".
 
 pub(crate) mod cell;
@@ -35,6 +38,7 @@ pub(crate) mod context;
 mod dump;
 pub(crate) mod header;
 mod join;
+mod local;
 pub(crate) mod owner;
 pub(crate) mod panic_hook;
 pub(crate) mod publish;
@@ -51,6 +55,7 @@ use std::sync::Arc;
 
 pub use dump::{DumpSummary, DumpedTask, TaskDump, TaskGroup};
 pub use join::{JoinError, JoinHandle};
+pub use local::{AccessError, LocalKey};
 pub use spawn::{spawn, spawn_local, Builder, SpawnError};
 
 use header::Header;

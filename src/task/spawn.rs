@@ -25,6 +25,17 @@ use crate::stack::{self, PooledStack, Reservation, StackError};
 ///
 /// Python: `asyncio.create_task(coro)`.
 ///
+/// # Send, and `spawn_local`
+///
+/// `f` (and its value) must be `Send` on either scheduler, also inside
+/// [`RoundRobin::block_on`](crate::sched::RoundRobin::block_on), whose tasks never leave
+/// its thread: which scheduler runs the caller is known only at run time, and on a
+/// work-queue scheduler a task that has not started may start on another worker. For a
+/// closure that is not `Send` (it holds an `Rc`, a `RefCell` borrow, a `local_channel`
+/// end), use [`spawn_local`]: the task stays on this OS thread, on either scheduler. The
+/// compiler's error ("`Rc<i32>` cannot be sent between threads safely ... required by a
+/// bound in `spawn`") quotes the line of that bound, which says so.
+///
 /// # Panics
 ///
 /// Outside a scheduler, or when no stack can be allocated; [`Builder::spawn`] returns
@@ -43,13 +54,17 @@ use crate::stack::{self, PooledStack, Reservation, StackError};
 #[track_caller]
 pub fn spawn<T, F>(f: F) -> JoinHandle<T>
 where
-    F: FnOnce() -> T + Send + 'static,
+    F: FnOnce() -> T + Send + 'static, // not `Send`? `spawn_local` keeps it on this thread
     T: Send + 'static,
 {
     Builder::new().spawn(f).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Spawns a green thread that stays on this OS thread, so `f` need not be `Send`.
+///
+/// On a [`RoundRobin`](crate::sched::RoundRobin) every task stays on its thread anyway,
+/// so this is [`spawn`] without the `Send` bound; on a work-queue scheduler the task
+/// starts and runs on the spawner's worker, and is never stolen.
 ///
 /// # Panics
 ///
@@ -188,7 +203,7 @@ impl Builder {
     #[track_caller]
     pub fn spawn<T, F>(self, f: F) -> Result<JoinHandle<T>, SpawnError>
     where
-        F: FnOnce() -> T + Send + 'static,
+        F: FnOnce() -> T + Send + 'static, // not `Send`? `spawn_local` keeps it on this thread
         T: Send + 'static,
     {
         // Taken here: `#[track_caller]` does not reach into the closure below.
