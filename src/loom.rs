@@ -26,9 +26,6 @@ pub(crate) use ::loom::sync::{
     Mutex,
 };
 #[cfg(yieldpoint_loom)]
-pub(crate) use ::loom::thread;
-
-#[cfg(yieldpoint_loom)]
 pub(crate) use ::loom::cell::UnsafeCell;
 
 /// `std::cell::UnsafeCell` with loom's closure API.
