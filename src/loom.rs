@@ -21,12 +21,12 @@ pub(crate) use std::sync::{
 };
 
 #[cfg(yieldpoint_loom)]
+pub(crate) use ::loom::cell::UnsafeCell;
+#[cfg(yieldpoint_loom)]
 pub(crate) use ::loom::sync::{
     atomic::{fence, AtomicBool, AtomicU32, AtomicUsize, Ordering},
     Mutex,
 };
-#[cfg(yieldpoint_loom)]
-pub(crate) use ::loom::cell::UnsafeCell;
 
 /// `std::cell::UnsafeCell` with loom's closure API.
 #[cfg(not(yieldpoint_loom))]
