@@ -74,7 +74,7 @@ pub use yielder::Yielder;
 /// yieldpoint's thread rule, named in compile errors: **a coroutine stays on the thread that
 /// created it**. A [`Coroutine`] or [`Generator`](crate::Generator) is neither `Send` nor
 /// `Sync`, so moving one into `std::thread::spawn`, a work-queue task
-/// ([`WorkQueue::spawn`](crate::sched::WorkQueue::spawn), [`spawn`](crate::spawn)) or
+/// ([`WorkQueue::spawn`](crate::sched::WorkQueue::spawn), [`spawn`](crate::spawn())) or
 /// anything else that needs `Send` fails with "`(dyn StaysOnItsThread + 'static)` cannot be
 /// sent between threads safely".
 ///

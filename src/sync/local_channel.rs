@@ -674,7 +674,7 @@ impl<T> Receiver<T> {
 
 impl<T> Receiver<T> {
     /// Lists `waiter` to be woken when a message is queued or the channel closes (for a
-    /// [`Select`](super::Select)); returns its ticket for [`unlisten`](Self::unlisten).
+    /// [`Select`]); returns its ticket for [`unlisten`](Self::unlisten).
     pub(super) fn listen(&self, waiter: Waiter) -> u64 {
         self.chan.state.borrow_mut().listen(waiter)
     }

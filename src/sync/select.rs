@@ -38,7 +38,7 @@
 //! arm; if none is ready, it lists itself (the green thread, or the OS thread) with each
 //! arm's channel among the waiters that a queued message or the close wakes (the queue the
 //! channels' futures wait in: see "The wait-queue protocol" in
-//! [`channel`](super::channel)), looks once more, and parks. Woken, it unlists itself
+//! [`channel`]), looks once more, and parks. Woken, it unlists itself
 //! everywhere and tries again. A wakeup it got from a channel it then does not take from
 //! goes to that channel's next waiter, so no message waits while a select that could take
 //! it sleeps, and a message is taken only by the `try_recv` whose result the select
@@ -196,7 +196,7 @@ impl<'a, O> Select<'a, O> {
         }
     }
 
-    /// Adds an arm that receives from `receiver`, a [`channel`](super::channel) end, and
+    /// Adds an arm that receives from `receiver`, a [`channel`] end, and
     /// turns the outcome into the select's output with `map`: `Ok(message)`, or
     /// `Err(RecvError)` once the channel is empty and every sender is gone.
     ///
@@ -222,7 +222,7 @@ impl<'a, O> Select<'a, O> {
         self.arm(RecvArm { receiver, map })
     }
 
-    /// [`recv`](Self::recv) for a [`local_channel`](super::local_channel) end (the
+    /// [`recv`](Self::recv) for a [`local_channel`] end (the
     /// channel of one OS thread's green threads).
     ///
     /// Only tasks of this OS thread can send on it, so a select whose arms are all local
