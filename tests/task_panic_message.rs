@@ -140,3 +140,24 @@ fn panic_outside_a_task_goes_to_the_previous_hook() {
     );
     assert!(!stderr.contains("task "), "{stderr}");
 }
+
+/// `build` installs the hook before it returns, on the calling thread (not on the worker
+/// threads, where `take_hook` + `set_hook` would race with the program's own): a hook the
+/// program sets after `build` replaces yieldpoint's, every time, on both schedulers.
+#[test]
+fn a_hook_set_after_build_replaces_ours() {
+    if in_child() {
+        let wq = yieldpoint::sched::WorkQueue::builder().workers(2).build();
+        let rr = yieldpoint::sched::RoundRobin::new();
+        std::panic::set_hook(Box::new(|_| eprintln!("the program's hook")));
+        let task = wq.spawn(|| panic!("on a worker"));
+        assert!(task.join().is_err());
+        let task = rr.spawn(|| panic!("on round robin"));
+        rr.run();
+        assert!(task.join().is_err());
+        return;
+    }
+    let stderr = child_stderr("a_hook_set_after_build_replaces_ours");
+    assert_eq!(stderr.matches("the program's hook").count(), 2, "{stderr}");
+    assert!(!stderr.contains("yieldpoint: task"), "{stderr}");
+}

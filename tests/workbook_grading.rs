@@ -51,10 +51,12 @@ fn target_dir() -> PathBuf {
     root().join("target/workbook-grading")
 }
 
-/// One run of every grader: libtest's verdict per test name, and whether the run passed.
+/// One run of every grader: libtest's verdict per test name, whether the run passed, and
+/// what it printed.
 struct Run {
     tests: BTreeMap<String, bool>,
     passed: bool,
+    stdout: String,
 }
 
 impl Run {
@@ -67,6 +69,31 @@ impl Run {
             .map(|(name, ok)| (name.as_str(), *ok))
             .collect()
     }
+
+    /// What the failed test `name` printed (its `---- name stdout ----` section), at most
+    /// 40 lines.
+    fn output_of(&self, name: &str) -> String {
+        let header = format!("---- {name} stdout ----");
+        self.stdout
+            .lines()
+            .skip_while(|line| *line != header)
+            .skip(1)
+            .take_while(|line| !line.starts_with("---- ") && !line.starts_with("test "))
+            .take(40)
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+/// Held by each test while it runs the graders: the runs share a target directory (and
+/// trybuild's project in it), and each one takes both cores; one at a time, no run's
+/// verdicts depend on what another one is doing.
+static GRADING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn one_grading_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    GRADING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// `cargo test -p exercises --test grade` in the workspace at `workspace`: builds the
@@ -113,6 +140,7 @@ fn grade(workspace: &Path, mode: Mode) -> Run {
     Run {
         tests,
         passed: output.status.success(),
+        stdout: stdout.into_owned(),
     }
 }
 
@@ -257,8 +285,10 @@ fn every_exercise_has_a_stub_a_solution_and_a_grader() {
 
 #[test]
 fn every_grader_fails_on_its_stub_and_passes_on_its_solution() {
-    let stubs = grade(root(), Mode::Stubs);
-    let solutions = grade(root(), Mode::Solutions);
+    let (stubs, solutions) = {
+        let _one = one_grading_at_a_time();
+        (grade(root(), Mode::Stubs), grade(root(), Mode::Solutions))
+    };
 
     let mut defects = Vec::new();
     if !stubs.tests.keys().eq(solutions.tests.keys()) {
@@ -316,8 +346,9 @@ fn every_grader_fails_on_its_stub_and_passes_on_its_solution() {
         for (name, _) in solution.iter().filter(|(_, ok)| !ok) {
             defects.push(format!(
                 "{number} {name}: fails on the reference solution \
-                 (run `{} --features solutions`)",
-                exercise.check_command()
+                 (run `{} --features solutions`):\n{}",
+                exercise.check_command(),
+                solutions.output_of(name)
             ));
         }
     }
@@ -336,6 +367,10 @@ fn every_grader_fails_on_its_stub_and_passes_on_its_solution() {
 
 /// Every known-wrong solution is rejected by its grader: at least one of its tests fails,
 /// while the other exercises (on their reference solutions) pass in the same run.
+///
+/// A round with defects is graded a second time before it counts: a defect seen in both
+/// runs fails the test; one seen once is printed as a flaky verdict (with what the grader
+/// printed), since a grader must not depend on timing either.
 #[test]
 fn every_grader_rejects_its_wrong_solutions() {
     let rounds = EXERCISES
@@ -357,29 +392,22 @@ fn every_grader_rejects_its_wrong_solutions() {
             std::fs::copy(&file, package.join(exercise.stub)).unwrap();
             graded.push((exercise, wrong));
         }
-        let run = grade(&workspace, Mode::Stubs);
-        for (exercise, wrong) in graded {
-            let verdicts = run.of(exercise);
-            let failed: Vec<&str> = verdicts
-                .iter()
-                .filter(|(_, ok)| !ok)
-                .map(|(name, _)| *name)
-                .collect();
-            match wrong {
-                _ if verdicts.is_empty() => defects.push(format!(
-                    "round {round}: {} has no verdicts",
-                    exercise.grader()
-                )),
-                Some(file) if failed.is_empty() => defects.push(format!(
-                    "{}: the grader accepts this known-wrong solution",
-                    file.strip_prefix(root()).unwrap_or(&file).display()
-                )),
-                None if !failed.is_empty() => defects.push(format!(
-                    "round {round}: {} fails on its reference solution: {failed:?}",
-                    exercise.grader()
-                )),
-                _ => {}
+        let _one = one_grading_at_a_time();
+        let first = round_defects(round, &graded, &grade(&workspace, Mode::Stubs));
+        if first.is_empty() {
+            continue;
+        }
+        let again = round_defects(round, &graded, &grade(&workspace, Mode::Stubs));
+        for defect in &first {
+            if again.contains(defect) {
+                println!("defect (seen twice): {defect}");
+                defects.push(defect.clone());
+            } else {
+                println!("flaky verdict (seen once, not on a second run): {defect}");
             }
+        }
+        for defect in again.iter().filter(|d| !first.contains(d)) {
+            println!("flaky verdict (seen on the second run only): {defect}");
         }
     }
     assert!(
@@ -387,6 +415,42 @@ fn every_grader_rejects_its_wrong_solutions() {
         "graders fooled:\n  {}",
         defects.join("\n  ")
     );
+}
+
+/// What is wrong with the verdicts of one round: a known-wrong solution that passes, a
+/// reference solution that fails (with what its failed tests printed), an exercise with no
+/// verdicts.
+fn round_defects(round: usize, graded: &[(&Exercise, Option<PathBuf>)], run: &Run) -> Vec<String> {
+    let mut defects = Vec::new();
+    for (exercise, wrong) in graded {
+        let verdicts = run.of(exercise);
+        let failed: Vec<&str> = verdicts
+            .iter()
+            .filter(|(_, ok)| !ok)
+            .map(|(name, _)| *name)
+            .collect();
+        match wrong {
+            _ if verdicts.is_empty() => defects.push(format!(
+                "round {round}: {} has no verdicts",
+                exercise.grader()
+            )),
+            Some(file) if failed.is_empty() => defects.push(format!(
+                "{}: the grader accepts this known-wrong solution",
+                file.strip_prefix(root()).unwrap_or(file).display()
+            )),
+            None if !failed.is_empty() => defects.push(format!(
+                "round {round}: {} fails on its reference solution: {failed:?}\n{}",
+                exercise.grader(),
+                failed
+                    .iter()
+                    .map(|name| run.output_of(name))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            )),
+            _ => {}
+        }
+    }
+    defects
 }
 
 /// A compile error in one exercise does not stop the grading of the others: in a copy of
@@ -404,6 +468,7 @@ fn a_compile_error_in_one_exercise_does_not_stop_the_others() {
     text.push_str("\npub fn broken_on_purpose() -> u32 {\n    \"not a number\"\n}\n");
     std::fs::write(&stub, text).unwrap();
 
+    let _one = one_grading_at_a_time();
     let run = grade(&workspace, Mode::Stubs);
     let mut defects = Vec::new();
     for exercise in EXERCISES {

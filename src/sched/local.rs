@@ -113,9 +113,6 @@ impl Local {
     /// call it on that thread.
     pub(crate) fn new(config: Arc<Config>, worker: usize) -> Self {
         let reactor = Reactor::current();
-        if config.task_panic_hook {
-            crate::task::panic_hook::install();
-        }
         let owner = Owner::for_current_thread(reactor.clone());
         if config.dump_on_signal {
             signal::listen(&owner);

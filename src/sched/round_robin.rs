@@ -452,6 +452,9 @@ impl Builder {
     /// assert_eq!(rt.block_on(|| yieldpoint::current().name().map(String::from)).as_deref(), Some("main"));
     /// ```
     pub fn build(self) -> RoundRobin {
+        if self.config.task_panic_hook {
+            crate::task::panic_hook::install();
+        }
         RoundRobin {
             core: Core {
                 local: Local::new(self.config.shared("RoundRobin", 1), 0),

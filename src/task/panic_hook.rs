@@ -5,11 +5,12 @@
 //! thread alone says little when many tasks share it.
 //!
 //! Installed once per process by the first scheduler built with `task_panic_hook` on (the
-//! default), chained to the hook set before it, which always runs: a program's own hook
-//! (one that logs, one that prints a hint, one that keeps expected panics quiet) sees every
-//! panic, in tasks too, and `RUST_BACKTRACE` works as ever. Panics outside green threads
-//! go to that hook alone. Cancels and expired timeouts unwind with `resume_unwind`, which
-//! calls no hook, so they print nothing, as before.
+//! default), in `build`, on the calling thread, before any worker starts. It is chained to
+//! the hook set before it, which always runs: a program's own hook (one that logs, one that
+//! prints a hint, one that keeps expected panics quiet) sees every panic, in tasks too, and
+//! `RUST_BACKTRACE` works as ever. Panics outside green threads go to that hook alone.
+//! Cancels and expired timeouts unwind with `resume_unwind`, which calls no hook, so they
+//! print nothing, as before.
 
 use std::panic;
 use std::sync::Once;

@@ -600,6 +600,11 @@ impl Builder {
         if self.config.dump_on_signal {
             super::signal::install(); // before the workers start: a signal may come at once
         }
+        if self.config.task_panic_hook {
+            // Here, not on the workers: `take_hook` + `set_hook` is not atomic, and a worker
+            // doing it could race with the caller setting a hook of its own after `build`.
+            crate::task::panic_hook::install();
+        }
         let deques: Vec<Worker<NewTask>> = (0..n).map(|_| Worker::new_fifo()).collect();
         let shared = Arc::new(Shared {
             injector: Injector::new(),
