@@ -6,7 +6,7 @@ mod support;
 use std::time::Duration;
 
 use support::child_process::in_child;
-use yieldpoint::sched::RoundRobin;
+use yieldpoint::sched::{RoundRobin, WorkQueue};
 use yieldpoint::sync::channel;
 
 /// The child deadlocks on purpose (it holds the only sender of the channel it waits on)
@@ -217,4 +217,83 @@ fn run_child_until(name: &str, dump_env: bool, done: impl Fn(&str) -> bool) -> S
     let _ = child.kill();
     let _ = child.wait();
     seen
+}
+
+/// A work queue whose every task waits on a channel that only its own main task could
+/// feed: once both workers have been idle for 200 ms with no timer set, one of them
+/// reports it, once, grouped as on round robin.
+#[test]
+fn deadlocked_work_queue_warns_once_with_task_states() {
+    if in_child() {
+        let rt = WorkQueue::builder()
+            .workers(2)
+            .stall_warning_after(Duration::from_millis(200))
+            .build();
+        let (tx, rx) = channel::unbounded::<u32>();
+        for _ in 0..3 {
+            let rx = rx.clone();
+            rt.spawn(move || rx.recv());
+        }
+        eprintln!("receivers spawned at line {}", line!() - 2);
+        rt.block_on(move || {
+            let _sender_kept_here = tx;
+            let _ = rx.recv();
+        });
+        unreachable!("the channel never delivers");
+    }
+    // Twice the warning time after the report: a second report would be out by then.
+    let started = std::time::Instant::now();
+    let output = run_child_until(
+        "deadlocked_work_queue_warns_once_with_task_states",
+        false,
+        |seen| seen.contains("call dump()") && started.elapsed() > Duration::from_millis(900),
+    );
+    let line = output
+        .lines()
+        .find_map(|l| l.strip_prefix("receivers spawned at line "))
+        .unwrap_or_else(|| panic!("stderr was: {output}"));
+    assert!(
+        output.contains("parked for 200ms with no timer set")
+            && output.contains("this is a deadlock. 4 tasks:")
+            && output.contains(&format!(
+                "3 tasks waiting on a channel receive, spawned at tests/stall_warning.rs:{line}:"
+            ))
+            && output.contains("1 task waiting on a channel receive"),
+        "stderr was: {output}"
+    );
+    assert_eq!(output.matches("this is a deadlock").count(), 1, "{output}");
+}
+
+/// No warning while a task waits for I/O (an idle server), or while a timer is set (a
+/// task sleeps, or waits inside a `timeout`): something other than another OS thread
+/// will wake them. The child runs for 4 times the warning time, then exits.
+#[test]
+fn work_queue_waiting_for_io_or_a_timer_does_not_warn() {
+    if in_child() {
+        for case in ["io", "timer"] {
+            let rt = WorkQueue::builder()
+                .workers(2)
+                .stall_warning_after(Duration::from_millis(100))
+                .build();
+            let (tx, rx) = channel::unbounded::<u32>();
+            let listener = yieldpoint::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            let waiter = rt.spawn(move || match case {
+                "io" => drop(listener.accept()),
+                _ => drop(yieldpoint::timeout(Duration::from_secs(3600), || rx.recv())),
+            });
+            std::thread::sleep(Duration::from_millis(400));
+            eprintln!("{case}: no report so far");
+            waiter.cancel();
+            drop(tx);
+        }
+        eprintln!("child done");
+        return;
+    }
+    let output = run_child_until(
+        "work_queue_waiting_for_io_or_a_timer_does_not_warn",
+        false,
+        |seen| seen.contains("child done"),
+    );
+    assert!(output.contains("child done"), "stderr was: {output}");
+    assert!(!output.contains("deadlock"), "stderr was: {output}");
 }

@@ -151,6 +151,36 @@ macro_rules! core_settings {
         self
     }
 
+    /// When every task has waited this long with no timer set and none waits for I/O,
+    /// warn on stderr (once) that the program may be deadlocked, with the tasks grouped by
+    /// what they wait for and where they were spawned. Default 10 s. On a `WorkQueue`,
+    /// every worker must have been idle that long.
+    ///
+    /// Only another OS thread (holding a channel end, running `spawn_blocking` work) can
+    /// wake such tasks; a program that waits on itself hangs, and this turns the silent
+    /// hang into a diagnosis (`YIELDPOINT_DUMP_ON_STALL=1` adds the full task dump).
+    ///
+    /// # Examples
+    /// ```
+    /// use std::time::Duration;
+    #[doc = concat!(" use yieldpoint::sched::", stringify!($sched), ";")]
+    /// use yieldpoint::sync::channel;
+    ///
+    #[doc = concat!(" let rt = ", stringify!($sched), "::builder().stall_warning_after(Duration::from_millis(1)).build();")]
+    /// let (tx, rx) = channel::bounded(1);
+    /// let sender = std::thread::spawn(move || {
+    ///     std::thread::sleep(Duration::from_millis(10));
+    ///     tx.send("late").unwrap();
+    /// });
+    /// // Warns once on stderr after 1 ms, then keeps waiting: a warning, not an error.
+    /// assert_eq!(rt.block_on(move || rx.recv().unwrap()), "late");
+    /// sender.join().unwrap();
+    /// ```
+    pub fn stall_warning_after(mut self, after: std::time::Duration) -> Self {
+        self.config.stall_warning_after = after;
+        self
+    }
+
     /// Reports every task that runs longer than `threshold` without reaching a yield
     /// point; by default one line on stderr, see [`on_slow_task`](Self::on_slow_task).
     ///

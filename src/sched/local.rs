@@ -27,9 +27,9 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::builder::DUMP_ON_STALL_ENV;
 use super::context;
 use super::signal;
+use super::stall;
 use super::timeline::Recorder;
 use super::timer::{TimerAction, TimerHandle, TimerQueue};
 use super::{Config, SlowTask};
@@ -42,7 +42,7 @@ use crate::task::header::Header;
 use crate::task::owner::Owner;
 use crate::task::schedule::Schedule;
 use crate::task::spawn::{start, NewTask};
-use crate::task::{DumpedTask, JoinError, TaskDump, TaskSnapshot, TaskState, WaitReason};
+use crate::task::{DumpedTask, JoinError, TaskDump, TaskSnapshot};
 
 /// How often (in switches) a busy thread polls its reactor without waiting and checks its
 /// timer queue at the latest, so a long run queue cannot starve I/O or sleepers (Go checks
@@ -147,6 +147,11 @@ impl Local {
         if let Some(new) = ready.pop_back() {
             ready.push_front(new);
         }
+    }
+
+    /// Steps taken so far (wrapping): the run loop's clock.
+    pub(crate) fn ticks(&self) -> u32 {
+        self.ticks.get()
     }
 
     /// Whether no task is ready to run.
@@ -350,45 +355,11 @@ impl Local {
             && !self.owner.has_pending()
             && self.ready.borrow().is_empty()
             && self.timers.borrow().is_empty();
-        if stalled && !self.stall_reported.get() && !self.waits_for_io() {
+        if stalled && !self.stall_reported.get() && !stall::waits_for_io(&self.snapshot()) {
             self.stall_reported.set(true);
-            eprintln!("{}", self.stall_report(after));
+            let report = stall::report(&self.dump(), after, self.config.dump_on_stall);
+            eprintln!("{report}");
         }
-    }
-
-    /// Whether a task of this thread waits for a descriptor (an idle server is no
-    /// deadlock).
-    fn waits_for_io(&self) -> bool {
-        self.snapshot().iter().any(|task| {
-            matches!(
-                task.state,
-                TaskState::Waiting(WaitReason::Readable | WaitReason::Writable)
-            )
-        })
-    }
-
-    /// The possible-deadlock warning: the tasks grouped by what they wait on and where
-    /// they were spawned (a count and a few ids per group, not a line per task), and, with
-    /// `YIELDPOINT_DUMP_ON_STALL`, the full dump.
-    fn stall_report(&self, after: std::time::Duration) -> String {
-        let dump = self.dump();
-        let mut report = format!(
-            "yieldpoint: every task on this scheduler has been parked for {after:?} \
-             with no timer set; unless another OS thread wakes one, this is a deadlock. \
-             {} {}:\n{}",
-            dump.len(),
-            if dump.len() == 1 { "task" } else { "tasks" },
-            indent(&dump.summary(STALL_REPORT_EXAMPLES).to_string()),
-        );
-        if self.config.dump_on_stall {
-            report.push_str(&format!("\n{dump}"));
-        } else {
-            report.push_str(&format!(
-                "\nFor every task, call dump() on the scheduler (or task::dump() in a task), or \
-                 set {DUMP_ON_STALL_ENV}=1 to print the full dump here."
-            ));
-        }
-        report
     }
 
     /// Switches `header`'s task in until its next yield point, then files it by what it
@@ -761,17 +732,6 @@ impl Local {
         }
         self.timers.borrow_mut().clear();
     }
-}
-
-/// Task ids shown per group in a stall report.
-const STALL_REPORT_EXAMPLES: usize = 3;
-
-/// `text` with each line indented by two spaces.
-fn indent(text: &str) -> String {
-    text.lines()
-        .map(|line| format!("  {line}"))
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// How many times a scheduler's drop cancels the tasks that are left before it closes

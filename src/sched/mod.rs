@@ -54,6 +54,7 @@ pub(crate) mod context;
 pub(crate) mod local;
 pub mod round_robin;
 pub(crate) mod signal;
+mod stall;
 pub mod timeline;
 pub(crate) mod timer;
 pub mod work_queue;

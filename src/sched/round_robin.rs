@@ -414,34 +414,6 @@ impl Builder {
         Self::default()
     }
 
-    /// When every task has waited this long with no timer set, warn on stderr (once) that
-    /// the program may be deadlocked, listing what each task waits for. Default 10 s.
-    ///
-    /// Only another OS thread (holding a channel end, running `spawn_blocking` work) can
-    /// wake such tasks; a round-robin program that waits on itself hangs, and this turns
-    /// the silent hang into a diagnosis.
-    ///
-    /// # Examples
-    /// ```
-    /// use std::time::Duration;
-    /// use yieldpoint::sched::RoundRobin;
-    /// use yieldpoint::sync::channel;
-    ///
-    /// let rt = RoundRobin::builder().stall_warning_after(Duration::from_millis(1)).build();
-    /// let (tx, rx) = channel::bounded(1);
-    /// let sender = std::thread::spawn(move || {
-    ///     std::thread::sleep(Duration::from_millis(10));
-    ///     tx.send("late").unwrap();
-    /// });
-    /// // Warns once on stderr after 1 ms, then keeps waiting: a warning, not an error.
-    /// assert_eq!(rt.block_on(move || rx.recv().unwrap()), "late");
-    /// sender.join().unwrap();
-    /// ```
-    pub fn stall_warning_after(mut self, after: Duration) -> Self {
-        self.config.stall_warning_after = after;
-        self
-    }
-
     /// Creates the scheduler on the calling thread.
     ///
     /// # Examples

@@ -101,6 +101,7 @@
 mod balance;
 mod idle;
 mod registry;
+mod stall;
 mod worker;
 
 use std::fmt;
@@ -167,6 +168,8 @@ pub(crate) struct Shared {
     loads: Loads,
     /// Every unfinished task, and their count (`registry.rs`).
     registry: Registry,
+    /// Since when each worker has been idle with no timer set (`stall.rs`).
+    idle: stall::Idle,
 }
 
 /// A value on cache lines of its own, so that writing it does not slow down readers of its
@@ -614,6 +617,7 @@ impl Builder {
             sleepers: CacheLine::default(),
             loads: Loads::new(n),
             registry: Registry::new(n),
+            idle: stall::Idle::new(n),
         });
         let threads = deques
             .into_iter()

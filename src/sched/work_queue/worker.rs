@@ -3,7 +3,7 @@
 
 use std::cell::Cell;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crossbeam_deque::{Steal, Worker};
 
@@ -12,6 +12,7 @@ use super::registry::Ended;
 use super::Shared;
 use crate::sched::context;
 use crate::sched::local::Local;
+use crate::sched::stall;
 use crate::task::cell::TaskRef;
 use crate::task::header::Header;
 use crate::task::owner::Owner;
@@ -104,6 +105,8 @@ struct WorkerQueues {
     patience: Patience,
     /// Tasks that ended here, not yet reported to the registry (`registry.rs`).
     ended: Ended,
+    /// `Local::ticks` when the last park ended: more than one tick later, tasks ran.
+    ticks_at_park: Cell<u32>,
 }
 
 impl WorkerQueues {
@@ -214,6 +217,7 @@ pub(super) fn run(shared: Arc<Shared>, deque: Worker<NewTask>, index: usize) {
             spin: Cell::new(true),
             patience: Patience::default(),
             ended: Ended::default(),
+            ticks_at_park: Cell::new(0),
         },
     };
     let (local, queues) = (&worker.local, &worker.queues);
@@ -276,11 +280,54 @@ fn park(shared: &Shared, local: &Local, queues: &WorkerQueues) {
     };
     // Idle: whoever asks for the timeline meanwhile sees this worker's intervals.
     local.flush_timeline();
+    let index = queues.index;
+    // More than the one step that found nothing since the last park: tasks ran.
+    if local.ticks().wrapping_sub(queues.ticks_at_park.get()) > 1 {
+        shared.idle.busy(index);
+    }
+    let deadline = local.next_deadline();
+    let stall_check = match deadline {
+        Some(_) => {
+            shared.idle.busy(index);
+            None
+        }
+        None => {
+            shared.idle.parking_without_timers(index);
+            Some(Instant::now() + shared.config.stall_warning_after)
+        }
+    };
     shared.sleepers.park(
         &local.reactor,
         &queues.spin,
         has_work,
-        local.next_deadline(),
+        deadline.or(stall_check),
+    );
+    queues.ticks_at_park.set(local.ticks());
+    if has_work() {
+        shared.idle.busy(index);
+    } else if stall_check.is_some_and(|at| Instant::now() >= at) {
+        report_stall(shared);
+    }
+}
+
+/// Prints the stall report (`sched::stall`) if every worker has been idle with no timer
+/// set for `Config::stall_warning_after`, some task is left, none waits for I/O, and no
+/// report was printed yet.
+#[cold]
+#[inline(never)]
+fn report_stall(shared: &Shared) {
+    let after = shared.config.stall_warning_after;
+    if !shared.idle.all_idle_for(after) || shared.has_new_tasks() {
+        return;
+    }
+    let dump = shared.dump();
+    let tasks: Vec<_> = dump.tasks().iter().map(|t| t.task.clone()).collect();
+    if dump.is_empty() || stall::waits_for_io(&tasks) || !shared.idle.take_report() {
+        return;
+    }
+    eprintln!(
+        "{}",
+        stall::report(&dump, after, shared.config.dump_on_stall)
     );
 }
 
