@@ -297,3 +297,30 @@ fn work_queue_waiting_for_io_or_a_timer_does_not_warn() {
     assert!(output.contains("child done"), "stderr was: {output}");
     assert!(!output.contains("deadlock"), "stderr was: {output}");
 }
+
+/// `stall_warning_after(Duration::MAX)` turns the warning off (a deadline that far away
+/// does not fit in an `Instant`): both schedulers still run, wait and wake as usual.
+#[test]
+fn the_longest_stall_time_turns_the_warning_off() {
+    let rr = RoundRobin::builder()
+        .stall_warning_after(Duration::MAX)
+        .build();
+    let wq = WorkQueue::builder()
+        .workers(1)
+        .stall_warning_after(Duration::MAX)
+        .build();
+    for on_wq in [false, true] {
+        let (tx, rx) = channel::unbounded::<u32>();
+        let sender = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(30)); // the scheduler idles meanwhile
+            tx.send(7).unwrap();
+        });
+        let got = if on_wq {
+            wq.block_on(move || rx.recv())
+        } else {
+            rr.block_on(move || rx.recv())
+        };
+        assert_eq!(got, Ok(7));
+        sender.join().unwrap();
+    }
+}

@@ -159,6 +159,7 @@ macro_rules! core_settings {
     /// Only another OS thread (holding a channel end, running `spawn_blocking` work) can
     /// wake such tasks; a program that waits on itself hangs, and this turns the silent
     /// hang into a diagnosis (`YIELDPOINT_DUMP_ON_STALL=1` adds the full task dump).
+    /// `Duration::MAX` turns the warning off.
     ///
     /// # Examples
     /// ```

@@ -330,15 +330,15 @@ impl Local {
     fn idle(&self) {
         let next = self.timers.borrow().next_deadline();
         match next {
-            Some(deadline) => self.park(deadline),
+            Some(deadline) => self.park(Some(deadline)),
             None => self.park_without_timers(),
         }
     }
 
-    /// Waits in the reactor until `deadline` at the latest, unless a wakeup from another
-    /// thread is already in the inbox.
-    fn park(&self, deadline: Instant) {
-        self.reactor.park(Some(deadline), || {
+    /// Waits in the reactor until `deadline` at the latest (`None`: no deadline), unless a
+    /// wakeup from another thread is already in the inbox.
+    fn park(&self, deadline: Option<Instant>) {
+        self.reactor.park(deadline, || {
             self.owner.has_pending() || self.dump_signal_pending()
         });
     }
@@ -350,7 +350,11 @@ impl Local {
     fn park_without_timers(&self) {
         let after = self.config.stall_warning_after;
         let started = Instant::now();
-        self.park(started + after);
+        let Some(deadline) = started.checked_add(after) else {
+            // `stall_warning_after(Duration::MAX)`: never warn.
+            return self.park(None);
+        };
+        self.park(Some(deadline));
         let stalled = started.elapsed() >= after
             && !self.owner.has_pending()
             && self.ready.borrow().is_empty()
@@ -679,7 +683,9 @@ impl Local {
     /// Parks the thread until the next timer, a wakeup from another thread, or `until`,
     /// whichever comes first.
     fn wait_until(&self, until: Instant) {
-        self.park(self.next_deadline().map_or(until, |timer| timer.min(until)));
+        self.park(Some(
+            self.next_deadline().map_or(until, |timer| timer.min(until)),
+        ));
     }
 
     /// Requests a cancel of every task on this thread.

@@ -293,7 +293,8 @@ fn park(shared: &Shared, local: &Local, queues: &WorkerQueues) {
         }
         None => {
             shared.idle.parking_without_timers(index);
-            Some(Instant::now() + shared.config.stall_warning_after)
+            // `None` for `stall_warning_after(Duration::MAX)`: never warn.
+            Instant::now().checked_add(shared.config.stall_warning_after)
         }
     };
     shared.sleepers.park(
