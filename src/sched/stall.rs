@@ -18,8 +18,8 @@ use crate::task::{TaskDump, TaskSnapshot, TaskState, WaitReason};
 const STALL_REPORT_EXAMPLES: usize = 3;
 
 /// Whether one of `tasks` waits for a descriptor (an idle server is no deadlock).
-pub(crate) fn waits_for_io(tasks: &[TaskSnapshot]) -> bool {
-    tasks.iter().any(|task| {
+pub(crate) fn waits_for_io<'a>(tasks: impl IntoIterator<Item = &'a TaskSnapshot>) -> bool {
+    tasks.into_iter().any(|task| {
         matches!(
             task.state,
             TaskState::Waiting(WaitReason::Readable | WaitReason::Writable)

@@ -174,10 +174,10 @@ pub(crate) struct Shared {
 
 /// A value on cache lines of its own, so that writing it does not slow down readers of its
 /// neighbours on other cores: the registry's count and shards, which spawns and ends of
-/// tasks write, and the idle workers' counts; their neighbours (`shutdown`, the
-/// stealers) are read on every turn of every worker's loop. 128 bytes: x86's
-/// adjacent-line prefetcher pulls lines in pairs (crossbeam's `CachePadded` does the
-/// same).
+/// tasks write, the idle workers' counts, and each worker's idle time (`stall.rs`); their
+/// neighbours (`shutdown`, the stealers) are read on every turn of every worker's loop.
+/// 128 bytes: x86's adjacent-line prefetcher pulls lines in pairs (crossbeam's
+/// `CachePadded` does the same).
 #[repr(align(128))]
 #[derive(Default)]
 struct CacheLine<T>(T);

@@ -10,27 +10,24 @@
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use super::CacheLine;
+
 /// Since when each worker has been idle with no timer set.
 pub(super) struct Idle {
     /// When the scheduler was built: the origin of the times in `since`.
     origin: Instant,
     /// Per worker: milliseconds after `origin`, plus one, since it has been idle with no
     /// timer set; 0 while it is not.
-    since: Box<[Slot]>,
+    since: Box<[CacheLine<AtomicU64>]>,
     /// The report was printed (once per scheduler).
     reported: AtomicBool,
 }
-
-/// One worker's idle time, on a cache line of its own.
-#[repr(align(128))]
-#[derive(Default)]
-struct Slot(AtomicU64);
 
 impl Idle {
     pub(super) fn new(workers: usize) -> Self {
         Idle {
             origin: Instant::now(),
-            since: (0..workers).map(|_| Slot::default()).collect(),
+            since: (0..workers).map(|_| CacheLine::default()).collect(),
             reported: AtomicBool::new(false),
         }
     }
@@ -41,7 +38,7 @@ impl Idle {
 
     /// Worker `me` parks with no timer set: idle from now, unless it already was.
     pub(super) fn parking_without_timers(&self, me: usize) {
-        let slot = &self.since[me].0;
+        let slot = &*self.since[me];
         if slot.load(Ordering::Relaxed) == 0 {
             slot.store(self.now(), Ordering::Relaxed);
         }
@@ -49,7 +46,7 @@ impl Idle {
 
     /// Worker `me` found work, or parks with a timer set: not idle.
     pub(super) fn busy(&self, me: usize) {
-        let slot = &self.since[me].0;
+        let slot = &*self.since[me];
         if slot.load(Ordering::Relaxed) != 0 {
             slot.store(0, Ordering::Relaxed);
         }
@@ -60,7 +57,7 @@ impl Idle {
         let now = self.now();
         let after = u64::try_from(after.as_millis()).unwrap_or(u64::MAX);
         self.since.iter().all(|slot| {
-            let since = slot.0.load(Ordering::Relaxed);
+            let since = slot.load(Ordering::Relaxed);
             since != 0 && now.saturating_sub(since) >= after
         })
     }

@@ -322,8 +322,8 @@ fn report_stall(shared: &Shared) {
         return;
     }
     let dump = shared.dump();
-    let tasks: Vec<_> = dump.tasks().iter().map(|t| t.task.clone()).collect();
-    if dump.is_empty() || stall::waits_for_io(&tasks) || !shared.idle.take_report() {
+    let waits_for_io = stall::waits_for_io(dump.tasks().iter().map(|t| &t.task));
+    if dump.is_empty() || waits_for_io || !shared.idle.take_report() {
         return;
     }
     eprintln!(
