@@ -318,6 +318,102 @@ on_both_schedulers! {
         assert_eq!(drops.dropped(), 5);
     }
 
+    /// A task's body runs on the coroutine (a runner) of a task that ended before it on
+    /// its thread. Whatever the task before it did (returned, panicked, was cancelled at a
+    /// yield point, was cancelled before it started, caught a cancel and went on), the
+    /// next task on that runner starts afresh: its own value, its own yields, its own
+    /// panic. `spawn_local` tasks are promised a runner at spawn; the others take one
+    /// when they start.
+    #[test]
+    fn each_task_on_a_reused_runner_starts_afresh() {
+        rt().block_on(|| {
+            let ran = Arc::new(AtomicUsize::new(0));
+            for round in 0..3u64 {
+                assert_eq!(yieldpoint::spawn(move || round * 2).join().unwrap(), round * 2);
+                assert_eq!(yieldpoint::spawn_local(move || round + 1).join().unwrap(), round + 1);
+
+                let err = yieldpoint::spawn(move || -> u64 { panic!("round {round}") })
+                    .join()
+                    .unwrap_err();
+                assert!(err.is_panic(), "{err}");
+                assert_eq!(panic_message(&*err.into_panic()), format!("round {round}"));
+
+                // Cancelled at a yield point: it ends cancelled, its runner goes on.
+                let ready = Arc::new(Event::new());
+                let parked = {
+                    let ready = ready.clone();
+                    yieldpoint::spawn(move || {
+                        ready.set();
+                        loop {
+                            yieldpoint::yield_now();
+                        }
+                    })
+                };
+                ready.wait();
+                parked.cancel();
+                assert!(parked.join().unwrap_err().is_cancelled());
+
+                // Cancelled before it starts, on a runner promised at spawn: the body never
+                // runs, its captures are dropped once.
+                let counter = DropCounter::new();
+                let token = counter.token();
+                let never = {
+                    let ran = ran.clone();
+                    yieldpoint::spawn_local(move || {
+                        let _token: Token = token;
+                        ran.fetch_add(1, Ordering::SeqCst);
+                    })
+                };
+                never.cancel();
+                assert!(never.join().unwrap_err().is_cancelled());
+                assert_eq!(counter.dropped(), 1);
+
+                // Catches its cancel, yields again, and returns: uncancelled.
+                let ready = Arc::new(Event::new());
+                let caught = {
+                    let ready = ready.clone();
+                    yieldpoint::spawn(move || {
+                        let first = panic::catch_unwind(AssertUnwindSafe(|| {
+                            ready.set();
+                            loop {
+                                yieldpoint::yield_now();
+                            }
+                        }));
+                        assert!(first.is_err());
+                        yieldpoint::yield_now();
+                        round
+                    })
+                };
+                ready.wait();
+                caught.cancel();
+                assert_eq!(caught.join().unwrap(), round);
+            }
+            assert_eq!(ran.load(Ordering::SeqCst), 0, "a cancelled unstarted body ran");
+        });
+    }
+
+    /// Tasks with a stack size of their own run on runners of that size, which are not kept
+    /// for tasks of the default size: a deep recursion that fits only the big stack works
+    /// in a task that follows a run of default-size tasks, and the other way round.
+    #[test]
+    fn tasks_with_their_own_stack_size_get_a_runner_of_that_size() {
+        fn depth(n: u32) -> u32 {
+            let pad = std::hint::black_box([0u8; 1024]);
+            if n == 0 {
+                u32::from(pad[0])
+            } else {
+                depth(n - 1) + 1 + u32::from(pad[1])
+            }
+        }
+        rt().block_on(|| {
+            for _ in 0..3 {
+                assert_eq!(yieldpoint::spawn(|| depth(8)).join().unwrap(), 8);
+                let big = Builder::new().stack_size(1 << 20).spawn(|| depth(400));
+                assert_eq!(big.unwrap().join().unwrap(), 400);
+            }
+        });
+    }
+
     /// `spawn_local` takes a closure that is not `Send`, with a value that is not `Send`
     /// either: the task starts and stays on the spawner's thread.
     #[test]

@@ -35,13 +35,13 @@ use super::timer::{TimerAction, TimerHandle, TimerQueue};
 use super::{Config, SlowTask};
 use crate::coroutine::CoroutineState;
 use crate::reactor::Reactor;
-use crate::stack::{GuardRegistration, PooledStack, Reservation};
+use crate::stack::{self, GuardRegistration};
 use crate::task::cell::TaskRef;
 use crate::task::context::{self as task_context, CancelUnwind, Interrupt, Switch, TaskCoroutine};
 use crate::task::header::Header;
 use crate::task::owner::Owner;
 use crate::task::schedule::Schedule;
-use crate::task::spawn::{start, NewTask};
+use crate::task::spawn::{self, NewTask, StartOn};
 use crate::task::{DumpedTask, JoinError, TaskDump, TaskSnapshot};
 
 /// How often (in switches) a busy thread polls its reactor without waiting and checks its
@@ -49,6 +49,10 @@ use crate::task::{DumpedTask, JoinError, TaskDump, TaskSnapshot};
 /// its global queue and netpoller every 61 schedules, tokio its I/O driver every 61 ticks).
 /// Timers are also checked once per pass over the run queue (see `step`).
 const PERIODIC_CHECK_EVERY: u32 = 61;
+
+/// Most runners of ended tasks a thread keeps for its next tasks (see "Runners" in
+/// `task::spawn`); as many as the stack pool keeps per thread.
+const IDLE_RUNNERS_MAX: usize = 64;
 
 /// A place in the slab for one task: empty (`header` is `None`) or holding a task.
 ///
@@ -58,13 +62,18 @@ const PERIODIC_CHECK_EVERY: u32 = 61;
 #[derive(Default)]
 struct Slot {
     header: Option<TaskRef>,
-    /// The stack reserved for the task at spawn, and when, until it starts (its closure is
-    /// in the task cell).
-    unstarted: Option<(PooledStack, Reservation)>,
-    /// The task's coroutine, once created; the header's `coroutine` pointer points here.
-    /// An `UnsafeCell` because the task is resumed through that pointer while the task
-    /// itself may borrow the slab (a spawn adds a slot).
+    /// What the task will start on, until it starts (its closure is in the task cell).
+    unstarted: Option<StartOn>,
+    /// The runner the task runs on, once started (the header's `coroutine` pointer points
+    /// here), or the runner of an ended task that waits here for the next task placed in
+    /// this slot (see "Runners" in `task::spawn`). An `UnsafeCell` because the task is
+    /// resumed through that pointer while the task itself may borrow the slab (a spawn
+    /// adds a slot).
     coroutine: UnsafeCell<Option<TaskCoroutine>>,
+    /// The bounds of the runner's stack, `(lowest, one past highest)` address.
+    bounds: (usize, usize),
+    /// The runner's stack has the default size: it may run the next task placed here.
+    reusable: bool,
 }
 
 impl Slot {
@@ -106,6 +115,15 @@ pub(crate) struct Local {
     instrumented: bool,
     /// This thread's side of the timeline, if the scheduler records one.
     timeline: Option<Recorder>,
+    /// Empty slots that keep the runner of the task that ended there, with a stack of
+    /// `default_stack`, for the next task (see "Runners" in `task::spawn`). The other
+    /// empty slots are in `free_keys`.
+    runner_keys: RefCell<Vec<usize>>,
+    /// How many of `runner_keys` are promised to tasks being spawned
+    /// ([`StartOn::Runner`]), not yet placed.
+    promised: Cell<usize>,
+    /// The usable size of a stack of the scheduler's default size, in bytes.
+    default_stack: usize,
 }
 
 impl Local {
@@ -122,6 +140,9 @@ impl Local {
             .as_ref()
             .map(|sink| Recorder::new(sink.clone(), worker));
         Local {
+            default_stack: stack::rounded_size(config.stack_size).unwrap_or(0),
+            runner_keys: RefCell::new(Vec::new()),
+            promised: Cell::new(0),
             signals_seen: Cell::new(signal::requests()),
             instrumented: config.instrumented(),
             timeline,
@@ -167,14 +188,116 @@ impl Local {
     /// Adds a new task to this thread and to the back of the run queue; from now on it
     /// stays on this thread.
     pub(crate) fn insert(&self, task: NewTask) {
-        let NewTask {
-            task,
-            stack,
-            reserved,
-            ..
-        } = task;
-        let key = self.take_slot(&task, |slot| slot.unstarted = Some((stack, reserved)));
+        let NewTask { task, start, .. } = task;
+        let key = match self.runner_slot(start) {
+            Ok(key) => self.fill_slot(key, &task, StartOn::Runner),
+            Err(start) => self.take_slot(&task, |slot| slot.unstarted = Some(start)),
+        };
         self.place(task, key);
+    }
+
+    /// An empty slot whose runner will run a task that starts on `start`: the one promised
+    /// to it, or one the stack reserved for it is traded for (the stack goes back to the
+    /// pool); `Err(start)` if there is none.
+    fn runner_slot(&self, start: StartOn) -> Result<usize, StartOn> {
+        let mut keys = self.runner_keys.borrow_mut();
+        match start {
+            StartOn::Runner => {
+                self.promised.set(self.promised.get() - 1);
+                let key = keys.pop();
+                Ok(key.expect("a promised runner waits in its slot until its task is placed"))
+            }
+            StartOn::Stack(stack, reserved) => {
+                let free = keys.len() > self.promised.get();
+                if free && stack::usable_size(&stack) == self.default_stack {
+                    let key = keys.pop().expect("a free runner (counted above)");
+                    stack::release(stack);
+                    Ok(key)
+                } else {
+                    Err(StartOn::Stack(stack, reserved))
+                }
+            }
+        }
+    }
+
+    /// Promises a free runner of this thread to a task about to be spawned with a stack of
+    /// `size` bytes (see `Schedule::reserve_runner`); `false` if none is free or the size
+    /// is not the default.
+    #[inline]
+    pub(crate) fn promise_runner(&self, size: usize) -> bool {
+        let promised = self.promised.get();
+        let free = size == self.config.stack_size && self.runner_keys.borrow().len() > promised;
+        if free {
+            self.promised.set(promised + 1);
+        }
+        free
+    }
+
+    /// How many runners wait in empty slots for a next task.
+    #[cfg(test)]
+    pub(crate) fn idle_runners(&self) -> usize {
+        self.runner_keys.borrow().len()
+    }
+
+    /// Drops the runners kept in empty slots, but those promised to tasks being spawned;
+    /// how many (see `Schedule::drop_idle_runners`).
+    pub(crate) fn drop_idle_runners(&self) -> usize {
+        let keys: Vec<usize> = {
+            let mut runner_keys = self.runner_keys.borrow_mut();
+            let keep = self.promised.get().min(runner_keys.len());
+            runner_keys.drain(keep..).collect()
+        };
+        let runners: Vec<TaskCoroutine> = {
+            let mut slots = self.slots.borrow_mut();
+            keys.iter()
+                .filter_map(|&key| {
+                    slots[key].reusable = false;
+                    slots[key].coroutine.get_mut().take()
+                })
+                .collect()
+        };
+        self.free_keys.borrow_mut().extend(&keys);
+        let dropped = runners.len();
+        drop(runners);
+        dropped
+    }
+
+    /// Gives up what an unstarted task was to start on: a reserved stack goes back to the
+    /// pool; a runner stays in the task's slot, for the next task placed there.
+    fn release_start(&self, start: StartOn) {
+        match start {
+            StartOn::Runner => {}
+            StartOn::Stack(stack, _) => stack::release(stack),
+        }
+    }
+
+    /// Places `header`'s task in the empty slot `key`, to start on `start`; returns `key`.
+    fn fill_slot(&self, key: usize, header: &TaskRef, start: StartOn) -> usize {
+        let mut slots = self.slots.borrow_mut();
+        let slot = &mut slots[key];
+        slot.header = Some(header.clone());
+        slot.unstarted = Some(start);
+        key
+    }
+
+    /// Empties slot `key` of an ended task: its runner stays there for the next task if it
+    /// waits for one and fewer than [`IDLE_RUNNERS_MAX`] do; otherwise it is dropped (its
+    /// stack goes back to the pool).
+    fn free_slot(&self, key: usize) {
+        let mut slots = self.slots.borrow_mut();
+        let slot = &mut slots[key];
+        let co = slot.coroutine.get_mut();
+        let waits = co.as_ref().is_some_and(|co| !co.is_finished());
+        let mut runner_keys = self.runner_keys.borrow_mut();
+        if slot.reusable && waits && runner_keys.len() < IDLE_RUNNERS_MAX {
+            runner_keys.push(key);
+            return;
+        }
+        let co = co.take();
+        slot.reusable = false;
+        drop((slots, runner_keys));
+        drop(co);
+        self.free_keys.borrow_mut().push(key);
     }
 
     /// A free slot (reused or new) for `header`'s task, filled by `fill`; its key.
@@ -399,7 +522,7 @@ impl Local {
         // which clears it too and cannot run while this loop borrows the scheduler).
         // Nothing else reaches the coroutine while it runs: other code touches other slots,
         // or only a slot's header. No `catch_unwind` here: the task's body catches its own
-        // panic (see `task::spawn::start`) and leaves it in the task context; `running`
+        // panic (see `task::spawn::runner`) and leaves it in the task context; `running`
         // switches the task out even if something unwinds past it.
         let result = self.resume(unsafe { &mut *co }, header);
         header.set_running(false);
@@ -415,9 +538,14 @@ impl Local {
                     self.requeue(raw, task);
                 }
             }
-            Ok(CoroutineState::Complete(())) => self.finish(header, false, scheduler),
-            // A task cancelled before it started, or an expired timeout whose unwind the
-            // body swallowed: the task was interrupted, so it ends as cancelled.
+            // The body ended (`Done`: its runner waits for the next task), or an unwind that
+            // was not the task's own ended the runner too (`Complete`).
+            Ok(CoroutineState::Yielded(Switch::Done) | CoroutineState::Complete(())) => {
+                self.finish(header, false, scheduler)
+            }
+            // A task cancelled before it started (on a new runner), or an expired timeout
+            // whose unwind the body swallowed: the task was interrupted, so it ends as
+            // cancelled.
             Err(Interrupt::Cancel | Interrupt::Timeout(_)) => self.finish(header, true, scheduler),
         }
     }
@@ -462,8 +590,8 @@ impl Local {
         self.ready.borrow_mut().push_back(task);
     }
 
-    /// Starts an unstarted task: a pointer to its coroutine, or `None` if there is nothing
-    /// to run (it was cancelled before it started, or it already runs).
+    /// Starts an unstarted task: a pointer to its runner, or `None` if there is nothing to
+    /// run (it was cancelled before it started, or it already runs).
     #[inline(never)]
     fn start_task(
         &self,
@@ -482,10 +610,9 @@ impl Local {
                 return None;
             }
             slot.unstarted.take()
-        };
-        let (stack, reserved) = unstarted?;
+        }?;
         if header.cancel_requested() {
-            drop(stack);
+            self.release_start(unstarted);
             let error = match drop_unrun(header) {
                 None => JoinError::cancelled(header),
                 Some(payload) => JoinError::panicked(header, payload),
@@ -495,32 +622,39 @@ impl Local {
             self.remove(key, task, Some(error), scheduler);
             return None;
         }
-        // A stack reserved long ago (among thousands of spawns, or on another thread) has
-        // gone cold: trade it for the one released last. One reserved a moment ago is as
-        // warm as any, and the trade would cost more than it saves.
-        let stack = crate::stack::swap_if_stale(stack, reserved);
-        let co = start(header, stack);
         let mut slots = self.slots.borrow_mut();
-        let co = slots[key].coroutine.get_mut().insert(co) as *mut TaskCoroutine;
+        let slot = &mut slots[key];
+        let co = match unstarted {
+            // The runner waits in the slot already.
+            StartOn::Runner => slot.coroutine.get_mut().as_mut(),
+            StartOn::Stack(stack, reserved) => {
+                // A stack reserved long ago (among thousands of spawns, or on another
+                // thread) has gone cold: trade it for the one released last. One reserved
+                // a moment ago is as warm as any, and the trade would cost more than it
+                // saves.
+                let stack = stack::swap_if_stale(stack, reserved);
+                slot.reusable = stack::usable_size(&stack) == self.default_stack;
+                slot.bounds = spawn::bounds(&stack);
+                Some(slot.coroutine.get_mut().insert(spawn::runner(stack)))
+            }
+        };
+        let co: *mut TaskCoroutine =
+            co.expect("a task placed on a runner's slot finds the runner there");
+        spawn::assign(header, slot.bounds);
         header.set_coroutine(co.cast());
         Some(co)
     }
 
-    /// Drops a task's finished coroutine (its stack goes back to the pool), then removes
-    /// the task: it panicked if its body left a panic (`task_context::take_task_panic`), else it was
-    /// `interrupted` (cancelled) or returned.
+    /// Removes a task whose body ended (its runner stays in its slot for the next task, or
+    /// is dropped, see `free_slot`): it panicked if its body left a panic
+    /// (`task_context::take_task_panic`), else it was `interrupted` (cancelled) or
+    /// returned.
     #[inline(never)]
     fn finish(&self, header: &Header, interrupted: bool, scheduler: &dyn Schedule) {
         let key = header.key();
         header.set_coroutine(std::ptr::null_mut());
-        let (task, co) = {
-            let mut slots = self.slots.borrow_mut();
-            let slot = &mut slots[key];
-            (slot.header.take(), slot.coroutine.get_mut().take())
-        };
+        let task = self.slots.borrow_mut()[key].header.take();
         let task = task.expect("a running task is in its slot");
-        // The finished coroutine: its stack goes back to the pool.
-        drop(co);
         // A task cancelled after its coroutine was made but before its body started still
         // has its closure: drop it here, a panic of its captures' `Drop` being the task's.
         let panic = task_context::take_task_panic().or_else(|| drop_unrun(&task));
@@ -542,7 +676,7 @@ impl Local {
         error: Option<JoinError>,
         scheduler: &dyn Schedule,
     ) {
-        self.free_keys.borrow_mut().push(key);
+        self.free_slot(key);
         self.live.set(self.live.get() - 1);
         task.finish(error);
         scheduler.finished(&task);
@@ -711,6 +845,7 @@ impl Local {
             // Take the slots out first: destructors may spawn or wake tasks.
             let slots: Vec<Box<Slot>> = self.slots.borrow_mut().drain(..).collect();
             self.free_keys.borrow_mut().clear();
+            self.runner_keys.borrow_mut().clear();
             self.ready.borrow_mut().clear();
             if slots.iter().all(|slot| slot.is_empty()) {
                 break;
@@ -721,14 +856,14 @@ impl Local {
                     header,
                     unstarted,
                     coroutine,
+                    ..
                 } = *slot;
                 let Some(header) = header else { continue };
                 header.set_coroutine(std::ptr::null_mut());
-                let error = match close_task(
-                    &header,
-                    unstarted.map(|(stack, _)| stack),
-                    coroutine.into_inner(),
-                ) {
+                if let Some(start) = unstarted {
+                    self.release_start(start);
+                }
+                let error = match close_task(&header, coroutine.into_inner()) {
                     Ok(()) => JoinError::cancelled(&header),
                     Err(payload) => JoinError::panicked(&header, payload),
                 };
@@ -753,11 +888,9 @@ const SHUTDOWN_IDLE: std::time::Duration = std::time::Duration::from_millis(100)
 /// panic from a destructor or from a body that ignored the close is returned.
 fn close_task(
     header: &TaskRef,
-    unstarted: Option<PooledStack>,
     coroutine: Option<TaskCoroutine>,
 ) -> Result<(), Box<dyn Any + Send>> {
     panic::catch_unwind(AssertUnwindSafe(|| {
-        drop(unstarted);
         if let Some(co) = coroutine {
             let guard = task_context::try_enter_task(header.clone());
             // Not switched in, the task's stack is not the running task's, which is how the

@@ -92,6 +92,15 @@ impl Schedule for Core {
         self.local.insert(task);
     }
 
+    /// Every task of a round-robin scheduler starts on its thread.
+    fn reserve_runner(&self, size: usize, _stays_here: bool) -> bool {
+        self.local.promise_runner(size)
+    }
+
+    fn drop_idle_runners(&self) -> usize {
+        self.local.drop_idle_runners()
+    }
+
     fn wake(&self, task: TaskRef) {
         self.local.push_ready(task);
     }
@@ -433,5 +442,28 @@ impl Builder {
             },
             _not_send: PhantomData,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RoundRobin;
+
+    /// A task that ends leaves its runner for the next task of the thread (see "Runners"
+    /// in `task::spawn`): however many tasks run one after another, they keep running on
+    /// the runners of the first ones, and no new one piles up.
+    #[test]
+    fn the_next_task_runs_on_an_ended_tasks_runner() {
+        let rt = RoundRobin::new();
+        rt.block_on(|| crate::spawn(|| ()).join().unwrap());
+        let runners = rt.core.local.idle_runners();
+        assert!(runners > 0, "an ended task keeps its runner");
+        rt.block_on(|| {
+            for n in 0..10 {
+                assert_eq!(crate::spawn(move || n).join().unwrap(), n);
+                assert_eq!(crate::spawn_local(move || n).join().unwrap(), n);
+            }
+        });
+        assert_eq!(rt.core.local.idle_runners(), runners);
     }
 }

@@ -235,6 +235,7 @@ impl Error for StackError {
 ///
 /// `None` when that size, plus the guard page corosensei adds, does not fit in `usize`:
 /// no such mapping could exist.
+#[inline]
 pub(crate) fn rounded_size(bytes: usize) -> Option<usize> {
     let page = page_size();
     // `page` is a power of two (see `page_size`): round up with a mask, not a division.
@@ -289,12 +290,14 @@ fn acquire_unpooled(bytes: usize, name: Option<&str>) -> Result<PooledStack, Sta
 ///
 /// corosensei's [`Stack::limit`](corosensei::stack::Stack::limit) is the lowest address
 /// *including* the guard page, which is one page (`DefaultStack` maps exactly one).
+#[inline]
 pub(crate) fn usable_size(stack: &PooledStack) -> usize {
     use corosensei::stack::Stack;
     stack.base().get() - stack.limit().get() - page_size()
 }
 
 /// The system's page size in bytes, a power of two (4096 if the system does not say one).
+#[inline]
 pub(crate) fn page_size() -> usize {
     use std::sync::OnceLock;
     static PAGE: OnceLock<usize> = OnceLock::new();

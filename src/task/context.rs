@@ -29,6 +29,9 @@ pub(crate) enum Switch {
     Yield,
     /// Wait until unparked (`sleep`, a sync primitive, `join`).
     Park,
+    /// The task's body has ended; its coroutine, a runner (`task::spawn::runner`), waits
+    /// for the next task to run.
+    Done,
 }
 
 /// What a scheduler throws at a task's yield point.
@@ -323,6 +326,12 @@ pub(crate) fn with_current<R>(f: impl FnOnce(&Header) -> R) -> Option<R> {
     Some(f(unsafe { task.as_ref() }))
 }
 
+/// The green thread switched in here, if any, as a pointer (its run queue reference keeps
+/// it alive while it is switched in).
+pub(crate) fn current_raw() -> Option<NonNull<Header>> {
+    CONTEXT.try_with(|cx| cx.task.get()).ok()?
+}
+
 /// The green thread switched in here, if any, as an owned reference: the one lent by the
 /// run queue if no one took it yet (see [`enter_task`]), else a new one.
 ///
@@ -600,7 +609,7 @@ fn not_on_task_stack() -> ! {
 
 thread_local! {
     /// The panic of the task that just ended on this thread, left by its body for the
-    /// scheduler (see `task::spawn::start`). Apart from `CONTEXT`, which must stay free of
+    /// scheduler (see `task::spawn::runner`). Apart from `CONTEXT`, which must stay free of
     /// destructors for `tick_changed`.
     static TASK_PANIC: Cell<Option<Box<dyn Any + Send>>> = const { Cell::new(None) };
 }

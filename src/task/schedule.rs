@@ -26,6 +26,17 @@ pub(crate) trait Schedule {
     /// starts.
     fn spawn(&self, task: NewTask);
 
+    /// Promises a task about to be spawned here, with a stack of `size` usable bytes, the
+    /// coroutine of a task that ended on this thread (a runner, `spawn::runner`), so that
+    /// it needs no stack of its own; `false` if none is free, or if the task may start on
+    /// another thread (`stays_here` is `false`, and this scheduler moves unstarted tasks).
+    fn reserve_runner(&self, size: usize, stays_here: bool) -> bool;
+
+    /// Drops the runners this thread keeps for its next tasks (their stacks go back to the
+    /// pool, where a failed mapping unmaps them); how many. Called when a stack cannot be
+    /// mapped.
+    fn drop_idle_runners(&self) -> usize;
+
     /// Makes runnable a task of this thread that was woken on this thread.
     fn wake(&self, task: TaskRef);
 

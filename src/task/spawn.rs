@@ -1,8 +1,18 @@
-//! Spawning: `spawn`, `spawn_local`, the task `Builder`, and how a task starts on its
-//! stack.
+//! Spawning: `spawn`, `spawn_local`, the task `Builder`, and the coroutines tasks run on.
 //!
-//! Python: `asyncio.create_task(coro)` (PEP 3156); the task becomes a coroutine of its own
-//! when its scheduler first switches it in ([`start`]).
+//! Python: `asyncio.create_task(coro)` (PEP 3156); the task's body starts when its
+//! scheduler first switches it in.
+//!
+//! # Runners
+//!
+//! A task's body runs on a runner: a coroutine whose body runs the body of whichever task
+//! its scheduler switched in, then yields [`Switch::Done`] and waits for the next one
+//! ([`runner`]). When a task ends, its scheduler keeps the runner for the next task of its
+//! thread, so a spawn and an end cost no coroutine set-up or tear-down and no trip of a
+//! stack through the pool, as Go reuses a finished goroutine's `g` and stack (`gfput`,
+//! `gfget` in `runtime/proc.go`). A task spawned to start on its spawner's thread is
+//! promised a free runner there at spawn ([`StartOn::Runner`]); any other reserves a
+//! stack, so that a spawn, not a later start, reports a stack that cannot be mapped.
 
 use std::any::Any;
 use std::error::Error;
@@ -13,8 +23,9 @@ use std::panic::{self, AssertUnwindSafe, Location};
 use std::sync::Arc;
 
 use super::cell::TaskRef;
-use super::context::{self, TaskCoroutine, TaskYielder};
+use super::context::{self, Switch, TaskCoroutine, TaskYielder};
 use super::header::Header;
+use super::schedule::Schedule;
 use super::{JoinHandle, TaskId};
 use crate::coroutine::{is_close_payload, is_throw_payload, Coroutine};
 use corosensei::stack::Stack;
@@ -209,7 +220,8 @@ impl Builder {
         // Taken here: `#[track_caller]` does not reach into the closure below.
         let spawned_at = Location::caller();
         context::with_scheduler(|scheduler| {
-            let (task, handle) = self.new_task(scheduler.default_stack_size(), spawned_at, f)?;
+            let start = self.start_on(Some((scheduler, false)), scheduler.default_stack_size())?;
+            let (task, handle) = self.make(start, spawned_at, f);
             scheduler.spawn(task);
             Ok(handle)
         })
@@ -244,9 +256,9 @@ impl Builder {
     {
         let spawned_at = Location::caller();
         context::with_scheduler(|scheduler| {
-            let (task, handle) =
-                self.new_local_task(scheduler.default_stack_size(), spawned_at, f)?;
-            scheduler.spawn(task.pin_here());
+            let start = self.start_on(Some((scheduler, true)), scheduler.default_stack_size())?;
+            let (task, handle) = self.make(start, spawned_at, f);
+            scheduler.spawn(LocalTask::new(task).pin_here());
             Ok(handle)
         })
         .unwrap_or_else(|| Err(SpawnError::NoScheduler))
@@ -264,7 +276,8 @@ impl Builder {
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        self.make(default_stack_size, spawned_at, f)
+        let start = self.start_on(None, default_stack_size)?;
+        Ok(self.make(start, spawned_at, f))
     }
 
     /// Makes an unstarted task that must start, and stay, on the calling thread.
@@ -278,44 +291,66 @@ impl Builder {
         F: FnOnce() -> T + 'static,
         T: 'static,
     {
-        let (task, handle) = self.make(default_stack_size, spawned_at, f)?;
-        Ok((
-            LocalTask {
-                task,
-                _not_send: PhantomData,
-            },
-            handle,
-        ))
+        let start = self.start_on(None, default_stack_size)?;
+        let (task, handle) = self.make(start, spawned_at, f);
+        Ok((LocalTask::new(task), handle))
     }
 
-    /// The task cell and stack of a new task, and its handle. Inlined into its callers, so
-    /// that the task is built where it goes, not returned through a `Result` and moved.
+    /// Where the new task will start: a runner of `scheduler`'s thread if it promises one
+    /// (`stays_here`: the task must start on this thread), else a stack reserved now.
+    fn start_on(
+        &self,
+        scheduler: Option<(&dyn Schedule, bool)>,
+        default_stack_size: usize,
+    ) -> Result<StartOn, StackError> {
+        let size = self.stack_size.unwrap_or(default_stack_size);
+        if scheduler.is_some_and(|(s, stays_here)| s.reserve_runner(size, stays_here)) {
+            return Ok(StartOn::Runner);
+        }
+        let stack = match stack::acquire(size, self.name.as_deref()) {
+            Ok(stack) => stack,
+            // The runners this thread keeps hold stacks too: once they are back in the pool,
+            // the retry's failed mapping unmaps them with the rest of the pool.
+            Err(_) if scheduler.is_some_and(|(s, _)| s.drop_idle_runners() > 0) => {
+                stack::acquire(size, self.name.as_deref())?
+            }
+            Err(error) => return Err(error),
+        };
+        Ok(StartOn::Stack(stack, stack::reserve()))
+    }
+
+    /// The task cell of a new task, with where it starts, and its handle. Inlined into its
+    /// callers, so that the task is built where it goes, not returned and moved.
     #[inline(always)]
     fn make<T, F>(
         self,
-        default_stack_size: usize,
+        start: StartOn,
         spawned_at: &'static Location<'static>,
         f: F,
-    ) -> Result<(NewTask, JoinHandle<T>), SpawnError>
+    ) -> (NewTask, JoinHandle<T>)
     where
         F: FnOnce() -> T + 'static,
         T: 'static,
     {
-        let size = self.stack_size.unwrap_or(default_stack_size);
-        let stack = stack::acquire(size, self.name.as_deref())?;
-        let reserved = stack::reserve();
         let task = TaskRef::new(TaskId::next(), self.name, spawned_at, f);
         let handle = JoinHandle::new(task.clone());
-        Ok((
-            NewTask {
-                task,
-                stack,
-                reserved,
-                pinned: false,
-            },
-            handle,
-        ))
+        let task = NewTask {
+            task,
+            start,
+            pinned: false,
+        };
+        (task, handle)
     }
+}
+
+/// What an unstarted task will run on.
+pub(crate) enum StartOn {
+    /// A stack reserved for it at spawn, and when (to tell at the start whether it has gone
+    /// cold): a runner is made on it, or it is traded for a free runner.
+    Stack(PooledStack, Reservation),
+    /// A runner of the spawning thread, which promised one to the task (the task starts
+    /// there); it holds nothing yet.
+    Runner,
 }
 
 /// A task that has not started: its cell (with its closure) and the stack reserved for it.
@@ -324,9 +359,7 @@ impl Builder {
 /// `sched::work_queue`).
 pub(crate) struct NewTask {
     pub(crate) task: TaskRef,
-    pub(crate) stack: PooledStack,
-    /// When the stack was reserved, to tell at the start whether it has gone cold.
-    pub(crate) reserved: Reservation,
+    pub(crate) start: StartOn,
     /// Made by `spawn_local`: it must start on the thread that spawned it.
     pub(crate) pinned: bool,
 }
@@ -339,6 +372,13 @@ pub(crate) struct LocalTask {
 }
 
 impl LocalTask {
+    fn new(task: NewTask) -> Self {
+        LocalTask {
+            task,
+            _not_send: PhantomData,
+        }
+    }
+
     /// The task, marked as one that must start on this thread.
     pub(crate) fn pin_here(self) -> NewTask {
         NewTask {
@@ -348,31 +388,53 @@ impl LocalTask {
     }
 }
 
-/// Creates the coroutine of a task that starts now, on the stack reserved for it.
+/// A new runner on `stack`: a coroutine that, each time it is resumed for a task switched
+/// in (see the module docs), runs that task's body, then yields [`Switch::Done`] and waits
+/// for the next. The caller records the stack's bounds in each task it runs ([`assign`]).
 ///
-/// The body catches its own panic and leaves it for its scheduler
-/// ([`context::take_task_panic`]), so the coroutine returns normally and the scheduler's
-/// resume needs no `catch_unwind` (whose extra frame around the switch costs time on every
-/// switch). Inlined into the scheduler's `start_task`, its one caller.
-#[inline]
-pub(crate) fn start(task: &TaskRef, stack: PooledStack) -> TaskCoroutine {
-    task.set_stack(stack.limit().get(), stack.base().get());
-    let name = task.name.as_deref().map(Box::from);
-    let own = task.as_raw();
+/// A body catches its own panic and leaves it for its scheduler
+/// ([`context::take_task_panic`]), so the runner goes on and the scheduler's resume needs
+/// no `catch_unwind` (whose extra frame around the switch costs time on every switch).
+/// Only an unwind that is not the task's own (the close of a task dropped unfinished, see
+/// [`keep_panic`]) ends the runner.
+pub(crate) fn runner(stack: PooledStack) -> TaskCoroutine {
     // Not registered for the overflow report: the handler finds the stack of the task that
     // runs (`context::enter_scheduler` installs that lookup; `close_task` in `sched/local.rs`
     // registers a stack it unwinds outside its task).
-    Coroutine::with_stack_unregistered(stack, name, move |co: &TaskYielder, ()| {
-        // SAFETY: the body starts when its task is first switched in, and its scheduler
-        // holds a reference to the task for as long as the task runs; this one is only
-        // borrowed (never dropped).
-        let own = ManuallyDrop::new(unsafe { TaskRef::from_raw(own) });
-        own.set_yielder(co as *const TaskYielder as *mut ());
-        context::set_yielder(co, own.stack_bounds());
-        if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(|| own.run_body())) {
-            keep_panic(&own, payload);
+    Coroutine::with_stack_unregistered(stack, None, |co: &TaskYielder, ()| loop {
+        run_switched_in(co);
+        // Between two tasks. A cancel that came from another thread after the scheduler
+        // checked for one, as it started the task switched in next, arrives here: the
+        // task's body runs, and gets the cancel at its first yield point.
+        if let Err(interrupt) = co.try_yield(Switch::Done) {
+            interrupt.defer();
         }
     })
+}
+
+/// Records in `task` the bounds of the stack of the runner it starts on, `(lowest, one past
+/// highest)` address: where the overflow report and the task context find its stack.
+pub(crate) fn assign(task: &TaskRef, stack: (usize, usize)) {
+    task.set_stack(stack.0, stack.1);
+}
+
+/// The bounds of `stack`, `(lowest, one past highest)` address, as [`assign`] takes them.
+pub(crate) fn bounds(stack: &PooledStack) -> (usize, usize) {
+    (stack.limit().get(), stack.base().get())
+}
+
+/// Runs the body of the task switched in, on the runner of `co`.
+#[inline(always)]
+fn run_switched_in(co: &TaskYielder) {
+    let own = context::current_raw().expect("a runner is resumed only for a task switched in");
+    // SAFETY: the task is switched in, and its scheduler holds a reference to it for as
+    // long as it runs; this one is only borrowed (never dropped).
+    let own = ManuallyDrop::new(unsafe { TaskRef::from_raw(own) });
+    own.set_yielder(co as *const TaskYielder as *mut ());
+    context::set_yielder(co, own.stack_bounds());
+    if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(|| own.run_body())) {
+        keep_panic(&own, payload);
+    }
 }
 
 /// Leaves the panic of `own`'s body (or the cancel that ended it) for its scheduler; lets

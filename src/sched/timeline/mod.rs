@@ -140,7 +140,7 @@ impl StopReason {
             Ok(CoroutineState::Yielded(Switch::Park)) => header
                 .wait_reason()
                 .map_or(StopReason::Yielded, StopReason::Parked),
-            Ok(CoroutineState::Complete(())) | Err(_) => {
+            Ok(CoroutineState::Yielded(Switch::Done) | CoroutineState::Complete(())) | Err(_) => {
                 let panic = task_context::take_task_panic();
                 let reason = match &panic {
                     Some(payload) if payload.is::<CancelUnwind>() => StopReason::Cancelled,

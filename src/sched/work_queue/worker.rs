@@ -51,6 +51,16 @@ impl Schedule for WorkerThread {
         }
     }
 
+    /// Only to a task that must start here (`spawn_local`): any other may be stolen before
+    /// it starts.
+    fn reserve_runner(&self, size: usize, stays_here: bool) -> bool {
+        stays_here && self.local.promise_runner(size)
+    }
+
+    fn drop_idle_runners(&self) -> usize {
+        self.local.drop_idle_runners()
+    }
+
     fn wake(&self, task: TaskRef) {
         self.local.push_ready(task);
     }
@@ -335,8 +345,10 @@ fn report_stall(shared: &Shared) {
 /// Ends a task that never started: its body is dropped unrun, its `JoinHandle` reports
 /// cancellation.
 pub(super) fn cancel_unstarted(shared: &Shared, task: NewTask) {
-    let NewTask { task, stack, .. } = task;
-    drop(stack);
+    // Never promised a runner: only a task that starts where it was spawned is, and it
+    // goes to its worker at once, not through a queue.
+    let NewTask { task, start, .. } = task;
+    drop(start);
     // A panic from a capture's `Drop` is the task's panic; it must not kill the worker.
     let dropped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| task.drop_unrun()));
     let error = match dropped {
