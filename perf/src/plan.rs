@@ -648,11 +648,26 @@ fn tcp_echo() -> Row {
                 &["--scheduler", "round-robin"],
                 Load::EchoClient,
             ),
+            noted(
+                served_yieldpoint(
+                    "work-queue-2",
+                    "`echo_server` work-queue (2 workers)",
+                    "echo_server",
+                    &["--scheduler", "work-queue", "--workers", "2"],
+                    Load::EchoClient,
+                ),
+                "a connection's green thread stays on the worker it started on (a started \
+                 task never moves), and the client process takes one of this machine's two \
+                 cores, so both workers share the other with it: while the OS keeps one \
+                 worker off a core, all of that worker's connections wait, where tokio's \
+                 workers take over each other's woken tasks. Compare the one-worker row \
+                 below",
+            ),
             served_yieldpoint(
-                "work-queue-2",
-                "`echo_server` work-queue (2 workers)",
+                "work-queue-1",
+                "`echo_server` work-queue (1 worker)",
                 "echo_server",
-                &["--scheduler", "work-queue", "--workers", "2"],
+                &["--scheduler", "work-queue", "--workers", "1"],
                 Load::EchoClient,
             ),
             echo(
