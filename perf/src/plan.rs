@@ -412,9 +412,10 @@ pub fn rows() -> Vec<Row> {
                         Source::InProcess(peers::tokio_fan_out),
                     ),
                     "a tokio task is one heap allocation; a yieldpoint task is one too (its \
-                     task cell) plus a pooled 64 KiB guarded stack, whose first page is a cache \
-                     and TLB miss when 10,000 tasks are live at once, and a coroutine to set \
-                     up on it",
+                     task cell), and it reserves a pooled 64 KiB guarded stack at spawn, which \
+                     the worker that starts it trades for the coroutine of a task that ended \
+                     there (a runner), if it has one: stacks pass from one worker's pool to the \
+                     other's",
                 ),
                 peer(
                     "may",
