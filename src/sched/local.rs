@@ -72,6 +72,8 @@ struct Slot {
     coroutine: UnsafeCell<Option<TaskCoroutine>>,
     /// The bounds of the runner's stack, `(lowest, one past highest)` address.
     bounds: (usize, usize),
+    /// The runner's stack has the default size: it may run the next task placed here.
+    reusable: bool,
 }
 
 impl Slot {
@@ -187,14 +189,10 @@ impl Local {
     /// stays on this thread.
     pub(crate) fn insert(&self, task: NewTask) {
         let NewTask { task, start, .. } = task;
-        let (key, start) = match self.runner_slot(start) {
-            Ok(key) => (key, StartOn::Runner),
-            Err(start) => (self.free_key(), start),
+        let key = match self.runner_slot(start) {
+            Ok(key) => self.fill_slot(key, &task, StartOn::Runner),
+            Err(start) => self.take_slot(&task, |slot| slot.unstarted = Some(start)),
         };
-        let mut slots = self.slots.borrow_mut();
-        slots[key].header = Some(task.clone());
-        slots[key].unstarted = Some(start);
-        drop(slots);
         self.place(task, key);
     }
 
@@ -252,7 +250,10 @@ impl Local {
         let runners: Vec<TaskCoroutine> = {
             let mut slots = self.slots.borrow_mut();
             keys.iter()
-                .filter_map(|&key| slots[key].coroutine.get_mut().take())
+                .filter_map(|&key| {
+                    slots[key].reusable = false;
+                    slots[key].coroutine.get_mut().take()
+                })
                 .collect()
         };
         self.free_keys.borrow_mut().extend(&keys);
@@ -270,9 +271,13 @@ impl Local {
         }
     }
 
-    /// Whether a stack with these bounds has the default size (see `default_stack`).
-    fn is_default_size(&self, (low, high): (usize, usize)) -> bool {
-        high - low == self.default_stack + stack::page_size()
+    /// Places `header`'s task in the empty slot `key`, to start on `start`; returns `key`.
+    fn fill_slot(&self, key: usize, header: &TaskRef, start: StartOn) -> usize {
+        let mut slots = self.slots.borrow_mut();
+        let slot = &mut slots[key];
+        slot.header = Some(header.clone());
+        slot.unstarted = Some(start);
+        key
     }
 
     /// Empties slot `key` of an ended task: its runner stays there for the next task if it
@@ -284,25 +289,31 @@ impl Local {
         let co = slot.coroutine.get_mut();
         let waits = co.as_ref().is_some_and(|co| !co.is_finished());
         let mut runner_keys = self.runner_keys.borrow_mut();
-        let default = self.is_default_size(slot.bounds);
-        if default && waits && runner_keys.len() < IDLE_RUNNERS_MAX {
+        if slot.reusable && waits && runner_keys.len() < IDLE_RUNNERS_MAX {
             runner_keys.push(key);
             return;
         }
         let co = co.take();
+        slot.reusable = false;
         drop((slots, runner_keys));
         drop(co);
         self.free_keys.borrow_mut().push(key);
     }
 
-    /// An empty slot that keeps no runner (reused, or new); its key.
-    fn free_key(&self) -> usize {
-        if let Some(key) = self.free_keys.borrow_mut().pop() {
-            return key;
-        }
+    /// A free slot (reused or new) for `header`'s task, filled by `fill`; its key.
+    fn take_slot(&self, header: &TaskRef, fill: impl FnOnce(&mut Slot)) -> usize {
         let mut slots = self.slots.borrow_mut();
-        slots.push(Box::default());
-        slots.len() - 1
+        let key = match self.free_keys.borrow_mut().pop() {
+            Some(key) => key,
+            None => {
+                slots.push(Box::default());
+                slots.len() - 1
+            }
+        };
+        let slot = &mut slots[key];
+        slot.header = Some(header.clone());
+        fill(slot);
+        key
     }
 
     /// Records that this thread runs the task in slot `key`, and queues it.
@@ -622,13 +633,14 @@ impl Local {
                 // a moment ago is as warm as any, and the trade would cost more than it
                 // saves.
                 let stack = stack::swap_if_stale(stack, reserved);
+                slot.reusable = stack::usable_size(&stack) == self.default_stack;
                 slot.bounds = spawn::bounds(&stack);
                 Some(slot.coroutine.get_mut().insert(spawn::runner(stack)))
             }
         };
         let co: *mut TaskCoroutine =
             co.expect("a task placed on a runner's slot finds the runner there");
-        header.set_stack(slot.bounds.0, slot.bounds.1);
+        spawn::assign(header, slot.bounds);
         header.set_coroutine(co.cast());
         Some(co)
     }

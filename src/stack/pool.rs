@@ -218,21 +218,33 @@ fn take_from_shared(size: usize, max: usize, free: &mut Vec<PooledStack>) {
 
 /// Takes a free stack with exactly `size` usable bytes: from this thread's cache, else a
 /// batch from the shared pool; `None` if neither has one.
+#[inline]
 pub(super) fn take(size: usize) -> Option<PooledStack> {
     LOCAL
         .try_with(|local| {
             let mut free = local.free.borrow_mut();
-            if let Some(index) = free.iter().rposition(|s| usable_size(s) == size) {
-                return Some(free.swap_remove(index));
+            // The common case, one stack size in use: the stack released last fits.
+            if free.last().is_some_and(|s| usable_size(s) == size) {
+                return free.pop();
             }
-            let before = free.len();
-            take_from_shared(size, BATCH, &mut free);
-            // Only what came from the shared pool has the right size.
-            (free.len() > before).then(|| free.pop()).flatten()
+            take_other(size, &mut free)
         })
         .ok()
         .flatten()
         .or_else(|| take_one_from_shared(size))
+}
+
+/// [`take`] when the stack released last has another size (or there is none): an older
+/// one of `size` from this thread's cache, else a batch from the shared pool.
+#[inline(never)]
+fn take_other(size: usize, free: &mut Vec<PooledStack>) -> Option<PooledStack> {
+    if let Some(index) = free.iter().rposition(|s| usable_size(s) == size) {
+        return Some(free.swap_remove(index));
+    }
+    let before = free.len();
+    take_from_shared(size, BATCH, free);
+    // Only what came from the shared pool has the right size.
+    (free.len() > before).then(|| free.pop()).flatten()
 }
 
 /// Takes one stack of `size` usable bytes from the shared pool (for a thread whose cache
@@ -299,29 +311,46 @@ fn swap_for_warm(stack: PooledStack) -> PooledStack {
 
 /// Returns a finished coroutine's stack to this thread's cache; a full cache passes a
 /// batch on to the shared pool.
+#[inline]
 pub(crate) fn release(stack: PooledStack) {
     let mut stack = Some(stack);
     let _ = LOCAL.try_with(|local| {
         let mut free = local.free.borrow_mut();
-        if free.try_reserve(1).is_ok() {
-            free.extend(stack.take());
-        }
-        if free.len() > LOCAL_MAX {
-            // The oldest ones: the newest are the likeliest to be warm in the CPU cache.
-            give_to_shared(free.drain(..BATCH));
-        } else {
-            let left = local.until_decay_check.get() - 1;
+        let left = local.until_decay_check.get() - 1;
+        // The common case: room in the cache, and no look at the shared pool due.
+        if free.len() < LOCAL_MAX && free.len() < free.capacity() && left > 0 {
             local.until_decay_check.set(left);
-            if left == 0 {
-                local.until_decay_check.set(DECAY_CHECK_EVERY);
-                shared().decay(Instant::now());
-            }
+            free.extend(stack.take());
+            return;
         }
+        release_slow(local, &mut free, &mut stack);
     });
     // Still here if this thread is exiting and its cache is gone, or the cache could not
     // grow.
     if let Some(stack) = stack {
         give_to_shared(Some(stack));
+    }
+}
+
+/// [`release`] when the cache is full or must grow, or the shared pool's epoch is due for
+/// a look.
+#[inline(never)]
+fn release_slow(local: &LocalCache, free: &mut Vec<PooledStack>, stack: &mut Option<PooledStack>) {
+    // Room for a whole cache at once: the fast path then never allocates.
+    let whole = (LOCAL_MAX + 1).saturating_sub(free.len());
+    if free.try_reserve(whole).is_ok() || free.try_reserve(1).is_ok() {
+        free.extend(stack.take());
+    }
+    if free.len() > LOCAL_MAX {
+        // The oldest ones: the newest are the likeliest to be warm in the CPU cache.
+        give_to_shared(free.drain(..BATCH));
+    } else {
+        let left = local.until_decay_check.get() - 1;
+        local.until_decay_check.set(left);
+        if left == 0 {
+            local.until_decay_check.set(DECAY_CHECK_EVERY);
+            shared().decay(Instant::now());
+        }
     }
 }
 

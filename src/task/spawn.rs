@@ -390,7 +390,7 @@ impl LocalTask {
 
 /// A new runner on `stack`: a coroutine that, each time it is resumed for a task switched
 /// in (see the module docs), runs that task's body, then yields [`Switch::Done`] and waits
-/// for the next. The caller records the stack's bounds ([`bounds`]) in each task it runs.
+/// for the next. The caller records the stack's bounds in each task it runs ([`assign`]).
 ///
 /// A body catches its own panic and leaves it for its scheduler
 /// ([`context::take_task_panic`]), so the runner goes on and the scheduler's resume needs
@@ -412,8 +412,13 @@ pub(crate) fn runner(stack: PooledStack) -> TaskCoroutine {
     })
 }
 
-/// The bounds of `stack`, `(lowest, one past highest)` address: what a task that runs on
-/// it records (`Header::set_stack`), and the overflow report looks up.
+/// Records in `task` the bounds of the stack of the runner it starts on, `(lowest, one past
+/// highest)` address: where the overflow report and the task context find its stack.
+pub(crate) fn assign(task: &TaskRef, stack: (usize, usize)) {
+    task.set_stack(stack.0, stack.1);
+}
+
+/// The bounds of `stack`, `(lowest, one past highest)` address, as [`assign`] takes them.
 pub(crate) fn bounds(stack: &PooledStack) -> (usize, usize) {
     (stack.limit().get(), stack.base().get())
 }
