@@ -158,7 +158,26 @@ impl<S, Y, E> Yielder<S, Y, E> {
     /// handle it and go on, or return it.
     #[inline(always)]
     pub fn try_yield(&self, value: Y) -> Result<S, E> {
-        match self.suspend(value) {
+        let input = self.suspend(value);
+        self.sent_or_thrown(input)
+    }
+
+    /// [`try_yield`](Self::try_yield) for a caller that has just made sure that this stack
+    /// is not unwinding ([`is_unwinding`](Self::is_unwinding) is `false`), as the
+    /// scheduler's park and yield do: then, if the thread panics, it is the resumer that
+    /// unwinds, which [`note_resume`](Self::note_resume) recorded in the flags, so the flags
+    /// alone say whether the checks of a yield point must run, without asking
+    /// `std::thread::panicking()` a second time.
+    #[inline(always)]
+    pub(crate) fn try_yield_not_unwinding(&self, value: Y) -> Result<S, E> {
+        debug_assert!(!self.is_unwinding(), "the caller checks is_unwinding first");
+        let input = self.suspend_checking_if(self.flags.get() != 0, value);
+        self.sent_or_thrown(input)
+    }
+
+    #[inline(always)]
+    fn sent_or_thrown(&self, input: Input<S, E>) -> Result<S, E> {
+        match input {
             Input::Send(sent) => Ok(sent),
             Input::Throw(error) => Err(error),
             Input::Close => self.raise_close(),
@@ -209,7 +228,13 @@ impl<S, Y, E> Yielder<S, Y, E> {
     /// [`check_yield_point`]: Self::check_yield_point
     #[inline(always)]
     pub(super) fn suspend(&self, value: Y) -> Input<S, E> {
-        if self.flags.get() != 0 || std::thread::panicking() {
+        self.suspend_checking_if(self.flags.get() != 0 || std::thread::panicking(), value)
+    }
+
+    /// Suspends with `value`, after the checks of a yield point if `check`.
+    #[inline(always)]
+    fn suspend_checking_if(&self, check: bool, value: Y) -> Input<S, E> {
+        if check {
             // Returns (to suspend below) only if the yield may suspend; one switch for
             // both paths keeps the input received in registers.
             self.before_suspend_cold();

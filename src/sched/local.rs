@@ -20,7 +20,6 @@
 
 use std::any::Any;
 use std::cell::{Cell, RefCell, UnsafeCell};
-use std::collections::VecDeque;
 use std::panic::{self, AssertUnwindSafe};
 use std::ptr::NonNull;
 use std::sync::atomic::Ordering;
@@ -28,6 +27,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use super::context;
+use super::run_queue::RunQueue;
 use super::signal;
 use super::stall;
 use super::timeline::Recorder;
@@ -95,7 +95,7 @@ pub(crate) struct Local {
     /// Empty slots, reused first.
     free_keys: RefCell<Vec<usize>>,
     /// The run queue: tasks ready to be switched in, FIFO.
-    ready: RefCell<VecDeque<TaskRef>>,
+    ready: RunQueue,
     timers: RefCell<TimerQueue>,
     /// Switches since the loop started, for the periodic timer check.
     ticks: Cell<u32>,
@@ -151,7 +151,7 @@ impl Local {
             config,
             slots: RefCell::new(Vec::new()),
             free_keys: RefCell::new(Vec::new()),
-            ready: RefCell::new(VecDeque::new()),
+            ready: RunQueue::new(),
             timers: RefCell::new(TimerQueue::default()),
             ticks: Cell::new(0),
             pass_left: Cell::new(0),
@@ -164,10 +164,7 @@ impl Local {
     /// From now on it stays on this thread.
     pub(crate) fn insert_next(&self, task: NewTask) {
         self.insert(task);
-        let mut ready = self.ready.borrow_mut();
-        if let Some(new) = ready.pop_back() {
-            ready.push_front(new);
-        }
+        self.ready.move_last_to_front();
     }
 
     /// Steps taken so far (wrapping): the run loop's clock.
@@ -177,7 +174,7 @@ impl Local {
 
     /// Whether no task is ready to run.
     pub(crate) fn ready_is_empty(&self) -> bool {
-        self.ready.borrow().is_empty()
+        self.ready.is_empty()
     }
 
     /// The earliest timer deadline on this thread.
@@ -320,13 +317,13 @@ impl Local {
     fn place(&self, header: TaskRef, key: usize) {
         header.place(&self.owner, key);
         self.live.set(self.live.get() + 1);
-        self.ready.borrow_mut().push_back(header);
+        self.ready.push_back(header);
     }
 
     /// Puts a task of this thread's at the back of the run queue.
     #[inline]
     pub(crate) fn push_ready(&self, task: TaskRef) {
-        self.ready.borrow_mut().push_back(task);
+        self.ready.push_back(task);
     }
 
     /// Number of tasks on this thread that have not finished.
@@ -380,16 +377,15 @@ impl Local {
         if periodic {
             self.periodic_check(scheduler);
         }
-        if (pass_left == 0 || periodic || self.ready.borrow().is_empty())
-            && !self.timers.borrow().is_empty()
+        if (pass_left == 0 || periodic || self.ready.is_empty()) && !self.timers.borrow().is_empty()
         {
             self.fire_timers(Instant::now());
         }
         self.pass_left.set(match pass_left {
-            0 => self.ready.borrow().len().saturating_sub(1),
+            0 => self.ready.len().saturating_sub(1),
             n => n - 1,
         });
-        let next = self.ready.borrow_mut().pop_front();
+        let next = self.ready.pop_front();
         match next {
             Some(task) => {
                 self.run_task(task, scheduler);
@@ -408,7 +404,7 @@ impl Local {
 
     #[inline(never)]
     fn drain_inbox(&self) {
-        self.ready.borrow_mut().extend(self.owner.drain());
+        self.ready.append(self.owner.drain());
     }
 
     /// Wakes the tasks whose descriptors are ready, without waiting: while tasks are
@@ -480,7 +476,7 @@ impl Local {
         self.park(Some(deadline));
         let stalled = started.elapsed() >= after
             && !self.owner.has_pending()
-            && self.ready.borrow().is_empty()
+            && self.ready.is_empty()
             && self.timers.borrow().is_empty();
         if stalled && !self.stall_reported.get() && !stall::waits_for_io(&self.snapshot()) {
             self.stall_reported.set(true);
@@ -587,7 +583,7 @@ impl Local {
     fn requeue(&self, raw: NonNull<Header>, task: Option<TaskRef>) {
         // SAFETY: the task is alive (its slot holds a reference to it); see `run_task`.
         let task = task.unwrap_or_else(|| unsafe { TaskRef::clone_raw(raw) });
-        self.ready.borrow_mut().push_back(task);
+        self.ready.push_back(task);
     }
 
     /// Starts an unstarted task: a pointer to its runner, or `None` if there is nothing to
@@ -846,7 +842,7 @@ impl Local {
             let slots: Vec<Box<Slot>> = self.slots.borrow_mut().drain(..).collect();
             self.free_keys.borrow_mut().clear();
             self.runner_keys.borrow_mut().clear();
-            self.ready.borrow_mut().clear();
+            drop(self.ready.take_all());
             if slots.iter().all(|slot| slot.is_empty()) {
                 break;
             }

@@ -53,6 +53,7 @@ mod builder;
 pub(crate) mod context;
 pub(crate) mod local;
 pub mod round_robin;
+mod run_queue;
 pub(crate) mod signal;
 mod stall;
 pub mod timeline;

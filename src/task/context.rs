@@ -556,10 +556,13 @@ fn switch_with(yielder: &TaskYielder, what: Switch) {
 }
 
 /// [`switch_with`] that returns the interrupt instead of applying it.
+///
+/// Every caller has returned early if the task's own stack unwinds (`task_unwinds`), so
+/// the yielder need not ask `std::thread::panicking()` again.
 #[inline(always)]
 fn try_switch(yielder: &TaskYielder, what: Switch) -> Result<(), Interrupt> {
     check_on_task_stack(yielder);
-    yielder.try_yield(what)
+    yielder.try_yield_not_unwinding(what)
 }
 
 /// Applies an interrupt delivered at a yield point.
