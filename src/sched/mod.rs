@@ -32,7 +32,7 @@
 //! # The shared core
 //!
 //! Each scheduler thread owns a `Local` (`sched/local.rs`): a slab of its tasks' coroutines, a
-//! run queue, and a timer queue (`sched/timer.rs`). A task is switched in with `send(())` on
+//! run queue (`sched/run_queue.rs`), and a timer queue (`sched/timer.rs`). A task is switched in with `send(())` on
 //! its coroutine; it switches out by yielding a `Switch` (`Yield`: back of the run queue;
 //! `Park`: wait for an unpark). Wakeups from other OS threads go through the owner's inbox
 //! (`task::owner`) and unpark the owner thread. Cancellation and expired timeouts are

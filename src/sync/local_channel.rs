@@ -36,9 +36,9 @@
 //! [`spawn_local`](crate::spawn_local), and [`channel`](super::channel) for anything that
 //! crosses OS threads (work-queue tasks made with `spawn`, `spawn_blocking`, plain
 //! threads). In exchange the channel itself takes no lock and no atomic operation: a round
-//! trip between two round-robin tasks is about 15% faster than over `channel` (the perf
-//! report's row `channel_ping_pong`); most of what is left is the two task switches, which
-//! both pay.
+//! trip between two round-robin tasks is 5–10% faster than over `channel` (the perf
+//! report's row `channel_ping_pong`). Both pay for the rest: two task switches, and a park
+//! and a wakeup each way.
 //!
 //! # Waiting
 //!
