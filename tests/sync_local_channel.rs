@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use support::child_process::{in_child, run_child};
 use support::drop_counter::{DropCounter, Token};
-use support::sched_matrix::wait_for_state;
+use support::sched_matrix::{state_of, wait_for_state};
 use yieldpoint::sched::{RoundRobin, WorkQueue};
 use yieldpoint::sync::channel;
 use yieldpoint::sync::local_channel::{self, RecvError, SendError, TryRecvError, TrySendError};
@@ -246,6 +246,70 @@ fn cancelled_receiver_leaves_the_wait_queue() {
         tx.send(5).unwrap();
         assert_eq!(rx.len(), 1, "queued: no receiver is listed any more");
         assert_eq!(rx.try_recv(), Ok(5));
+    });
+}
+
+/// On an empty channel, with exactly one other task ready (here the spawner), `recv`
+/// yields to it before it parks: the receiver is still ready, not waiting, when the
+/// spawner runs again, and a message sent then is queued and taken without a wakeup.
+#[test]
+fn a_receiver_yields_to_the_one_ready_task_before_it_parks() {
+    RoundRobin::new().block_on(|| {
+        let (tx, rx) = local_channel::unbounded();
+        let rx2 = rx.clone();
+        let receiver = yieldpoint::spawn_local(move || rx2.recv());
+        yieldpoint::yield_now(); // the receiver runs, finds the channel empty, yields
+        assert_eq!(state_of(receiver.id()), Some(TaskState::Ready));
+        tx.send(3).unwrap();
+        assert_eq!(rx.len(), 1, "queued: the receiver is not listed");
+        assert_eq!(receiver.join().unwrap(), Ok(3));
+    });
+}
+
+/// The receiver yields once per `recv`: if the one ready task has not sent by the time the
+/// receiver runs again, it parks.
+#[test]
+fn a_receiver_that_got_no_answer_after_its_yield_parks() {
+    RoundRobin::new().block_on(|| {
+        let (tx, rx) = local_channel::unbounded();
+        let receiver = yieldpoint::spawn_local(move || rx.recv());
+        yieldpoint::yield_now(); // the receiver yields
+        yieldpoint::yield_now(); // it looks again and parks
+        assert_eq!(state_of(receiver.id()), Some(PARKED_RECV));
+        tx.send(4).unwrap();
+        assert_eq!(receiver.join().unwrap(), Ok(4));
+    });
+}
+
+/// With more than one other task ready, each of them runs before the receiver anyway:
+/// it parks at once.
+#[test]
+fn with_several_tasks_ready_a_receiver_parks_at_once() {
+    RoundRobin::new().block_on(|| {
+        let (tx, rx) = local_channel::unbounded();
+        let receiver = yieldpoint::spawn_local(move || rx.recv());
+        let other = yieldpoint::spawn_local(yieldpoint::yield_now);
+        yieldpoint::yield_now(); // the receiver runs with `other` and this task ready
+        assert_eq!(state_of(receiver.id()), Some(PARKED_RECV));
+        tx.send(5).unwrap();
+        assert_eq!(receiver.join().unwrap(), Ok(5));
+        other.join().unwrap();
+    });
+}
+
+/// A cancel that reaches the receiver at its yield unwinds it like one at its park; a
+/// message sent meanwhile stays in the channel for the next receiver.
+#[test]
+fn a_receiver_cancelled_at_its_yield_leaves_the_message_queued() {
+    RoundRobin::new().block_on(|| {
+        let (tx, rx) = local_channel::unbounded();
+        let rx2 = rx.clone();
+        let receiver = yieldpoint::spawn_local(move || rx2.recv());
+        yieldpoint::yield_now(); // the receiver yields before its wait
+        tx.send(6).unwrap();
+        receiver.cancel();
+        assert!(receiver.join().unwrap_err().is_cancelled());
+        assert_eq!(rx.try_recv(), Ok(6));
     });
 }
 

@@ -316,9 +316,11 @@ pub fn rows() -> Vec<Row> {
                         yp::ping_pong_local_round_robin,
                     ),
                     "the single-thread channel for tasks that never leave their OS thread \
-                     (round-robin and `spawn_local` tasks): its ends are not `Send`, and the \
-                     channel itself takes no lock and no atomic operation (parking and waking \
-                     a task still do); the peers are compared with the thread-safe `channel` \
+                     (round-robin and `spawn_local` tasks): its ends are not `Send`, the \
+                     channel itself takes no lock and no atomic operation, and a `recv` that \
+                     finds it empty yields once to the one other ready task before it parks, \
+                     so here each wait is a yield, not a park and a wakeup (the thread-safe \
+                     `channel` parks); the peers are compared with the thread-safe `channel` \
                      above",
                 ),
                 noted(

@@ -177,6 +177,12 @@ impl Local {
         self.ready.is_empty()
     }
 
+    /// How many tasks are on the run queue.
+    #[inline]
+    pub(crate) fn ready_len(&self) -> usize {
+        self.ready.len()
+    }
+
     /// The earliest timer deadline on this thread.
     pub(crate) fn next_deadline(&self) -> Option<Instant> {
         self.timers.borrow().next_deadline()

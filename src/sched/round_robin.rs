@@ -105,6 +105,10 @@ impl Schedule for Core {
         self.local.push_ready(task);
     }
 
+    fn ready_len(&self) -> usize {
+        self.local.ready_len()
+    }
+
     fn finished(&self, _task: &Header) {}
 
     fn tasks(&self) -> Vec<TaskSnapshot> {

@@ -33,10 +33,11 @@
 //!   and a green thread with an OS thread; outside a scheduler a wait blocks the OS thread.
 //! - [`local_channel`]: for the green threads of one OS thread (the tasks of a
 //!   [`RoundRobin`](crate::sched::RoundRobin), or tasks made with
-//!   [`spawn_local`](crate::spawn_local)). Its ends are not `Send`, and it takes no lock
-//!   and no atomic operation of its own, so a round trip between two tasks is a little
-//!   faster (5–10% in the perf report's `channel_ping_pong` row). A wait outside a green thread panics instead of blocking, since nothing could
-//!   ever end it.
+//!   [`spawn_local`](crate::spawn_local)). Its ends are not `Send`, it takes no lock and
+//!   no atomic operation of its own, and a `recv` on an empty one yields to the one other
+//!   ready task before it parks, so a round trip between two tasks is faster (about a
+//!   quarter in the perf report's `channel_ping_pong` row). A wait outside a green thread
+//!   panics instead of blocking, since nothing could ever end it.
 //!
 //! Both have the same API, semantics and error types, `asyncio.Queue`'s: pick
 //! `local_channel` when every end stays on one thread, and switching costs one import.

@@ -82,6 +82,53 @@ pub(crate) struct TimeoutUnwind(pub(crate) u64);
 /// The yielder of a task's coroutine.
 pub(crate) type TaskYielder = Yielder<(), Switch, Interrupt>;
 
+/// Before a wait for `reason`: yields if exactly one other task is ready on this thread,
+/// so that the caller, looking again, may find what it waits for without parking; else
+/// does nothing. Nothing outside a green thread, or while its stack unwinds.
+///
+/// The ready task runs next, and if it answers the wait before it switches out (a reply
+/// over a channel), the answer is there when the caller looks again. A park and the
+/// wakeup that ends it cost the waiter a wait-list entry, two updates of its state word
+/// and two calls into the scheduler; a yield costs a place on the run queue. In a
+/// ping-pong between two tasks the peer is the one task ready, and it answers before it
+/// switches out, so each wait becomes one yield. When the peer does not answer, the waiter
+/// has switched out once more than it would have. With several tasks ready, each of them
+/// runs before the waiter anyway, so it parks at once.
+///
+/// The task's dumps show it ready during the yield, and its timeline shows the yield as a
+/// park on `reason` (the wait reason is set across it).
+///
+/// # Panics
+///
+/// Raises a cancel or an expired timeout delivered at the yield, as [`yield_task`] does.
+#[inline(always)]
+pub(crate) fn yield_before_wait(reason: WaitReason) {
+    let (task, yielder, scheduler) =
+        CONTEXT.with(|cx| (cx.task.get(), cx.yielder.get(), cx.scheduler.get()));
+    let (Some(task), Some(scheduler)) = (task, scheduler) else {
+        return;
+    };
+    // SAFETY: set by `enter_scheduler` from a live reference whose guard clears it before
+    // that borrow ends (see `with_scheduler`).
+    if yielder.is_null() || unsafe { scheduler.as_ref() }.ready_len() != 1 {
+        return;
+    }
+    if std::thread::panicking() && task_unwinds() {
+        return;
+    }
+    // SAFETY: non-null, so set by `enter_task` for the task switched in now, whose
+    // `TaskRef` the scheduler holds until `leave_task`; see `with_current`.
+    let header = unsafe { task.as_ref() };
+    header.set_wait(reason);
+    // SAFETY: non-null, so set by `set_yielder`/`enter_task` for the task switched in now;
+    // see `switch_with`.
+    let switched = try_switch(unsafe { &*yielder }, Switch::Yield);
+    header.clear_wait();
+    if let Err(interrupt) = switched {
+        interrupted(interrupt);
+    }
+}
+
 /// A task's coroutine: sent `()`, yields a [`Switch`], interrupted by an [`Interrupt`]; its
 /// body leaves its value in the task cell, so it returns `()`.
 pub(crate) type TaskCoroutine = Coroutine<(), Switch, (), Interrupt>;

@@ -40,6 +40,11 @@ pub(crate) trait Schedule {
     /// Makes runnable a task of this thread that was woken on this thread.
     fn wake(&self, task: TaskRef);
 
+    /// How many tasks this thread would run before the running one, if it yielded now:
+    /// those on its run queue, and the unstarted ones it would start first. A task about
+    /// to wait reads it (see `context::yield_before_wait`).
+    fn ready_len(&self) -> usize;
+
     /// Told by the run loop after a task of this thread has ended and its joiner was woken.
     fn finished(&self, task: &Header);
 

@@ -93,7 +93,9 @@ pub enum StopReason {
     /// to the run queue.
     Yielded,
     /// Parked, waiting for this. (A wakeup that came before the switch out puts the task
-    /// straight back on the run queue; it parked all the same.)
+    /// straight back on the run queue; it parked all the same. So does the yield with which
+    /// a `local_channel` receive starts its wait when exactly one other task is ready: see
+    /// [`local_channel::Receiver::recv`](crate::sync::local_channel::Receiver::recv).)
     Parked(WaitReason),
     /// Its function returned.
     Finished,
@@ -134,10 +136,10 @@ impl StopReason {
     /// and puts it back.
     fn of(header: &Header, result: &Result<CoroutineState<Switch, ()>, Interrupt>) -> Self {
         match result {
-            Ok(CoroutineState::Yielded(Switch::Yield)) => StopReason::Yielded,
-            // A park always names its reason (`task::context::park_task`); the fallback
-            // only keeps a missing one from being a panic in the run loop.
-            Ok(CoroutineState::Yielded(Switch::Park)) => header
+            // A park always names its reason (`task::context::park_task`), and so does the
+            // yield that starts a wait (`yield_before_wait`); the fallback only keeps a
+            // missing one from being a panic in the run loop.
+            Ok(CoroutineState::Yielded(Switch::Yield | Switch::Park)) => header
                 .wait_reason()
                 .map_or(StopReason::Yielded, StopReason::Parked),
             Ok(CoroutineState::Yielded(Switch::Done) | CoroutineState::Complete(())) | Err(_) => {

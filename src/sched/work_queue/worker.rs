@@ -65,6 +65,13 @@ impl Schedule for WorkerThread {
         self.local.push_ready(task);
     }
 
+    /// The run queue, plus the task in the LIFO slot, which the worker starts before it
+    /// runs the next task of its run queue. Its deque's tasks are not counted: the worker
+    /// starts one only when its run queue is empty, or once in a while.
+    fn ready_len(&self) -> usize {
+        self.local.ready_len() + usize::from(self.queues.lifo_is_occupied())
+    }
+
     fn finished(&self, task: &Header) {
         let queues = &self.queues;
         queues.shared.loads.finished(queues.index);
