@@ -39,7 +39,7 @@
 //! `recv` that finds it empty yields once to the one other ready task before it parks
 //! ([`Receiver::recv`], "Yield before the wait"). So a round trip between two round-robin
 //! tasks is a yield each way, where over `channel` it is a park and a wakeup each way, and
-//! about a quarter faster (the perf report's row `channel_ping_pong`).
+//! about a third faster (the perf report's row `channel_ping_pong`).
 //!
 //! # Waiting
 //!

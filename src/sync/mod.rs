@@ -36,7 +36,7 @@
 //!   [`spawn_local`](crate::spawn_local)). Its ends are not `Send`, it takes no lock and
 //!   no atomic operation of its own, and a `recv` on an empty one yields to the one other
 //!   ready task before it parks, so a round trip between two tasks is faster (about a
-//!   quarter in the perf report's `channel_ping_pong` row). A wait outside a green thread
+//!   third in the perf report's `channel_ping_pong` row). A wait outside a green thread
 //!   panics instead of blocking, since nothing could ever end it.
 //!
 //! Both have the same API, semantics and error types, `asyncio.Queue`'s: pick
