@@ -119,11 +119,9 @@ pub(crate) fn yield_before_wait(reason: WaitReason) {
     // SAFETY: non-null, so set by `enter_task` for the task switched in now, whose
     // `TaskRef` the scheduler holds until `leave_task`; see `with_current`.
     let header = unsafe { task.as_ref() };
-    header.set_wait(reason);
     // SAFETY: non-null, so set by `set_yielder`/`enter_task` for the task switched in now;
     // see `switch_with`.
-    let switched = try_switch(unsafe { &*yielder }, Switch::Yield);
-    header.clear_wait();
+    let switched = switch_waiting(header, unsafe { &*yielder }, reason, Switch::Yield);
     if let Err(interrupt) = switched {
         interrupted(interrupt);
     }
@@ -451,11 +449,23 @@ pub(crate) fn park_task_or_interrupt(reason: WaitReason) -> Result<bool, Interru
         // SAFETY: as in `yield_task`.
         return park_with_backtrace(header, unsafe { &*yielder }, reason);
     }
-    header.set_wait(reason);
     // SAFETY: as in `yield_task`.
-    let switched = try_switch(unsafe { &*yielder }, Switch::Park);
+    switch_waiting(header, unsafe { &*yielder }, reason, Switch::Park).map(|()| true)
+}
+
+/// [`try_switch`] with the task's wait reason set to `reason` across the switch, for dumps
+/// and the timeline: a park, or the yield that starts a wait ([`yield_before_wait`]).
+#[inline(always)]
+fn switch_waiting(
+    header: &Header,
+    yielder: &TaskYielder,
+    reason: WaitReason,
+    what: Switch,
+) -> Result<(), Interrupt> {
+    header.set_wait(reason);
+    let switched = try_switch(yielder, what);
     header.clear_wait();
-    switched.map(|()| true)
+    switched
 }
 
 /// The park of [`park_task_or_interrupt`] with a backtrace of where the task parks, kept
@@ -470,10 +480,8 @@ fn park_with_backtrace(
     yielder: &TaskYielder,
     reason: WaitReason,
 ) -> Result<bool, Interrupt> {
-    header.set_wait(reason);
     header.set_park_backtrace(std::backtrace::Backtrace::force_capture());
-    let switched = try_switch(yielder, Switch::Park);
-    header.clear_wait();
+    let switched = switch_waiting(header, yielder, reason, Switch::Park);
     header.clear_park_backtrace();
     switched.map(|()| true)
 }
