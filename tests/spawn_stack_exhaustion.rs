@@ -156,6 +156,102 @@ fn spawn_reports_exhausted_address_space_and_the_scheduler_keeps_going() {
     });
 }
 
+/// In a child with a capped address space, on a work queue: a task spawned from a worker
+/// with the default stack size takes its stack when it starts (it may be stolen), so the
+/// spawns all succeed and the tasks that find no stack at their start end with a
+/// `JoinError` that carries the `StackError`; their closures are dropped unrun; the others
+/// run; once they end, their stacks serve new tasks.
+#[test]
+fn a_work_queue_task_that_finds_no_stack_at_its_start_ends_with_the_stack_error() {
+    let name = "a_work_queue_task_that_finds_no_stack_at_its_start_ends_with_the_stack_error";
+    if std::env::var_os(CHILD_ENV).is_none() {
+        let stdout = run_child(name);
+        assert!(stdout.contains("CHILD-OK"), "{stdout}");
+        return;
+    }
+    const TASKS: usize = 24;
+    // 1 MiB stacks: about 8 fit in the headroom, and the tasks all wait, each on its own.
+    let rt = yieldpoint::sched::WorkQueue::builder()
+        .workers(2)
+        .stack_size(1 << 20)
+        .build();
+    let report = rt.block_on(|| {
+        // Warm up both workers (signal stacks, thread-local state) and map a stack of the
+        // default size on this one.
+        let warm: Vec<_> = (0..4).map(|_| yieldpoint::spawn(|| ())).collect();
+        warm.into_iter().for_each(|h| h.join().unwrap());
+        let gate = Arc::new(Event::new());
+        let ran = Arc::new(AtomicUsize::new(0));
+        let started = Arc::new(AtomicUsize::new(0));
+        let dropped = Arc::new(AtomicUsize::new(0));
+        let mut handles = Vec::with_capacity(TASKS + 8);
+        cap_address_space(HEADROOM);
+        for i in 0..TASKS {
+            let (gate, ran, started) = (gate.clone(), ran.clone(), started.clone());
+            let guard = DropCount(dropped.clone());
+            let task = Builder::new().name(format!("w{i}")).spawn(move || {
+                let _guard = guard;
+                started.fetch_add(1, Ordering::SeqCst);
+                gate.wait();
+                ran.fetch_add(1, Ordering::SeqCst);
+            });
+            handles.push(task.expect("a stealable task of the default size spawns"));
+        }
+        // Every task has started or failed to: the ones that started wait at the gate.
+        while dropped.load(Ordering::SeqCst) + started.load(Ordering::SeqCst) < TASKS {
+            yieldpoint::sleep(std::time::Duration::from_millis(1));
+        }
+        gate.set();
+        let (mut ok, mut failed) = (0, 0);
+        for (i, h) in handles.into_iter().enumerate() {
+            match h.join() {
+                Ok(()) => ok += 1,
+                Err(error) => {
+                    let stack_error = error.stack_error().expect("only a stack can fail");
+                    assert_eq!(stack_error.size(), 1 << 20);
+                    assert_eq!(stack_error.name(), Some(format!("w{i}").as_str()));
+                    assert!(!error.is_cancelled() && !error.is_panic());
+                    let text = error.to_string();
+                    assert!(
+                        text.contains(&format!("(\"w{i}\") could not start: ")),
+                        "{text}"
+                    );
+                    assert!(text.contains("out of memory or address space"), "{text}");
+                    assert!(std::error::Error::source(&error).is_some());
+                    failed += 1;
+                }
+            }
+        }
+        assert!(failed > 0, "the address-space cap never bit");
+        assert!(ok > 0, "not even one stack fit under the cap");
+        assert_eq!(
+            ran.load(Ordering::SeqCst),
+            ok,
+            "only the tasks that started ran"
+        );
+        assert_eq!(
+            dropped.load(Ordering::SeqCst),
+            TASKS,
+            "every closure was dropped"
+        );
+        // Transient: the stacks of the tasks that ran serve new ones.
+        let again: Vec<_> = (0..4).map(|i| yieldpoint::spawn(move || i)).collect();
+        let sum: usize = again.into_iter().map(|h| h.join().unwrap()).sum();
+        assert_eq!(sum, 6);
+        format!("CHILD-OK ran={ok} failed={failed}")
+    });
+    println!("{report}");
+}
+
+/// Counts its drops in the shared counter.
+struct DropCount(Arc<AtomicUsize>);
+
+impl Drop for DropCount {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
 /// Spawns tasks of `stack_size` that wait for `gate` until a stack cannot be mapped;
 /// returns their handles (`handles` must have room for all: it was reserved before the
 /// cap).

@@ -203,7 +203,7 @@ on_both_schedulers! {
             error.into_panic();
         });
         assert!(
-            message.contains("into_panic() on a cancelled task's error"),
+            message.contains("into_panic() on the error of a task that did not panic: "),
             "{message}"
         );
     }

@@ -414,10 +414,9 @@ pub fn rows() -> Vec<Row> {
                         Source::InProcess(peers::tokio_fan_out),
                     ),
                     "a tokio task is one heap allocation; a yieldpoint task is one too (its \
-                     task cell), and it reserves a pooled 64 KiB guarded stack at spawn, which \
-                     the worker that starts it trades for the coroutine of a task that ended \
-                     there (a runner), if it has one: stacks pass from one worker's pool to the \
-                     other's",
+                     task cell), and it takes a 64 KiB guarded stack when it starts, on the \
+                     worker that starts it: the coroutine of a task that ended there (a \
+                     runner), or a stack from that worker's pool",
                 ),
                 peer(
                     "may",

@@ -35,7 +35,7 @@ use super::timer::{TimerAction, TimerHandle, TimerQueue};
 use super::{Config, SlowTask};
 use crate::coroutine::CoroutineState;
 use crate::reactor::Reactor;
-use crate::stack::{self, GuardRegistration};
+use crate::stack::{self, GuardRegistration, PooledStack, StackError};
 use crate::task::cell::TaskRef;
 use crate::task::context::{self as task_context, CancelUnwind, Interrupt, Switch, TaskCoroutine};
 use crate::task::header::Header;
@@ -124,6 +124,8 @@ pub(crate) struct Local {
     promised: Cell<usize>,
     /// The usable size of a stack of the scheduler's default size, in bytes.
     default_stack: usize,
+    /// A task started here on a stack of the default size: that size can be mapped.
+    default_stack_mapped: Cell<bool>,
 }
 
 impl Local {
@@ -141,6 +143,7 @@ impl Local {
             .map(|sink| Recorder::new(sink.clone(), worker));
         Local {
             default_stack: stack::rounded_size(config.stack_size).unwrap_or(0),
+            default_stack_mapped: Cell::new(false),
             runner_keys: RefCell::new(Vec::new()),
             promised: Cell::new(0),
             signals_seen: Cell::new(signal::requests()),
@@ -200,8 +203,8 @@ impl Local {
     }
 
     /// An empty slot whose runner will run a task that starts on `start`: the one promised
-    /// to it, or one the stack reserved for it is traded for (the stack goes back to the
-    /// pool); `Err(start)` if there is none.
+    /// to it, or a free one if the task needs a stack of the default size (a reserved
+    /// stack goes back to the pool); `Err(start)` if there is none.
     fn runner_slot(&self, start: StartOn) -> Result<usize, StartOn> {
         let mut keys = self.runner_keys.borrow_mut();
         match start {
@@ -209,6 +212,14 @@ impl Local {
                 self.promised.set(self.promised.get() - 1);
                 let key = keys.pop();
                 Ok(key.expect("a promised runner waits in its slot until its task is placed"))
+            }
+            StartOn::Fresh(size) => {
+                let free = keys.len() > self.promised.get();
+                if free && size == self.config.stack_size {
+                    Ok(keys.pop().expect("a free runner (counted above)"))
+                } else {
+                    Err(StartOn::Fresh(size))
+                }
             }
             StartOn::Stack(stack, reserved) => {
                 let free = keys.len() > self.promised.get();
@@ -234,6 +245,14 @@ impl Local {
             self.promised.set(promised + 1);
         }
         free
+    }
+
+    /// Whether `size` is the scheduler's default stack size and a task started on this
+    /// thread on a stack of that size: then a stack of it can be mapped, and only running
+    /// out of memory or mappings can stop the next one (see `Schedule::takes_stack_at_start`).
+    #[inline]
+    pub(crate) fn mapped_default_stack(&self, size: usize) -> bool {
+        size == self.config.stack_size && self.default_stack_mapped.get()
     }
 
     /// How many runners wait in empty slots for a next task.
@@ -269,7 +288,7 @@ impl Local {
     /// pool; a runner stays in the task's slot, for the next task placed there.
     fn release_start(&self, start: StartOn) {
         match start {
-            StartOn::Runner => {}
+            StartOn::Runner | StartOn::Fresh(_) => {}
             StartOn::Stack(stack, _) => stack::release(stack),
         }
     }
@@ -615,27 +634,33 @@ impl Local {
         }?;
         if header.cancel_requested() {
             self.release_start(unstarted);
-            let error = match drop_unrun(header) {
-                None => JoinError::cancelled(header),
-                Some(payload) => JoinError::panicked(header, payload),
-            };
-            let task = self.slots.borrow_mut()[key].header.take();
-            let task = task.expect("the task is in its slot (checked above)");
-            self.remove(key, task, Some(error), scheduler);
+            self.end_unstarted(key, header, JoinError::cancelled(header), scheduler);
             return None;
         }
+        let stack = match unstarted {
+            // The runner waits in the slot already.
+            StartOn::Runner => None,
+            // A stack reserved long ago (among thousands of spawns, or on another thread)
+            // has gone cold: trade it for the one released last. One reserved a moment ago
+            // is as warm as any, and the trade would cost more than it saves.
+            StartOn::Stack(stack, reserved) => Some(stack::swap_if_stale(stack, reserved)),
+            StartOn::Fresh(size) => match self.fresh_stack(size, header) {
+                Ok(stack) => Some(stack),
+                Err(error) => {
+                    let error = JoinError::no_stack(header, error);
+                    self.end_unstarted(key, header, error, scheduler);
+                    return None;
+                }
+            },
+        };
         let mut slots = self.slots.borrow_mut();
         let slot = &mut slots[key];
-        let co = match unstarted {
-            // The runner waits in the slot already.
-            StartOn::Runner => slot.coroutine.get_mut().as_mut(),
-            StartOn::Stack(stack, reserved) => {
-                // A stack reserved long ago (among thousands of spawns, or on another
-                // thread) has gone cold: trade it for the one released last. One reserved
-                // a moment ago is as warm as any, and the trade would cost more than it
-                // saves.
-                let stack = stack::swap_if_stale(stack, reserved);
+        let co = match stack {
+            None => slot.coroutine.get_mut().as_mut(),
+            Some(stack) => {
                 slot.reusable = stack::usable_size(&stack) == self.default_stack;
+                self.default_stack_mapped
+                    .set(self.default_stack_mapped.get() | slot.reusable);
                 slot.bounds = spawn::bounds(&stack);
                 Some(slot.coroutine.get_mut().insert(spawn::runner(stack)))
             }
@@ -645,6 +670,36 @@ impl Local {
         spawn::assign(header, slot.bounds);
         header.set_coroutine(co.cast());
         Some(co)
+    }
+
+    /// A stack of `size` usable bytes for a task that starts now on [`StartOn::Fresh`]:
+    /// from this thread's pool, or newly mapped. If mapping fails, the runners this thread
+    /// keeps are dropped (their stacks go back to the pool, which the next failure unmaps)
+    /// and the stack is tried once more, as a spawn does (`Builder::start_on`).
+    fn fresh_stack(&self, size: usize, header: &Header) -> Result<PooledStack, StackError> {
+        let name = header.name.as_deref();
+        stack::acquire(size, name).or_else(|error| match self.drop_idle_runners() {
+            0 => Err(error),
+            _ => stack::acquire(size, name),
+        })
+    }
+
+    /// Ends a task that never started, in slot `key`, with `error`: its closure is
+    /// dropped unrun, and a panic in its captures' `Drop` is the task's instead.
+    fn end_unstarted(
+        &self,
+        key: usize,
+        header: &TaskRef,
+        error: JoinError,
+        scheduler: &dyn Schedule,
+    ) {
+        let error = match drop_unrun(header) {
+            None => error,
+            Some(payload) => JoinError::panicked(header, payload),
+        };
+        let task = self.slots.borrow_mut()[key].header.take();
+        let task = task.expect("an unstarted task is in its slot");
+        self.remove(key, task, Some(error), scheduler);
     }
 
     /// Removes a task whose body ended (its runner stays in its slot for the next task, or

@@ -15,6 +15,7 @@ use super::context;
 use super::header::{drop_unjoined, Header};
 use super::owner::Owner;
 use super::TaskId;
+use crate::stack::StackError;
 
 /// An owned permission to join a task (wait for its result) or cancel it.
 ///
@@ -484,6 +485,7 @@ pub struct JoinError {
 enum Kind {
     Cancelled,
     Panicked(Box<dyn Any + Send + 'static>),
+    NoStack(StackError),
 }
 
 impl JoinError {
@@ -500,6 +502,42 @@ impl JoinError {
             id: header.id,
             name: header.name.clone(),
             kind: Kind::Panicked(payload),
+        }
+    }
+
+    pub(crate) fn no_stack(header: &Header, error: StackError) -> Self {
+        JoinError {
+            id: header.id,
+            name: header.name.clone(),
+            kind: Kind::NoStack(error),
+        }
+    }
+
+    /// Why the task never started, if no stack could be mapped for it when it was to start.
+    ///
+    /// Only a task that takes its stack when it starts can end so: one spawned with
+    /// [`spawn`](crate::spawn()) on a [`WorkQueue`](crate::sched::WorkQueue), which may start on
+    /// another worker (see "Runners" in `task::spawn`). Every other spawn reserves its
+    /// stack and reports the failure as [`SpawnError::Stack`](super::SpawnError::Stack)
+    /// instead. The task's closure was dropped without running. Like
+    /// [`SpawnError::Stack`](super::SpawnError::Stack), the cause is transient: the
+    /// process was out of memory, of address space or of mappings at that moment.
+    ///
+    /// # Examples
+    /// ```
+    /// use yieldpoint::sched::WorkQueue;
+    ///
+    /// let rt = WorkQueue::builder().workers(2).build();
+    /// let done = rt.spawn(|| 7);
+    /// match done.join() {
+    ///     Ok(n) => assert_eq!(n, 7),
+    ///     Err(e) => assert!(e.stack_error().is_some(), "the only way it can fail: {e}"),
+    /// }
+    /// ```
+    pub fn stack_error(&self) -> Option<&StackError> {
+        match &self.kind {
+            Kind::NoStack(error) => Some(error),
+            _ => None,
         }
     }
 
@@ -559,7 +597,8 @@ impl JoinError {
     ///
     /// # Errors
     ///
-    /// Gives the error back if the task was cancelled rather than panicking.
+    /// Gives the error back if the task did not panic: it was cancelled, or it never
+    /// started ([`stack_error`](Self::stack_error)).
     ///
     /// # Examples
     /// ```
@@ -578,7 +617,7 @@ impl JoinError {
     pub fn try_into_panic(self) -> Result<Box<dyn Any + Send + 'static>, JoinError> {
         match self.kind {
             Kind::Panicked(payload) => Ok(payload),
-            Kind::Cancelled => Err(self),
+            Kind::Cancelled | Kind::NoStack(_) => Err(self),
         }
     }
 
@@ -586,7 +625,8 @@ impl JoinError {
     ///
     /// # Panics
     ///
-    /// If the task was cancelled; use [`try_into_panic`](Self::try_into_panic) to check.
+    /// If the task did not panic (it was cancelled, or never started); use
+    /// [`try_into_panic`](Self::try_into_panic) to check.
     ///
     /// # Examples
     /// ```
@@ -599,8 +639,9 @@ impl JoinError {
     /// ```
     #[track_caller]
     pub fn into_panic(self) -> Box<dyn Any + Send + 'static> {
-        self.try_into_panic()
-            .unwrap_or_else(|e| panic!("into_panic() on a cancelled task's error: {e}"))
+        self.try_into_panic().unwrap_or_else(|e| {
+            panic!("into_panic() on the error of a task that did not panic: {e}")
+        })
     }
 
     fn panic_message(&self) -> Option<&str> {
@@ -609,7 +650,7 @@ impl JoinError {
                 .downcast_ref::<&str>()
                 .copied()
                 .or_else(|| payload.downcast_ref::<String>().map(String::as_str)),
-            Kind::Cancelled => None,
+            Kind::Cancelled | Kind::NoStack(_) => None,
         }
     }
 }
@@ -624,6 +665,7 @@ impl fmt::Display for JoinError {
             (Kind::Cancelled, _) => f.write_str(" was cancelled"),
             (Kind::Panicked(_), Some(message)) => write!(f, " panicked with message {message:?}"),
             (Kind::Panicked(_), None) => f.write_str(" panicked"),
+            (Kind::NoStack(error), _) => write!(f, " could not start: {error}"),
         }
     }
 }
@@ -634,4 +676,8 @@ impl fmt::Debug for JoinError {
     }
 }
 
-impl Error for JoinError {}
+impl Error for JoinError {
+    fn source(&self) -> Option<&(dyn Error + 'static)> {
+        self.stack_error().map(|e| e as &(dyn Error + 'static))
+    }
+}

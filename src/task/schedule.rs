@@ -32,6 +32,17 @@ pub(crate) trait Schedule {
     /// another thread (`stays_here` is `false`, and this scheduler moves unstarted tasks).
     fn reserve_runner(&self, size: usize, stays_here: bool) -> bool;
 
+    /// Whether a task about to be spawned here, with a stack of `size` usable bytes, takes
+    /// its stack only when it starts, on the thread that starts it, instead of reserving
+    /// one now ([`StartOn::Fresh`]): a scheduler that moves unstarted tasks may say so for
+    /// one that may start on another thread (`stays_here` is `false`). Defaults to `false`.
+    ///
+    /// [`StartOn::Fresh`]: crate::task::spawn::StartOn::Fresh
+    fn takes_stack_at_start(&self, size: usize, stays_here: bool) -> bool {
+        let _ = (size, stays_here);
+        false
+    }
+
     /// Drops the runners this thread keeps for its next tasks (their stacks go back to the
     /// pool, where a failed mapping unmaps them); how many. Called when a stack cannot be
     /// mapped.

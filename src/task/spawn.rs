@@ -11,8 +11,23 @@
 //! thread, so a spawn and an end cost no coroutine set-up or tear-down and no trip of a
 //! stack through the pool, as Go reuses a finished goroutine's `g` and stack (`gfput`,
 //! `gfget` in `runtime/proc.go`). A task spawned to start on its spawner's thread is
-//! promised a free runner there at spawn ([`StartOn::Runner`]); any other reserves a
-//! stack, so that a spawn, not a later start, reports a stack that cannot be mapped.
+//! promised a free runner there at spawn ([`StartOn::Runner`]). A task that may be stolen
+//! (a work-queue `spawn` from a worker) with the scheduler's default stack size, once the
+//! spawning worker has run a task on a stack of that size, takes nothing at spawn
+//! ([`StartOn::Fresh`]): the worker that starts it runs it on a runner of its own, or
+//! takes a stack from its pool then. Any other task reserves a stack, so that a spawn,
+//! not a later start, reports a stack that cannot be mapped: a size never mapped before
+//! (too large for the machine, say) fails at the spawn.
+//!
+//! Why a stealable task reserves nothing: in a fan-out, one task spawns thousands and
+//! the other workers steal them, so every queued task would hold a 64 KiB stack that the
+//! thief then trades for a runner of its own. The pool had to map a stack for each task
+//! queued at the peak (about 10,000 in `perf/`'s fan-out; most of a spawn's time went
+//! there), and the stacks crossed from one worker's pool to the other's. The price: when
+//! the process runs out of memory or mappings, a stack that cannot be mapped as such a
+//! task starts ends that task with a [`JoinError`](super::JoinError) carrying the
+//! [`StackError`] (`JoinError::stack_error`), instead of failing its spawn; its closure
+//! is dropped, never run.
 
 use std::any::Any;
 use std::error::Error;
@@ -197,7 +212,11 @@ impl Builder {
     /// # Errors
     ///
     /// [`SpawnError::NoScheduler`] outside a scheduler; [`SpawnError::Stack`] when no
-    /// stack can be allocated (the scheduler keeps running).
+    /// stack can be allocated (the scheduler keeps running). On a work-queue scheduler a
+    /// task of its default stack size spawned from a worker takes its stack when it starts
+    /// (it may start on another worker): if none can be mapped then, the task ends without
+    /// running, with a [`JoinError`](super::JoinError) whose
+    /// [`stack_error`](super::JoinError::stack_error) says why.
     ///
     /// # Examples
     /// ```
@@ -297,7 +316,9 @@ impl Builder {
     }
 
     /// Where the new task will start: a runner of `scheduler`'s thread if it promises one
-    /// (`stays_here`: the task must start on this thread), else a stack reserved now.
+    /// (`stays_here`: the task must start on this thread); nothing yet if the thread that
+    /// starts it takes its stack (a stealable work-queue task of a size mapped before);
+    /// else a stack reserved now.
     fn start_on(
         &self,
         scheduler: Option<(&dyn Schedule, bool)>,
@@ -306,6 +327,9 @@ impl Builder {
         let size = self.stack_size.unwrap_or(default_stack_size);
         if scheduler.is_some_and(|(s, stays_here)| s.reserve_runner(size, stays_here)) {
             return Ok(StartOn::Runner);
+        }
+        if scheduler.is_some_and(|(s, stays_here)| s.takes_stack_at_start(size, stays_here)) {
+            return Ok(StartOn::Fresh(size));
         }
         let stack = match stack::acquire(size, self.name.as_deref()) {
             Ok(stack) => stack,
@@ -351,9 +375,16 @@ pub(crate) enum StartOn {
     /// A runner of the spawning thread, which promised one to the task (the task starts
     /// there); it holds nothing yet.
     Runner,
+    /// Nothing yet: the thread that starts the task runs it on a runner of its own, or on a
+    /// stack of this many usable bytes that it takes then (a work-queue task that may be
+    /// stolen, see "Runners" above). Taking it may fail: the task then ends with a [`JoinError`] that carries
+    /// the [`StackError`] (`JoinError::stack_error`).
+    ///
+    /// [`JoinError`]: crate::task::JoinError
+    Fresh(usize),
 }
 
-/// A task that has not started: its cell (with its closure) and the stack reserved for it.
+/// A task that has not started: its cell (with its closure) and what it will start on.
 /// Unless `pinned`, its closure is `Send` and its stack holds nothing yet, so it may move
 /// to any thread of its scheduler before it starts (see "Soundness" in
 /// `sched::work_queue`).

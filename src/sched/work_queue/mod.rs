@@ -77,8 +77,9 @@
 //! threads undefined behaviour.
 //!
 //! yieldpoint keeps `spawn` safe with one rule: **only tasks that have not started move
-//! between threads.** An unstarted task is a `Send + 'static` closure and an empty stack,
-//! so moving it moves nothing thread-bound. Once a worker switches a task in, the task's
+//! between threads.** An unstarted task is a `Send + 'static` closure and at most an empty
+//! stack (most take theirs when they start, see "Runners" in `task::spawn`), so moving it
+//! moves nothing thread-bound. Once a worker switches a task in, the task's
 //! coroutine lives in that worker's slab until it ends: it is resumed only from that
 //! worker's run queue, and wakeups from other threads (a channel send, a `spawn_blocking`
 //! result, a `join`, `cancel`) go to the owning worker's inbox. Consequently:

@@ -57,6 +57,14 @@ impl Schedule for WorkerThread {
         stays_here && self.local.promise_runner(size)
     }
 
+    /// A task that may be stolen, with the default stack size, takes its stack on the
+    /// worker that starts it (in a fan-out it mostly starts on another worker, on a runner
+    /// of that worker's), once this worker has mapped a stack of that size: a size never
+    /// mapped is checked at the spawn.
+    fn takes_stack_at_start(&self, size: usize, stays_here: bool) -> bool {
+        !stays_here && self.local.mapped_default_stack(size)
+    }
+
     fn drop_idle_runners(&self) -> usize {
         self.local.drop_idle_runners()
     }
