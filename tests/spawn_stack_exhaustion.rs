@@ -171,13 +171,15 @@ fn a_work_queue_task_that_finds_no_stack_at_its_start_ends_with_the_stack_error(
     }
     const TASKS: usize = 24;
     // 1 MiB stacks: about 8 fit in the headroom, and the tasks all wait, each on its own.
+    // One worker, so that the stacks freed at the end are where the next tasks start: with
+    // two, they may wait as runners on the other worker while this one cannot map more.
     let rt = yieldpoint::sched::WorkQueue::builder()
-        .workers(2)
+        .workers(1)
         .stack_size(1 << 20)
         .build();
     let report = rt.block_on(|| {
-        // Warm up both workers (signal stacks, thread-local state) and map a stack of the
-        // default size on this one.
+        // Warm up the worker (signal stack, thread-local state) and map a stack of the
+        // default size on it.
         let warm: Vec<_> = (0..4).map(|_| yieldpoint::spawn(|| ())).collect();
         warm.into_iter().for_each(|h| h.join().unwrap());
         let gate = Arc::new(Event::new());
