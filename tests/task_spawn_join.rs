@@ -569,3 +569,13 @@ fn yield_now_outside_a_scheduler_returns() {
     yieldpoint::yield_now();
     yieldpoint::maybe_yield();
 }
+
+/// A `JoinError` lives in every task's header, so the kinds of error it can carry (a
+/// cancel, a panic payload, a stack that could not be mapped at the start) must not make
+/// every task larger: 40 bytes on a 64-bit target, its size before it could carry a stack
+/// error.
+#[cfg(target_pointer_width = "64")]
+#[test]
+fn a_join_error_stays_small() {
+    assert_eq!(std::mem::size_of::<task::JoinError>(), 40);
+}

@@ -637,39 +637,67 @@ impl Local {
             self.end_unstarted(key, header, JoinError::cancelled(header), scheduler);
             return None;
         }
-        let stack = match unstarted {
-            // The runner waits in the slot already.
-            StartOn::Runner => None,
-            // A stack reserved long ago (among thousands of spawns, or on another thread)
-            // has gone cold: trade it for the one released last. One reserved a moment ago
-            // is as warm as any, and the trade would cost more than it saves.
-            StartOn::Stack(stack, reserved) => Some(stack::swap_if_stale(stack, reserved)),
-            StartOn::Fresh(size) => match self.fresh_stack(size, header) {
-                Ok(stack) => Some(stack),
-                Err(error) => {
-                    let error = JoinError::no_stack(header, error);
-                    self.end_unstarted(key, header, error, scheduler);
-                    return None;
-                }
-            },
-        };
+        if let StartOn::Fresh(size) = unstarted {
+            return self.start_fresh(key, header, size, scheduler);
+        }
+        self.install(key, header, unstarted)
+    }
+
+    /// Puts the unstarted task of slot `key` on its runner: the one in the slot, or one
+    /// made on its stack. Returns a pointer to the runner.
+    #[inline(always)]
+    fn install(
+        &self,
+        key: usize,
+        header: &TaskRef,
+        unstarted: StartOn,
+    ) -> Option<*mut TaskCoroutine> {
         let mut slots = self.slots.borrow_mut();
         let slot = &mut slots[key];
-        let co = match stack {
-            None => slot.coroutine.get_mut().as_mut(),
-            Some(stack) => {
+        let co = match unstarted {
+            // The runner waits in the slot already.
+            StartOn::Runner => slot.coroutine.get_mut().as_mut(),
+            StartOn::Stack(stack, reserved) => {
+                // A stack reserved long ago (among thousands of spawns, or on another
+                // thread) has gone cold: trade it for the one released last. One reserved
+                // a moment ago is as warm as any, and the trade would cost more than it
+                // saves.
+                let stack = stack::swap_if_stale(stack, reserved);
                 slot.reusable = stack::usable_size(&stack) == self.default_stack;
                 self.default_stack_mapped
                     .set(self.default_stack_mapped.get() | slot.reusable);
                 slot.bounds = spawn::bounds(&stack);
                 Some(slot.coroutine.get_mut().insert(spawn::runner(stack)))
             }
+            StartOn::Fresh(_) => unreachable!("a fresh start takes its stack first (start_fresh)"),
         };
         let co: *mut TaskCoroutine =
             co.expect("a task placed on a runner's slot finds the runner there");
         spawn::assign(header, slot.bounds);
         header.set_coroutine(co.cast());
         Some(co)
+    }
+
+    /// Starts the task in slot `key`, which takes its stack now ([`StartOn::Fresh`]): on a
+    /// stack of `size` usable bytes, as if reserved a moment ago. If none can be mapped, the
+    /// task ends with the error (`None`). Out of line: the round-robin scheduler never
+    /// takes this path, and its starts are hot.
+    #[inline(never)]
+    fn start_fresh(
+        &self,
+        key: usize,
+        header: &TaskRef,
+        size: usize,
+        scheduler: &dyn Schedule,
+    ) -> Option<*mut TaskCoroutine> {
+        match self.fresh_stack(size, header) {
+            Ok(stack) => self.install(key, header, StartOn::Stack(stack, stack::reserve())),
+            Err(error) => {
+                let error = JoinError::no_stack(header, error);
+                self.end_unstarted(key, header, error, scheduler);
+                None
+            }
+        }
     }
 
     /// A stack of `size` usable bytes for a task that starts now on [`StartOn::Fresh`]:
@@ -686,6 +714,7 @@ impl Local {
 
     /// Ends a task that never started, in slot `key`, with `error`: its closure is
     /// dropped unrun, and a panic in its captures' `Drop` is the task's instead.
+    #[inline(never)]
     fn end_unstarted(
         &self,
         key: usize,

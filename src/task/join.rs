@@ -482,11 +482,18 @@ pub struct JoinError {
     kind: Kind,
 }
 
+/// Why a task produced no value, in two words: a `JoinError` lives in every task's header
+/// (`State::error`), and a third variant would make it, and the code that ends every
+/// task, larger (`tests/task_spawn_join.rs` checks its size).
 enum Kind {
     Cancelled,
-    Panicked(Box<dyn Any + Send + 'static>),
-    NoStack(StackError),
+    /// A panic payload, or a [`NotStarted`]: the task never started.
+    Boxed(Box<dyn Any + Send + 'static>),
 }
+
+/// What a task that could not start carries instead of a panic payload: the stack error.
+/// Private, so that no panic can carry one.
+struct NotStarted(StackError);
 
 impl JoinError {
     pub(crate) fn cancelled(header: &Header) -> Self {
@@ -501,7 +508,7 @@ impl JoinError {
         JoinError {
             id: header.id,
             name: header.name.clone(),
-            kind: Kind::Panicked(payload),
+            kind: Kind::Boxed(payload),
         }
     }
 
@@ -509,7 +516,7 @@ impl JoinError {
         JoinError {
             id: header.id,
             name: header.name.clone(),
-            kind: Kind::NoStack(error),
+            kind: Kind::Boxed(Box::new(NotStarted(error))),
         }
     }
 
@@ -536,8 +543,8 @@ impl JoinError {
     /// ```
     pub fn stack_error(&self) -> Option<&StackError> {
         match &self.kind {
-            Kind::NoStack(error) => Some(error),
-            _ => None,
+            Kind::Boxed(payload) => payload.downcast_ref::<NotStarted>().map(|n| &n.0),
+            Kind::Cancelled => None,
         }
     }
 
@@ -574,7 +581,7 @@ impl JoinError {
     /// });
     /// ```
     pub fn is_panic(&self) -> bool {
-        matches!(self.kind, Kind::Panicked(_))
+        matches!(&self.kind, Kind::Boxed(payload) if !payload.is::<NotStarted>())
     }
 
     /// The id of the task.
@@ -616,8 +623,8 @@ impl JoinError {
     /// ```
     pub fn try_into_panic(self) -> Result<Box<dyn Any + Send + 'static>, JoinError> {
         match self.kind {
-            Kind::Panicked(payload) => Ok(payload),
-            Kind::Cancelled | Kind::NoStack(_) => Err(self),
+            Kind::Boxed(payload) if !payload.is::<NotStarted>() => Ok(payload),
+            _ => Err(self),
         }
     }
 
@@ -646,11 +653,11 @@ impl JoinError {
 
     fn panic_message(&self) -> Option<&str> {
         match &self.kind {
-            Kind::Panicked(payload) => payload
+            Kind::Boxed(payload) => payload
                 .downcast_ref::<&str>()
                 .copied()
                 .or_else(|| payload.downcast_ref::<String>().map(String::as_str)),
-            Kind::Cancelled | Kind::NoStack(_) => None,
+            Kind::Cancelled => None,
         }
     }
 }
@@ -661,11 +668,13 @@ impl fmt::Display for JoinError {
         if let Some(name) = &self.name {
             write!(f, " (\"{name}\")")?;
         }
+        if let Some(error) = self.stack_error() {
+            return write!(f, " could not start: {error}");
+        }
         match (&self.kind, self.panic_message()) {
             (Kind::Cancelled, _) => f.write_str(" was cancelled"),
-            (Kind::Panicked(_), Some(message)) => write!(f, " panicked with message {message:?}"),
-            (Kind::Panicked(_), None) => f.write_str(" panicked"),
-            (Kind::NoStack(error), _) => write!(f, " could not start: {error}"),
+            (Kind::Boxed(_), Some(message)) => write!(f, " panicked with message {message:?}"),
+            (Kind::Boxed(_), None) => f.write_str(" panicked"),
         }
     }
 }
