@@ -35,7 +35,7 @@ use super::timer::{TimerAction, TimerHandle, TimerQueue};
 use super::{Config, SlowTask};
 use crate::coroutine::CoroutineState;
 use crate::reactor::Reactor;
-use crate::stack::{self, GuardRegistration, PooledStack, StackError};
+use crate::stack::{self, GuardRegistration};
 use crate::task::cell::TaskRef;
 use crate::task::context::{self as task_context, CancelUnwind, Interrupt, Switch, TaskCoroutine};
 use crate::task::header::Header;
@@ -213,12 +213,12 @@ impl Local {
                 let key = keys.pop();
                 Ok(key.expect("a promised runner waits in its slot until its task is placed"))
             }
-            StartOn::Fresh(size) => {
+            StartOn::Fresh => {
                 let free = keys.len() > self.promised.get();
-                if free && size == self.config.stack_size {
+                if free {
                     Ok(keys.pop().expect("a free runner (counted above)"))
                 } else {
-                    Err(StartOn::Fresh(size))
+                    Err(StartOn::Fresh)
                 }
             }
             StartOn::Stack(stack, reserved) => {
@@ -288,7 +288,7 @@ impl Local {
     /// pool; a runner stays in the task's slot, for the next task placed there.
     fn release_start(&self, start: StartOn) {
         match start {
-            StartOn::Runner | StartOn::Fresh(_) => {}
+            StartOn::Runner | StartOn::Fresh => {}
             StartOn::Stack(stack, _) => stack::release(stack),
         }
     }
@@ -637,8 +637,8 @@ impl Local {
             self.end_unstarted(key, header, JoinError::cancelled(header), scheduler);
             return None;
         }
-        if let StartOn::Fresh(size) = unstarted {
-            return self.start_fresh(key, header, size, scheduler);
+        if let StartOn::Fresh = unstarted {
+            return self.start_fresh(key, header, scheduler);
         }
         self.install(key, header, unstarted)
     }
@@ -669,7 +669,7 @@ impl Local {
                 slot.bounds = spawn::bounds(&stack);
                 Some(slot.coroutine.get_mut().insert(spawn::runner(stack)))
             }
-            StartOn::Fresh(_) => unreachable!("a fresh start takes its stack first (start_fresh)"),
+            StartOn::Fresh => unreachable!("a fresh start takes its stack first (start_fresh)"),
         };
         let co: *mut TaskCoroutine =
             co.expect("a task placed on a runner's slot finds the runner there");
@@ -679,7 +679,7 @@ impl Local {
     }
 
     /// Starts the task in slot `key`, which takes its stack now ([`StartOn::Fresh`]): on a
-    /// stack of `size` usable bytes, as if reserved a moment ago. If none can be mapped, the
+    /// stack of the default size, as if reserved a moment ago. If none can be mapped, the
     /// task ends with the error (`None`). Out of line: the round-robin scheduler never
     /// takes this path, and its starts are hot.
     #[inline(never)]
@@ -687,10 +687,13 @@ impl Local {
         &self,
         key: usize,
         header: &TaskRef,
-        size: usize,
         scheduler: &dyn Schedule,
     ) -> Option<*mut TaskCoroutine> {
-        match self.fresh_stack(size, header) {
+        // Dropped runners give their stacks back for the retry, as at a spawn.
+        let stack = stack::acquire_or_free(self.config.stack_size, header.name.as_deref(), || {
+            self.drop_idle_runners()
+        });
+        match stack {
             Ok(stack) => self.install(key, header, StartOn::Stack(stack, stack::reserve())),
             Err(error) => {
                 let error = JoinError::no_stack(header, error);
@@ -698,18 +701,6 @@ impl Local {
                 None
             }
         }
-    }
-
-    /// A stack of `size` usable bytes for a task that starts now on [`StartOn::Fresh`]:
-    /// from this thread's pool, or newly mapped. If mapping fails, the runners this thread
-    /// keeps are dropped (their stacks go back to the pool, which the next failure unmaps)
-    /// and the stack is tried once more, as a spawn does (`Builder::start_on`).
-    fn fresh_stack(&self, size: usize, header: &Header) -> Result<PooledStack, StackError> {
-        let name = header.name.as_deref();
-        stack::acquire(size, name).or_else(|error| match self.drop_idle_runners() {
-            0 => Err(error),
-            _ => stack::acquire(size, name),
-        })
     }
 
     /// Ends a task that never started, in slot `key`, with `error`: its closure is

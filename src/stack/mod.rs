@@ -258,6 +258,24 @@ pub(crate) fn acquire(bytes: usize, name: Option<&str>) -> Result<PooledStack, S
     acquire_unpooled(bytes, name)
 }
 
+/// [`acquire`], and if that fails and `free_more` gives stacks back to the pool (it says
+/// how many, such as a scheduler dropping the runners it keeps), once more: a failed
+/// mapping unmaps the pooled stacks before its own retry, so those now count too.
+///
+/// # Errors
+///
+/// The [`StackError`] of the last attempt.
+pub(crate) fn acquire_or_free(
+    bytes: usize,
+    name: Option<&str>,
+    free_more: impl FnOnce() -> usize,
+) -> Result<PooledStack, StackError> {
+    acquire(bytes, name).or_else(|error| match free_more() {
+        0 => Err(error),
+        _ => acquire(bytes, name),
+    })
+}
+
 /// [`acquire`] when the pool (this thread's cache and the shared pool) has no stack of
 /// the size: maps a fresh one.
 #[inline(never)]

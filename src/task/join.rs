@@ -512,12 +512,9 @@ impl JoinError {
         }
     }
 
+    /// The boxed kind, as a panic's, with a payload no panic can carry (see [`Kind`]).
     pub(crate) fn no_stack(header: &Header, error: StackError) -> Self {
-        JoinError {
-            id: header.id,
-            name: header.name.clone(),
-            kind: Kind::Boxed(Box::new(NotStarted(error))),
-        }
+        JoinError::panicked(header, Box::new(NotStarted(error)))
     }
 
     /// Why the task never started, if no stack could be mapped for it when it was to start.

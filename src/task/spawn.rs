@@ -329,17 +329,12 @@ impl Builder {
             return Ok(StartOn::Runner);
         }
         if scheduler.is_some_and(|(s, stays_here)| s.takes_stack_at_start(size, stays_here)) {
-            return Ok(StartOn::Fresh(size));
+            return Ok(StartOn::Fresh);
         }
-        let stack = match stack::acquire(size, self.name.as_deref()) {
-            Ok(stack) => stack,
-            // The runners this thread keeps hold stacks too: once they are back in the pool,
-            // the retry's failed mapping unmaps them with the rest of the pool.
-            Err(_) if scheduler.is_some_and(|(s, _)| s.drop_idle_runners() > 0) => {
-                stack::acquire(size, self.name.as_deref())?
-            }
-            Err(error) => return Err(error),
-        };
+        // The runners this thread keeps hold stacks too: dropped, they count for the retry.
+        let stack = stack::acquire_or_free(size, self.name.as_deref(), || {
+            scheduler.map_or(0, |(s, _)| s.drop_idle_runners())
+        })?;
         Ok(StartOn::Stack(stack, stack::reserve()))
     }
 
@@ -376,12 +371,12 @@ pub(crate) enum StartOn {
     /// there); it holds nothing yet.
     Runner,
     /// Nothing yet: the thread that starts the task runs it on a runner of its own, or on a
-    /// stack of this many usable bytes that it takes then (a work-queue task that may be
-    /// stolen, see "Runners" above). Taking it may fail: the task then ends with a [`JoinError`] that carries
-    /// the [`StackError`] (`JoinError::stack_error`).
+    /// stack of the scheduler's default size that it takes then (a work-queue task that may
+    /// be stolen, see "Runners" above). Taking it may fail: the task then ends with a
+    /// [`JoinError`] that carries the [`StackError`] (`JoinError::stack_error`).
     ///
     /// [`JoinError`]: crate::task::JoinError
-    Fresh(usize),
+    Fresh,
 }
 
 /// A task that has not started: its cell (with its closure) and what it will start on.
